@@ -65,7 +65,14 @@ pub struct Route {
 }
 
 const PAGE: &[&str] = &["offset", "limit", "desc"];
-const RUN_FILTERS: &[&str] = &["offset", "limit", "desc", "status", "startedAfter", "startedBefore"];
+const RUN_FILTERS: &[&str] = &[
+    "offset",
+    "limit",
+    "desc",
+    "status",
+    "startedAfter",
+    "startedBefore",
+];
 const STORAGE_LIST: &[&str] = &["offset", "limit", "desc", "unnamed", "ownership"];
 
 /// Forge's own store: the only place writes may go.
@@ -75,37 +82,108 @@ pub const FORGE_STORE_NAME: &str = "forge-trends";
 /// `/v2/actors/…` and forwarded in canonical form.
 pub const ALLOW_LIST: &[Route] = &[
     // Actors: Read
-    route(Grant::ActorsRead, Method::Get, "/v2/actors", &["my", "offset", "limit", "desc", "sortBy"]),
+    route(
+        Grant::ActorsRead,
+        Method::Get,
+        "/v2/actors",
+        &["my", "offset", "limit", "desc", "sortBy"],
+    ),
     route(Grant::ActorsRead, Method::Get, "/v2/actors/{actorId}", &[]),
     // Actors: Run
     route(
         Grant::ActorsRun,
         Method::Post,
         "/v2/actors/{actorId}/runs",
-        &["timeout", "memory", "build", "maxItems", "maxTotalChargeUsd"],
+        &[
+            "timeout",
+            "memory",
+            "build",
+            "maxItems",
+            "maxTotalChargeUsd",
+        ],
     ),
     // Actor runs: Read
-    route(Grant::ActorRunsRead, Method::Get, "/v2/actors/{actorId}/runs", RUN_FILTERS),
-    route(Grant::ActorRunsRead, Method::Get, "/v2/actors/{actorId}/runs/last", &["status", "origin"]),
-    route(Grant::ActorRunsRead, Method::Get, "/v2/actor-runs", RUN_FILTERS),
-    route(Grant::ActorRunsRead, Method::Get, "/v2/actor-runs/{runId}", &[]),
+    route(
+        Grant::ActorRunsRead,
+        Method::Get,
+        "/v2/actors/{actorId}/runs",
+        RUN_FILTERS,
+    ),
+    route(
+        Grant::ActorRunsRead,
+        Method::Get,
+        "/v2/actors/{actorId}/runs/last",
+        &["status", "origin"],
+    ),
+    route(
+        Grant::ActorRunsRead,
+        Method::Get,
+        "/v2/actor-runs",
+        RUN_FILTERS,
+    ),
+    route(
+        Grant::ActorRunsRead,
+        Method::Get,
+        "/v2/actor-runs/{runId}",
+        &[],
+    ),
     // Actor builds: Read
-    route(Grant::ActorBuildsRead, Method::Get, "/v2/actors/{actorId}/builds", PAGE),
-    route(Grant::ActorBuildsRead, Method::Get, "/v2/actor-builds", PAGE),
-    route(Grant::ActorBuildsRead, Method::Get, "/v2/actor-builds/{buildId}", &[]),
+    route(
+        Grant::ActorBuildsRead,
+        Method::Get,
+        "/v2/actors/{actorId}/builds",
+        PAGE,
+    ),
+    route(
+        Grant::ActorBuildsRead,
+        Method::Get,
+        "/v2/actor-builds",
+        PAGE,
+    ),
+    route(
+        Grant::ActorBuildsRead,
+        Method::Get,
+        "/v2/actor-builds/{buildId}",
+        &[],
+    ),
     // Datasets: Read — metadata only, never items.
-    route(Grant::DatasetsRead, Method::Get, "/v2/datasets", STORAGE_LIST),
-    route(Grant::DatasetsRead, Method::Get, "/v2/datasets/{datasetId}", &[]),
+    route(
+        Grant::DatasetsRead,
+        Method::Get,
+        "/v2/datasets",
+        STORAGE_LIST,
+    ),
+    route(
+        Grant::DatasetsRead,
+        Method::Get,
+        "/v2/datasets/{datasetId}",
+        &[],
+    ),
     // Key-value stores: Read
-    route(Grant::KeyValueStoresRead, Method::Get, "/v2/key-value-stores", STORAGE_LIST),
-    route(Grant::KeyValueStoresRead, Method::Get, "/v2/key-value-stores/{storeId}", &[]),
+    route(
+        Grant::KeyValueStoresRead,
+        Method::Get,
+        "/v2/key-value-stores",
+        STORAGE_LIST,
+    ),
+    route(
+        Grant::KeyValueStoresRead,
+        Method::Get,
+        "/v2/key-value-stores/{storeId}",
+        &[],
+    ),
     route(
         Grant::KeyValueStoresRead,
         Method::Get,
         "/v2/key-value-stores/{storeId}/keys",
         &["exclusiveStartKey", "limit", "prefix"],
     ),
-    route(Grant::KeyValueStoresRead, Method::Get, "/v2/key-value-stores/{storeId}/records/{key}", &[]),
+    route(
+        Grant::KeyValueStoresRead,
+        Method::Get,
+        "/v2/key-value-stores/{storeId}/records/{key}",
+        &[],
+    ),
     // Key-value stores: Write — confined to Forge's own named store.
     Route {
         grant: Grant::KeyValueStoresWrite,
@@ -114,7 +192,12 @@ pub const ALLOW_LIST: &[Route] = &[
         query: &["name"],
         required_query: &["name"],
     },
-    route(Grant::KeyValueStoresWrite, Method::Put, "/v2/key-value-stores/~forge-trends/records/{key}", &[]),
+    route(
+        Grant::KeyValueStoresWrite,
+        Method::Put,
+        "/v2/key-value-stores/~forge-trends/records/{key}",
+        &[],
+    ),
 ];
 
 const fn route(
@@ -123,13 +206,24 @@ const fn route(
     template: &'static str,
     query: &'static [&'static str],
 ) -> Route {
-    Route { grant, method, template, query, required_query: &[] }
+    Route {
+        grant,
+        method,
+        template,
+        query,
+        required_query: &[],
+    }
 }
 
 /// Query keys refused on every route, named as such in the refusal: Apify's method override,
 /// token-in-URL authentication, and run-start parameters that reach outside the five scopes.
-pub const DANGEROUS_QUERY_KEYS: &[&str] =
-    &["method", "token", "webhooks", "forcePermissionLevel", "waitForFinish"];
+pub const DANGEROUS_QUERY_KEYS: &[&str] = &[
+    "method",
+    "token",
+    "webhooks",
+    "forcePermissionLevel",
+    "waitForFinish",
+];
 
 /// Largest page size forwarded; larger `limit` values are clamped.
 pub const MAX_LIMIT: u64 = 1000;
@@ -147,17 +241,26 @@ pub enum Refusal {
     /// `GET /v2/users/me` holds the e-mail and proxy password; the relay reads it itself.
     UsersMe,
     /// The path is a known route, but not with this method.
-    MethodNotAllowed { method: String, template: &'static str, allowed: Vec<Method> },
+    MethodNotAllowed {
+        method: String,
+        template: &'static str,
+        allowed: Vec<Method>,
+    },
     /// Writes go only to the `forge-trends` store.
     WriteOutsideForgeStore,
     /// The raw path holds something the matcher refuses rather than normalises.
     BadPath(PathProblem),
     /// A parameter segment does not have the shape of its kind (id, `user~name`, record key).
-    BadSegment { param: &'static str },
+    BadSegment {
+        param: &'static str,
+    },
     /// A query key from [`DANGEROUS_QUERY_KEYS`] (any letter case).
     DangerousQueryKey(&'static str),
     /// A query key not allowed on this route.
-    ForbiddenQueryKey { key: Option<String>, template: &'static str },
+    ForbiddenQueryKey {
+        key: Option<String>,
+        template: &'static str,
+    },
     RepeatedQueryKey(&'static str),
     MissingQueryKey(&'static str),
     BadQueryValue(&'static str),
@@ -188,7 +291,9 @@ impl PathProblem {
             PathProblem::Backslash => "backslashes are not accepted in the path",
             PathProblem::Semicolon => "';' parameters are not accepted in the path",
             PathProblem::Fragment => "'#' is not accepted in a request target",
-            PathProblem::EmptySegment => "empty path segments (// or a trailing /) are not accepted",
+            PathProblem::EmptySegment => {
+                "empty path segments (// or a trailing /) are not accepted"
+            }
             PathProblem::DotSegment => "'.' and '..' segments are not accepted",
             PathProblem::BadCharacter => "a path segment holds a character outside [A-Za-z0-9._~-]",
         }
@@ -355,7 +460,11 @@ pub fn match_request(
     if path_matches.is_empty() && !pinned_miss_for_method {
         return Err(Refusal::UnknownRoute);
     }
-    let Some(route) = path_matches.iter().copied().find(|r| Some(r.method) == method_parsed) else {
+    let Some(route) = path_matches
+        .iter()
+        .copied()
+        .find(|r| Some(r.method) == method_parsed)
+    else {
         if pinned_miss_for_method {
             return Err(Refusal::WriteOutsideForgeStore);
         }
@@ -497,10 +606,13 @@ impl ParamKind {
         let name_part = |s: &str| {
             !s.is_empty()
                 && s.len() <= 128
-                && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
                 && s.as_bytes()[0].is_ascii_alphanumeric()
         };
-        let id = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric());
+        let id = |s: &str| {
+            !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        };
         match self {
             ParamKind::Id => id(seg),
             ParamKind::ActorRef => match seg.split_once('~') {
@@ -528,16 +640,25 @@ fn match_query(
     if !raw.is_empty() {
         for pair in raw.split('&') {
             let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-            if raw_key.is_empty() || raw_key.len() > 64 || !raw_key.bytes().all(|b| b.is_ascii_alphabetic()) {
+            if raw_key.is_empty()
+                || raw_key.len() > 64
+                || !raw_key.bytes().all(|b| b.is_ascii_alphabetic())
+            {
                 // Dangerous keys hidden behind escapes or odd characters are still malformed.
                 return Err(Refusal::MalformedQuery);
             }
-            if let Some(d) = DANGEROUS_QUERY_KEYS.iter().find(|d| d.eq_ignore_ascii_case(raw_key)) {
+            if let Some(d) = DANGEROUS_QUERY_KEYS
+                .iter()
+                .find(|d| d.eq_ignore_ascii_case(raw_key))
+            {
                 return Err(Refusal::DangerousQueryKey(d));
             }
             let Some(key) = route.query.iter().copied().find(|k| *k == raw_key) else {
                 let shown = (raw_key.len() <= 32).then(|| raw_key.to_string());
-                return Err(Refusal::ForbiddenQueryKey { key: shown, template: route.template });
+                return Err(Refusal::ForbiddenQueryKey {
+                    key: shown,
+                    template: route.template,
+                });
             };
             if out.iter().any(|(k, _)| *k == key) {
                 return Err(Refusal::RepeatedQueryKey(key));
@@ -556,10 +677,25 @@ fn match_query(
 }
 
 const RUN_STATUSES: &[&str] = &[
-    "READY", "RUNNING", "SUCCEEDED", "FAILED", "TIMING-OUT", "TIMED-OUT", "ABORTING", "ABORTED",
+    "READY",
+    "RUNNING",
+    "SUCCEEDED",
+    "FAILED",
+    "TIMING-OUT",
+    "TIMED-OUT",
+    "ABORTING",
+    "ABORTED",
 ];
 const RUN_ORIGINS: &[&str] = &[
-    "DEVELOPMENT", "WEB", "API", "SCHEDULER", "TEST", "WEBHOOK", "ACTOR", "CLI", "STANDBY",
+    "DEVELOPMENT",
+    "WEB",
+    "API",
+    "SCHEDULER",
+    "TEST",
+    "WEBHOOK",
+    "ACTOR",
+    "CLI",
+    "STANDBY",
 ];
 
 /// Validates a decoded query value for its key and returns its canonical form.
@@ -585,15 +721,23 @@ fn canonical_value(key: &'static str, v: &str) -> Result<String, Refusal> {
             "0" | "false" => Ok("0".into()),
             _ => bad,
         },
-        "sortBy" => one_of(v, &["createdAt", "stats.lastRunStartedAt"]).ok_or(Refusal::BadQueryValue(key)),
+        "sortBy" => {
+            one_of(v, &["createdAt", "stats.lastRunStartedAt"]).ok_or(Refusal::BadQueryValue(key))
+        }
         "ownership" => one_of(v, &["ownedByMe", "sharedWithMe"]).ok_or(Refusal::BadQueryValue(key)),
         "status" => comma_list_of(v, RUN_STATUSES).ok_or(Refusal::BadQueryValue(key)),
         "origin" => one_of(v, RUN_ORIGINS).ok_or(Refusal::BadQueryValue(key)),
         "startedAfter" | "startedBefore" => {
             let ok = (4..=40).contains(&v.len())
                 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-                && v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b'T' | b'Z' | b'+'));
-            if ok { Ok(v.to_string()) } else { bad }
+                && v.bytes().all(|b| {
+                    b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b'T' | b'Z' | b'+')
+                });
+            if ok {
+                Ok(v.to_string())
+            } else {
+                bad
+            }
         }
         "maxTotalChargeUsd" => {
             let ok = !v.is_empty()
@@ -601,13 +745,22 @@ fn canonical_value(key: &'static str, v: &str) -> Result<String, Refusal> {
                 && v.split_once('.').map_or(uint(v).is_some(), |(a, b)| {
                     uint(a).is_some() && !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit())
                 });
-            if ok { Ok(v.to_string()) } else { bad }
+            if ok {
+                Ok(v.to_string())
+            } else {
+                bad
+            }
         }
         "build" => {
             let ok = !v.is_empty()
                 && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-            if ok { Ok(v.to_string()) } else { bad }
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if ok {
+                Ok(v.to_string())
+            } else {
+                bad
+            }
         }
         "exclusiveStartKey" | "prefix" => {
             if !v.is_empty() && v.len() <= MAX_SEGMENT_LEN && v.bytes().all(is_key_byte) {

@@ -19,7 +19,12 @@ pub struct ErrorBody {
 
 impl ErrorEnvelope {
     pub fn new(kind: impl Into<String>, message: impl Into<String>) -> Self {
-        ErrorEnvelope { error: ErrorBody { kind: kind.into(), message: message.into() } }
+        ErrorEnvelope {
+            error: ErrorBody {
+                kind: kind.into(),
+                message: message.into(),
+            },
+        }
     }
 
     /// True for errors the relay produced itself rather than passed through from Apify.
@@ -36,7 +41,10 @@ mod tests {
     fn serialises_in_apify_shape() {
         let e = ErrorEnvelope::new("forge-not-allowed", "no");
         let json = serde_json::to_string(&e).unwrap();
-        assert_eq!(json, r#"{"error":{"type":"forge-not-allowed","message":"no"}}"#);
+        assert_eq!(
+            json,
+            r#"{"error":{"type":"forge-not-allowed","message":"no"}}"#
+        );
         let back: ErrorEnvelope = serde_json::from_str(
             r#"{"error":{"type":"rate-limit-exceeded","message":"slow down"}}"#,
         )

@@ -26,7 +26,13 @@ mod tests {
         let body = r#"{"data":{"id":"u1","username":"ana","email":"a@x.io",
             "proxy":{"password":"p4ss"},"plan":{"id":"FREE"}}}"#;
         let me: Data<UserIdentity> = serde_json::from_str(body).unwrap();
-        assert_eq!(me.data, UserIdentity { id: "u1".into(), username: "ana".into() });
+        assert_eq!(
+            me.data,
+            UserIdentity {
+                id: "u1".into(),
+                username: "ana".into()
+            }
+        );
         let again = serde_json::to_string(&me.data).unwrap();
         assert!(!again.contains("p4ss") && !again.contains("a@x.io"));
     }

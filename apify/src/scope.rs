@@ -117,7 +117,9 @@ impl Grant {
             Grant::ActorBuildsRead => "which build each Actor runs; release regressions",
             Grant::DatasetsRead => "dataset metadata (item counts) — never the items",
             Grant::KeyValueStoresRead => "read SIGNALS records and Forge's trend snapshots",
-            Grant::KeyValueStoresWrite => "write weekly trend snapshots to your own forge-trends store",
+            Grant::KeyValueStoresWrite => {
+                "write weekly trend snapshots to your own forge-trends store"
+            }
         }
     }
 }
@@ -130,7 +132,10 @@ mod tests {
     fn five_resources_seven_grants_each_grant_belongs_to_one_resource() {
         let total: usize = Resource::ALL.iter().map(|r| r.grants().count()).sum();
         assert_eq!(total, Grant::ALL.len());
-        assert_eq!(Resource::Actors.grants().collect::<Vec<_>>(), [Grant::ActorsRead, Grant::ActorsRun]);
+        assert_eq!(
+            Resource::Actors.grants().collect::<Vec<_>>(),
+            [Grant::ActorsRead, Grant::ActorsRun]
+        );
         assert_eq!(Resource::KeyValueStores.grants().count(), 2);
     }
 

@@ -86,7 +86,10 @@ pub fn check_token_shape(input: &str) -> Result<(), TokenProblem> {
     if length != TOKEN_LEN {
         return Err(TokenProblem::WrongLength(length));
     }
-    if !input[TOKEN_PREFIX.len()..].bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !input[TOKEN_PREFIX.len()..]
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric())
+    {
         return Err(TokenProblem::InvalidCharacters);
     }
     Ok(())
@@ -119,13 +122,25 @@ mod tests {
             (&format!("{GOOD} "), TokenProblem::TrailingWhitespace),
             (&format!("{GOOD}\n"), TokenProblem::TrailingWhitespace),
             (&format!("{GOOD}\t"), TokenProblem::TrailingWhitespace),
-            ("apify_xyz_abcdefghijklmnopqrstuvwxyz0123456789", TokenProblem::WrongPrefix),
+            (
+                "apify_xyz_abcdefghijklmnopqrstuvwxyz0123456789",
+                TokenProblem::WrongPrefix,
+            ),
             ("Bearer apify_api_abc", TokenProblem::WrongPrefix),
             (&GOOD[..GOOD.len() - 1], TokenProblem::WrongLength(45)),
             (&format!("{GOOD}x"), TokenProblem::WrongLength(47)),
-            ("apify_api_abcdefghijklmnopqrstuvwxyz012345678-", TokenProblem::InvalidCharacters),
-            ("apify_api_abcdefghijklmnopqrstuvwxyz01234567 8", TokenProblem::InvalidCharacters),
-            ("apify_api_abcdefghijklmnopqrstuvwxyz01234567é8", TokenProblem::InvalidCharacters),
+            (
+                "apify_api_abcdefghijklmnopqrstuvwxyz012345678-",
+                TokenProblem::InvalidCharacters,
+            ),
+            (
+                "apify_api_abcdefghijklmnopqrstuvwxyz01234567 8",
+                TokenProblem::InvalidCharacters,
+            ),
+            (
+                "apify_api_abcdefghijklmnopqrstuvwxyz01234567é8",
+                TokenProblem::InvalidCharacters,
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(check_token_shape(input), Err(*want), "input {input:?}");
@@ -137,9 +152,17 @@ mod tests {
         let bad = format!("{GOOD} ");
         let msg = check_token_shape(&bad).unwrap_err().to_string();
         assert!(msg.contains("Remove the trailing space"), "{msg}");
-        assert!(TokenProblem::WrongPrefix.to_string().contains("Tokens start with apify_api_"));
-        assert!(TokenProblem::WrongLength(12).to_string().contains("this one has 12"));
-        for p in [TokenProblem::Empty, TokenProblem::InvalidCharacters, TokenProblem::LeadingWhitespace] {
+        assert!(TokenProblem::WrongPrefix
+            .to_string()
+            .contains("Tokens start with apify_api_"));
+        assert!(TokenProblem::WrongLength(12)
+            .to_string()
+            .contains("this one has 12"));
+        for p in [
+            TokenProblem::Empty,
+            TokenProblem::InvalidCharacters,
+            TokenProblem::LeadingWhitespace,
+        ] {
             assert!(!p.to_string().contains("abcdefghij"));
         }
     }

@@ -1,1 +1,333 @@
-//! placeholder
+//! # forge-relay
+//!
+//! The one server-side piece of Forge: it seals a pasted Apify token (so the browser only ever
+//! holds ciphertext), opens it per request, and forwards **only** requests that match the
+//! allow-list in `forge-apify`. Everything else is refused before a byte goes upstream.
+//!
+//! - [`config`]: flags + environment → one validated [`config::Config`].
+//! - [`seal`]: AES-256-GCM envelope and keyring.
+//! - [`guard`]: request-shape, CSRF and credential checks for `/api`.
+//! - [`api`]: the `/api/session` and `/api/apify/…` handlers.
+//! - [`upstream`]: the HTTP client to Apify, with header allow-lists and the redirect rule.
+//! - [`metrics`], [`ratelimit`]: `/metrics` and the per-session token bucket.
+//!
+//! The relay stores nothing: no database, no files.
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod guard;
+pub mod metrics;
+pub mod ratelimit;
+pub mod seal;
+pub mod upstream;
+
+use crate::config::{Config, Mode};
+use crate::error::{envelope_response, RelayError};
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::upstream::Upstream;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use forge_apify::models::UserIdentity;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{OnceCell, Semaphore};
+use tower_http::sensitive_headers::{
+    SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
+};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Shared state of a running relay.
+#[derive(Debug)]
+pub struct AppState {
+    pub config: Config,
+    pub upstream: Upstream,
+    pub metrics: Arc<Metrics>,
+    pub limiter: RateLimiter,
+    pub in_flight: Arc<Semaphore>,
+    /// Local mode: who `APIFY_TOKEN` belongs to, asked once.
+    pub local_identity: OnceCell<UserIdentity>,
+}
+
+/// Which metrics label a response belongs to, when it is more precise than the axum route
+/// (the forwarder sets the allow-list template).
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLabel(pub &'static str);
+
+impl AppState {
+    pub fn new(config: Config) -> anyhow::Result<Arc<AppState>> {
+        let metrics = Arc::new(Metrics::default());
+        let upstream = Upstream::new(
+            &config.upstream,
+            config.upstream_is_loopback,
+            config.upstream_connect_timeout,
+            config.upstream_timeout,
+            metrics.clone(),
+        )?;
+        Ok(Arc::new(AppState {
+            limiter: RateLimiter::new(config.rate_per_sec, config.rate_burst),
+            in_flight: Arc::new(Semaphore::new(config.max_in_flight)),
+            upstream,
+            metrics,
+            local_identity: OnceCell::new(),
+            config,
+        }))
+    }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route(
+            "/api/session",
+            get(api::current).post(api::connect).delete(api::disconnect),
+        )
+        .route("/api/apify/{*rest}", any(api::forward))
+        .fallback(api_not_found);
+
+    let mut app = Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(render_metrics))
+        .merge(api);
+    if let Some(dir) = &state.config.app_dir {
+        let index = ServeFile::new(dir.join("index.html"));
+        let files = ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(index);
+        app = app.fallback_service(files);
+    }
+
+    let request_timeout = state.config.upstream_timeout + Duration::from_secs(10);
+    app.layer(middleware::from_fn_with_state(state.clone(), cors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
+        .with_state(state)
+}
+
+async fn api_not_found(req: Request) -> Response {
+    if req.uri().path().starts_with("/api") {
+        envelope_response(
+            StatusCode::NOT_FOUND,
+            "forge-not-found",
+            "No such relay endpoint. The Apify API is under /api/apify/v2/…".into(),
+        )
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
+async fn render_metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+/// Metrics and one log line per request. Logs the route *template*, never the raw path or
+/// query: either could hold a token someone pasted into a URL.
+async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let matched = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string());
+    let res = next.run(req).await;
+    let route = match (res.extensions().get::<RouteLabel>(), matched) {
+        (Some(RouteLabel(t)), _) => (*t).to_string(),
+        (None, Some(m)) => m,
+        (None, None) => "unmatched".to_string(),
+    };
+    let status = res.status().as_u16();
+    state.metrics.request(&route, status);
+    tracing::info!(%method, %route, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
+    res
+}
+
+/// Same-origin by default; `--allowed-origin` lists exact origins that may call with
+/// credentials. Preflights from anywhere else are refused outright.
+async fn cors(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let allowed = origin
+        .as_ref()
+        .and_then(|o| o.to_str().ok())
+        .is_some_and(|o| state.config.allowed_origins.iter().any(|a| a == o));
+    let preflight = req.method() == Method::OPTIONS;
+    if preflight {
+        if !allowed || !req.uri().path().starts_with("/api/") {
+            return RelayError::OriginNotAllowed.into_response();
+        }
+        let mut res = StatusCode::NO_CONTENT.into_response();
+        let h = res.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, PUT, DELETE"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type, x-forge-client, authorization"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        allow_origin(h, origin);
+        return res;
+    }
+    let mut res = next.run(req).await;
+    if allowed {
+        allow_origin(res.headers_mut(), origin);
+        res.headers_mut().insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(
+                "x-apify-pagination-total, x-apify-pagination-offset, x-apify-pagination-limit, x-apify-pagination-count, x-apify-pagination-desc, retry-after",
+            ),
+        );
+    }
+    res
+}
+
+fn allow_origin(h: &mut axum::http::HeaderMap, origin: Option<HeaderValue>) {
+    if let Some(o) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+    }
+    h.append(header::VARY, HeaderValue::from_static("origin"));
+}
+
+/// The Content-Security-Policy the relay sends with the app.
+pub const APP_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let is_api = req.uri().path().starts_with("/api");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if is_api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(APP_CSP),
+        );
+    }
+    if state.config.behind_proxy {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+/// Runs the relay on an already-bound listener until SIGINT/SIGTERM, then drains.
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+pub fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Unix seconds → `2026-11-29T19:30:05Z`.
+pub fn rfc3339(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+impl Mode {
+    /// Banner line for start-up.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Mode::Serve => "serve: sealing tokens with FORGE_SEAL_KEYS",
+            Mode::Local => "local: forwarding with APIFY_TOKEN, loopback only",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_known_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_796_002_205), "2026-11-30T01:30:05Z");
+    }
+}

@@ -8,31 +8,99 @@ fn ok(method: &str, path: &str, query: Option<&str>) -> AllowedRequest {
 
 fn refused(method: &str, path: &str, query: Option<&str>) -> Refusal {
     match match_request(method, path, query) {
-        Ok(a) => panic!("{method} {path}?{query:?} was allowed as {}", a.path_and_query()),
+        Ok(a) => panic!(
+            "{method} {path}?{query:?} was allowed as {}",
+            a.path_and_query()
+        ),
         Err(r) => r,
     }
 }
 
 /// One concrete example per row: (method, raw path, raw query, expected upstream path+query).
 const EVERY_ROUTE: &[(&str, &str, Option<&str>, &str)] = &[
-    ("GET", "/v2/actors", Some("my=1&limit=10"), "/v2/actors?my=1&limit=10"),
+    (
+        "GET",
+        "/v2/actors",
+        Some("my=1&limit=10"),
+        "/v2/actors?my=1&limit=10",
+    ),
     ("GET", "/v2/actors/abc123", None, "/v2/actors/abc123"),
-    ("POST", "/v2/actors/ana~my-actor/runs", Some("memory=1024&timeout=60"), "/v2/actors/ana~my-actor/runs?memory=1024&timeout=60"),
-    ("GET", "/v2/actors/abc123/runs", Some("status=SUCCEEDED,FAILED&desc=1"), "/v2/actors/abc123/runs?status=SUCCEEDED%2CFAILED&desc=1"),
-    ("GET", "/v2/actors/abc123/runs/last", Some("status=SUCCEEDED"), "/v2/actors/abc123/runs/last?status=SUCCEEDED"),
-    ("GET", "/v2/actor-runs", Some("offset=0&limit=1000"), "/v2/actor-runs?offset=0&limit=1000"),
+    (
+        "POST",
+        "/v2/actors/ana~my-actor/runs",
+        Some("memory=1024&timeout=60"),
+        "/v2/actors/ana~my-actor/runs?memory=1024&timeout=60",
+    ),
+    (
+        "GET",
+        "/v2/actors/abc123/runs",
+        Some("status=SUCCEEDED,FAILED&desc=1"),
+        "/v2/actors/abc123/runs?status=SUCCEEDED%2CFAILED&desc=1",
+    ),
+    (
+        "GET",
+        "/v2/actors/abc123/runs/last",
+        Some("status=SUCCEEDED"),
+        "/v2/actors/abc123/runs/last?status=SUCCEEDED",
+    ),
+    (
+        "GET",
+        "/v2/actor-runs",
+        Some("offset=0&limit=1000"),
+        "/v2/actor-runs?offset=0&limit=1000",
+    ),
     ("GET", "/v2/actor-runs/RUN1", None, "/v2/actor-runs/RUN1"),
-    ("GET", "/v2/actors/abc123/builds", Some("desc=true"), "/v2/actors/abc123/builds?desc=1"),
+    (
+        "GET",
+        "/v2/actors/abc123/builds",
+        Some("desc=true"),
+        "/v2/actors/abc123/builds?desc=1",
+    ),
     ("GET", "/v2/actor-builds", None, "/v2/actor-builds"),
     ("GET", "/v2/actor-builds/B1", None, "/v2/actor-builds/B1"),
-    ("GET", "/v2/datasets", Some("unnamed=1&ownership=ownedByMe"), "/v2/datasets?unnamed=1&ownership=ownedByMe"),
+    (
+        "GET",
+        "/v2/datasets",
+        Some("unnamed=1&ownership=ownedByMe"),
+        "/v2/datasets?unnamed=1&ownership=ownedByMe",
+    ),
     ("GET", "/v2/datasets/DS1", None, "/v2/datasets/DS1"),
-    ("GET", "/v2/key-value-stores", Some("offset=5"), "/v2/key-value-stores?offset=5"),
-    ("GET", "/v2/key-value-stores/~forge-trends", None, "/v2/key-value-stores/~forge-trends"),
-    ("GET", "/v2/key-value-stores/S1/keys", Some("exclusiveStartKey=a&limit=2&prefix=snap"), "/v2/key-value-stores/S1/keys?exclusiveStartKey=a&limit=2&prefix=snap"),
-    ("GET", "/v2/key-value-stores/S1/records/SIGNALS", None, "/v2/key-value-stores/S1/records/SIGNALS"),
-    ("POST", "/v2/key-value-stores", Some("name=forge-trends"), "/v2/key-value-stores?name=forge-trends"),
-    ("PUT", "/v2/key-value-stores/~forge-trends/records/snapshot-2026-W48", None, "/v2/key-value-stores/~forge-trends/records/snapshot-2026-W48"),
+    (
+        "GET",
+        "/v2/key-value-stores",
+        Some("offset=5"),
+        "/v2/key-value-stores?offset=5",
+    ),
+    (
+        "GET",
+        "/v2/key-value-stores/~forge-trends",
+        None,
+        "/v2/key-value-stores/~forge-trends",
+    ),
+    (
+        "GET",
+        "/v2/key-value-stores/S1/keys",
+        Some("exclusiveStartKey=a&limit=2&prefix=snap"),
+        "/v2/key-value-stores/S1/keys?exclusiveStartKey=a&limit=2&prefix=snap",
+    ),
+    (
+        "GET",
+        "/v2/key-value-stores/S1/records/SIGNALS",
+        None,
+        "/v2/key-value-stores/S1/records/SIGNALS",
+    ),
+    (
+        "POST",
+        "/v2/key-value-stores",
+        Some("name=forge-trends"),
+        "/v2/key-value-stores?name=forge-trends",
+    ),
+    (
+        "PUT",
+        "/v2/key-value-stores/~forge-trends/records/snapshot-2026-W48",
+        None,
+        "/v2/key-value-stores/~forge-trends/records/snapshot-2026-W48",
+    ),
 ];
 
 #[test]
@@ -45,13 +113,20 @@ fn every_row_has_an_example_and_every_example_is_allowed_exactly() {
         assert_eq!(a.method().as_str(), *method);
         seen.insert((a.route().method, a.route().template));
     }
-    assert_eq!(seen.len(), ALLOW_LIST.len(), "each example hits a different row");
+    assert_eq!(
+        seen.len(),
+        ALLOW_LIST.len(),
+        "each example hits a different row"
+    );
 }
 
 #[test]
 fn every_other_method_on_every_allowed_path_is_refused() {
     for (method, path, _, _) in EVERY_ROUTE {
-        for other in ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "get", "FOO"] {
+        for other in [
+            "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "get",
+            "FOO",
+        ] {
             if other == *method {
                 continue;
             }
@@ -64,7 +139,12 @@ fn every_other_method_on_every_allowed_path_is_refused() {
             }
             let r = refused(other, path, None);
             assert!(
-                matches!(r, Refusal::MethodNotAllowed { .. } | Refusal::WriteOutsideForgeStore | Refusal::MissingQueryKey(_)),
+                matches!(
+                    r,
+                    Refusal::MethodNotAllowed { .. }
+                        | Refusal::WriteOutsideForgeStore
+                        | Refusal::MissingQueryKey(_)
+                ),
                 "{other} {path}: {r:?}"
             );
         }
@@ -76,7 +156,10 @@ fn legacy_acts_alias_is_forwarded_canonically() {
     let a = ok("GET", "/v2/acts/ana~crawler/runs", Some("limit=5"));
     assert_eq!(a.path_and_query(), "/v2/actors/ana~crawler/runs?limit=5");
     assert_eq!(ok("GET", "/v2/acts", None).path(), "/v2/actors");
-    assert_eq!(ok("POST", "/v2/acts/X1/runs", None).path(), "/v2/actors/X1/runs");
+    assert_eq!(
+        ok("POST", "/v2/acts/X1/runs", None).path(),
+        "/v2/actors/X1/runs"
+    );
 }
 
 #[test]
@@ -97,15 +180,33 @@ fn boundaries_of_paths() {
         ("/v2/actors/", Refusal::BadPath(PathProblem::EmptySegment)),
         ("//v2/actors", Refusal::BadPath(PathProblem::EmptySegment)),
         ("/v2//actors", Refusal::BadPath(PathProblem::EmptySegment)),
-        ("/v2/actors/../users/me", Refusal::BadPath(PathProblem::DotSegment)),
+        (
+            "/v2/actors/../users/me",
+            Refusal::BadPath(PathProblem::DotSegment),
+        ),
         ("/v2/actors/./x", Refusal::BadPath(PathProblem::DotSegment)),
-        ("/v2/actors/%2e%2e/users/me", Refusal::BadPath(PathProblem::PercentEncoding)),
-        ("/v2/actors/a%2Fb", Refusal::BadPath(PathProblem::PercentEncoding)),
-        ("/v2/actors\\..\\users", Refusal::BadPath(PathProblem::Backslash)),
+        (
+            "/v2/actors/%2e%2e/users/me",
+            Refusal::BadPath(PathProblem::PercentEncoding),
+        ),
+        (
+            "/v2/actors/a%2Fb",
+            Refusal::BadPath(PathProblem::PercentEncoding),
+        ),
+        (
+            "/v2/actors\\..\\users",
+            Refusal::BadPath(PathProblem::Backslash),
+        ),
         ("/v2/actors;x=1", Refusal::BadPath(PathProblem::Semicolon)),
         ("/v2/actors#frag", Refusal::BadPath(PathProblem::Fragment)),
-        ("/v2/actors/a b", Refusal::BadPath(PathProblem::BadCharacter)),
-        ("/v2/actors/\u{0}", Refusal::BadPath(PathProblem::BadCharacter)),
+        (
+            "/v2/actors/a b",
+            Refusal::BadPath(PathProblem::BadCharacter),
+        ),
+        (
+            "/v2/actors/\u{0}",
+            Refusal::BadPath(PathProblem::BadCharacter),
+        ),
         ("/v2/actоrs", Refusal::BadPath(PathProblem::BadCharacter)), // Cyrillic о
         ("/v2/users/me", Refusal::UsersMe),
     ] {
@@ -116,64 +217,192 @@ fn boundaries_of_paths() {
 #[test]
 fn parameter_shapes() {
     for bad in ["a~b~c", "~x", "x~", "a.b", "-~x", "ana~.hidden"] {
-        assert!(matches!(refused("GET", &format!("/v2/actors/{bad}"), None), Refusal::BadSegment { .. }), "{bad}");
+        assert!(
+            matches!(
+                refused("GET", &format!("/v2/actors/{bad}"), None),
+                Refusal::BadSegment { .. }
+            ),
+            "{bad}"
+        );
     }
     for bad in ["a~b", "~x", "a.b", "x-y"] {
-        assert!(matches!(refused("GET", &format!("/v2/actor-runs/{bad}"), None), Refusal::BadSegment { .. }), "{bad}");
+        assert!(
+            matches!(
+                refused("GET", &format!("/v2/actor-runs/{bad}"), None),
+                Refusal::BadSegment { .. }
+            ),
+            "{bad}"
+        );
     }
     for good in ["~forge-trends", "ana~signals", "S1d2"] {
         ok("GET", &format!("/v2/key-value-stores/{good}"), None);
     }
     // Apify's record-key charset, only for the key segment.
-    ok("GET", "/v2/key-value-stores/S1/records/a!b'c(d)e_f.g-h", None);
-    assert!(matches!(refused("GET", "/v2/key-value-stores/S1(/records/x", None), Refusal::BadSegment { .. }));
-    assert!(matches!(refused("GET", "/v2/key-value-stores/S1/records/a~b", None), Refusal::BadSegment { .. }));
+    ok(
+        "GET",
+        "/v2/key-value-stores/S1/records/a!b'c(d)e_f.g-h",
+        None,
+    );
+    assert!(matches!(
+        refused("GET", "/v2/key-value-stores/S1(/records/x", None),
+        Refusal::BadSegment { .. }
+    ));
+    assert!(matches!(
+        refused("GET", "/v2/key-value-stores/S1/records/a~b", None),
+        Refusal::BadSegment { .. }
+    ));
     let long = "k".repeat(257);
     assert_eq!(
-        refused("GET", &format!("/v2/key-value-stores/S1/records/{long}"), None),
+        refused(
+            "GET",
+            &format!("/v2/key-value-stores/S1/records/{long}"),
+            None
+        ),
         Refusal::BadPath(PathProblem::BadCharacter)
     );
 }
 
 #[test]
 fn writes_are_confined_to_forge_trends() {
-    assert_eq!(refused("PUT", "/v2/key-value-stores/other/records/x", None), Refusal::WriteOutsideForgeStore);
-    assert_eq!(refused("PUT", "/v2/key-value-stores/~other/records/x", None), Refusal::WriteOutsideForgeStore);
-    assert_eq!(refused("POST", "/v2/key-value-stores", Some("name=other")), Refusal::WriteOutsideForgeStore);
-    assert_eq!(refused("POST", "/v2/key-value-stores", None), Refusal::MissingQueryKey("name"));
     assert_eq!(
-        refused("POST", "/v2/key-value-stores", Some("name=forge-trends&name=forge-trends")),
+        refused("PUT", "/v2/key-value-stores/other/records/x", None),
+        Refusal::WriteOutsideForgeStore
+    );
+    assert_eq!(
+        refused("PUT", "/v2/key-value-stores/~other/records/x", None),
+        Refusal::WriteOutsideForgeStore
+    );
+    assert_eq!(
+        refused("POST", "/v2/key-value-stores", Some("name=other")),
+        Refusal::WriteOutsideForgeStore
+    );
+    assert_eq!(
+        refused("POST", "/v2/key-value-stores", None),
+        Refusal::MissingQueryKey("name")
+    );
+    assert_eq!(
+        refused(
+            "POST",
+            "/v2/key-value-stores",
+            Some("name=forge-trends&name=forge-trends")
+        ),
         Refusal::RepeatedQueryKey("name")
     );
-    assert!(matches!(refused("DELETE", "/v2/key-value-stores/~forge-trends/records/x", None), Refusal::MethodNotAllowed { .. }));
-    assert!(matches!(refused("DELETE", "/v2/key-value-stores/~forge-trends", None), Refusal::MethodNotAllowed { .. }));
-    assert!(matches!(refused("PUT", "/v2/key-value-stores/~forge-trends", None), Refusal::MethodNotAllowed { .. }));
+    assert!(matches!(
+        refused(
+            "DELETE",
+            "/v2/key-value-stores/~forge-trends/records/x",
+            None
+        ),
+        Refusal::MethodNotAllowed { .. }
+    ));
+    assert!(matches!(
+        refused("DELETE", "/v2/key-value-stores/~forge-trends", None),
+        Refusal::MethodNotAllowed { .. }
+    ));
+    assert!(matches!(
+        refused("PUT", "/v2/key-value-stores/~forge-trends", None),
+        Refusal::MethodNotAllowed { .. }
+    ));
 }
 
 #[test]
 fn query_rules() {
-    for key in ["method", "token", "webhooks", "forcePermissionLevel", "waitForFinish", "TOKEN", "Method"] {
+    for key in [
+        "method",
+        "token",
+        "webhooks",
+        "forcePermissionLevel",
+        "waitForFinish",
+        "TOKEN",
+        "Method",
+    ] {
         let r = refused("POST", "/v2/actors/X1/runs", Some(&format!("{key}=1")));
         assert!(matches!(r, Refusal::DangerousQueryKey(_)), "{key}: {r:?}");
     }
-    assert_eq!(refused("GET", "/v2/actors", Some("limit=1&limit=2")), Refusal::RepeatedQueryKey("limit"));
-    assert!(matches!(refused("GET", "/v2/actors", Some("status=FAILED")), Refusal::ForbiddenQueryKey { .. }));
-    assert!(matches!(refused("GET", "/v2/actors/X1", Some("limit=1")), Refusal::ForbiddenQueryKey { .. }));
-    for q in ["&", "limit=1&", "=1", "li%6Dit=1", "lim-it=1", "limit=%zz", "limit=%4", "a b=1"] {
-        assert_eq!(refused("GET", "/v2/actors", Some(q)), Refusal::MalformedQuery, "{q}");
+    assert_eq!(
+        refused("GET", "/v2/actors", Some("limit=1&limit=2")),
+        Refusal::RepeatedQueryKey("limit")
+    );
+    assert!(matches!(
+        refused("GET", "/v2/actors", Some("status=FAILED")),
+        Refusal::ForbiddenQueryKey { .. }
+    ));
+    assert!(matches!(
+        refused("GET", "/v2/actors/X1", Some("limit=1")),
+        Refusal::ForbiddenQueryKey { .. }
+    ));
+    for q in [
+        "&",
+        "limit=1&",
+        "=1",
+        "li%6Dit=1",
+        "lim-it=1",
+        "limit=%zz",
+        "limit=%4",
+        "a b=1",
+    ] {
+        assert_eq!(
+            refused("GET", "/v2/actors", Some(q)),
+            Refusal::MalformedQuery,
+            "{q}"
+        );
     }
-    for q in ["limit=-1", "limit=1e3", "limit=", "limit", "desc=yes", "sortBy=name", "offset=0x10"] {
-        assert!(matches!(refused("GET", "/v2/actors", Some(q)), Refusal::BadQueryValue(_)), "{q}");
+    for q in [
+        "limit=-1",
+        "limit=1e3",
+        "limit=",
+        "limit",
+        "desc=yes",
+        "sortBy=name",
+        "offset=0x10",
+    ] {
+        assert!(
+            matches!(
+                refused("GET", "/v2/actors", Some(q)),
+                Refusal::BadQueryValue(_)
+            ),
+            "{q}"
+        );
     }
-    assert_eq!(ok("GET", "/v2/actors", Some("limit=99999")).path_and_query(), "/v2/actors?limit=1000");
-    assert_eq!(ok("GET", "/v2/actors", Some("")).path_and_query(), "/v2/actors");
-    let a = ok("GET", "/v2/actor-runs", Some("startedAfter=2026-11-01T00%3A00%3A00.000Z&status=FAILED"));
-    assert_eq!(a.query()[0], ("startedAfter", "2026-11-01T00:00:00.000Z".to_string()));
-    assert_eq!(a.query_string(), "startedAfter=2026-11-01T00%3A00%3A00.000Z&status=FAILED");
-    assert!(matches!(refused("GET", "/v2/actor-runs", Some("status=FAILED,NOPE")), Refusal::BadQueryValue(_)));
-    assert!(matches!(refused("GET", "/v2/actor-runs", Some("startedAfter=yesterday")), Refusal::BadQueryValue(_)));
-    assert!(matches!(refused("POST", "/v2/actors/X1/runs", Some("maxTotalChargeUsd=1.")), Refusal::BadQueryValue(_)));
-    ok("POST", "/v2/actors/X1/runs", Some("maxTotalChargeUsd=2.50&build=0.1.7&maxItems=10"));
+    assert_eq!(
+        ok("GET", "/v2/actors", Some("limit=99999")).path_and_query(),
+        "/v2/actors?limit=1000"
+    );
+    assert_eq!(
+        ok("GET", "/v2/actors", Some("")).path_and_query(),
+        "/v2/actors"
+    );
+    let a = ok(
+        "GET",
+        "/v2/actor-runs",
+        Some("startedAfter=2026-11-01T00%3A00%3A00.000Z&status=FAILED"),
+    );
+    assert_eq!(
+        a.query()[0],
+        ("startedAfter", "2026-11-01T00:00:00.000Z".to_string())
+    );
+    assert_eq!(
+        a.query_string(),
+        "startedAfter=2026-11-01T00%3A00%3A00.000Z&status=FAILED"
+    );
+    assert!(matches!(
+        refused("GET", "/v2/actor-runs", Some("status=FAILED,NOPE")),
+        Refusal::BadQueryValue(_)
+    ));
+    assert!(matches!(
+        refused("GET", "/v2/actor-runs", Some("startedAfter=yesterday")),
+        Refusal::BadQueryValue(_)
+    ));
+    assert!(matches!(
+        refused("POST", "/v2/actors/X1/runs", Some("maxTotalChargeUsd=1.")),
+        Refusal::BadQueryValue(_)
+    ));
+    ok(
+        "POST",
+        "/v2/actors/X1/runs",
+        Some("maxTotalChargeUsd=2.50&build=0.1.7&maxItems=10"),
+    );
 }
 
 #[test]
@@ -181,10 +410,22 @@ fn refusal_messages_never_echo_secrets() {
     let token = "apify_api_abcdefghijklmnopqrstuvwxyz0123456789";
     for (m, p, q) in [
         ("GET", format!("/v2/{token}"), None),
-        ("GET", "/v2/actors".to_string(), Some(format!("token={token}"))),
+        (
+            "GET",
+            "/v2/actors".to_string(),
+            Some(format!("token={token}")),
+        ),
         ("GET", "/v2/actors".to_string(), Some(format!("x={token}"))),
-        ("GET", "/v2/actors".to_string(), Some(format!("{}=1", &token[10..]))),
-        ("GET", "/v2/actors".to_string(), Some(format!("limit={token}"))),
+        (
+            "GET",
+            "/v2/actors".to_string(),
+            Some(format!("{}=1", &token[10..])),
+        ),
+        (
+            "GET",
+            "/v2/actors".to_string(),
+            Some(format!("limit={token}")),
+        ),
         (token, "/v2/actors".to_string(), None),
     ] {
         let r = refused(m, &p, q.as_deref());
@@ -216,18 +457,26 @@ fn refusal_codes_are_distinct_per_variant() {
 fn template_segments_match(template: &str, path: &str) -> bool {
     let t: Vec<&str> = template.split('/').collect();
     let p: Vec<&str> = path.split('/').collect();
-    t.len() == p.len()
-        && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
 }
 
 fn check_allowed_shape(a: &AllowedRequest) {
-    assert!(template_segments_match(a.route().template, a.path()), "{} vs {}", a.path(), a.route().template);
+    assert!(
+        template_segments_match(a.route().template, a.path()),
+        "{} vs {}",
+        a.path(),
+        a.route().template
+    );
     for seg in a.path().split('/').skip(1) {
         assert!(!seg.is_empty() && seg != "." && seg != "..");
         assert!(seg.bytes().all(is_path_byte), "{seg}");
     }
     let qs = a.query_string();
-    assert!(qs.bytes().all(|b| is_id_byte(b) || b == b'%' || b == b'=' || b == b'&'), "{qs}");
+    assert!(
+        qs.bytes()
+            .all(|b| is_id_byte(b) || b == b'%' || b == b'=' || b == b'&'),
+        "{qs}"
+    );
     for (k, _) in a.query() {
         assert!(a.route().query.contains(k));
         assert!(!DANGEROUS_QUERY_KEYS.contains(k));

@@ -1,0 +1,244 @@
+//! The `/api` handlers: sessions and forwarding. Thin by design — the rules live in
+//! [`crate::guard`], [`forge_apify::allow`] and [`crate::seal`].
+
+use crate::config::{Credentials, Mode};
+use crate::error::RelayError;
+use crate::guard::{self, Caller, Presented, SESSION_COOKIE};
+use crate::seal::SessionSecret;
+use crate::{now_unix, rfc3339, AppState, RouteLabel};
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use forge_apify::allow::Method;
+use forge_apify::{match_request, AllowedRequest};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Largest `POST /api/session` body.
+const SESSION_BODY_LIMIT: usize = 4 * 1024;
+pub const APIFY_PREFIX: &str = "/api/apify";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectRequest {
+    token: String,
+    #[serde(default)]
+    deliver: Option<String>,
+}
+
+/// The shape `POST` and `GET /api/session` answer with (no secret except `sealed`, which is only
+/// present when the client asked for `"deliver":"body"`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub mode: &'static str,
+    pub user_id: String,
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sealed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
+}
+
+/// `POST /api/session`: check the shape, ask Apify who this is, seal, set the cookie.
+pub async fn connect(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, RelayError> {
+    let (parts, body) = req.into_parts();
+    guard::check(&state, &parts)?;
+    let Credentials::Sealed(ring) = &state.config.credentials else {
+        return Err(RelayError::WrongMode);
+    };
+    let body = read_body(body, SESSION_BODY_LIMIT).await?;
+    let request: ConnectRequest = serde_json::from_slice(&body)
+        .map_err(|_| RelayError::BadRequest("send a JSON body like {\"token\":\"apify_api_…\"}"))?;
+    let deliver_in_body = match request.deliver.as_deref() {
+        None | Some("cookie") => false,
+        Some("body") => true,
+        Some(_) => {
+            return Err(RelayError::BadRequest(
+                "\"deliver\" is \"cookie\" or \"body\"",
+            ))
+        }
+    };
+    let token = SecretString::from(request.token);
+    forge_apify::check_token_shape(token.expose_secret()).map_err(RelayError::BadToken)?;
+
+    let who = state.upstream.identity(&token).await?;
+    let issued_at = now_unix();
+    let expires_at = issued_at + state.config.session_ttl.as_secs();
+    let session = SessionSecret {
+        token,
+        user_id: who.id,
+        username: who.username,
+    };
+    let sealed = ring
+        .seal(&session, issued_at, expires_at)
+        .map_err(|_| RelayError::Internal)?;
+    tracing::info!(user_id = %session.user_id, key_id = ring.sealing_key_id(), "session sealed");
+
+    let cookie = session_cookie(&sealed, state.config.session_ttl.as_secs());
+    let info = SessionInfo {
+        mode: Mode::Serve.as_str(),
+        user_id: session.user_id,
+        username: session.username,
+        sealed_at: Some(rfc3339(issued_at)),
+        expires_at: Some(rfc3339(expires_at)),
+        sealed: deliver_in_body.then_some(sealed),
+    };
+    let mut res = (StatusCode::CREATED, Json(info)).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(res)
+}
+
+/// `GET /api/session`: who is connected, without secrets.
+pub async fn current(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, RelayError> {
+    let (parts, _) = req.into_parts();
+    let presented = guard::check(&state, &parts)?;
+    let caller = guard::authenticate(&state, &presented)?;
+    let info = match caller {
+        Caller::Sealed(u) => SessionInfo {
+            mode: Mode::Serve.as_str(),
+            user_id: u.session.user_id.clone(),
+            username: u.session.username.clone(),
+            sealed_at: Some(rfc3339(u.issued_at)),
+            expires_at: Some(rfc3339(u.expires_at)),
+            sealed: None,
+        },
+        Caller::Local(token) => {
+            let who = state
+                .local_identity
+                .get_or_try_init(|| state.upstream.identity(token))
+                .await?;
+            SessionInfo {
+                mode: Mode::Local.as_str(),
+                user_id: who.id.clone(),
+                username: who.username.clone(),
+                sealed_at: None,
+                expires_at: None,
+                sealed: None,
+            }
+        }
+    };
+    Ok(Json(info).into_response())
+}
+
+/// `DELETE /api/session`: expire the cookie. The relay stores nothing, so this is all there is
+/// to forget; revoking the token in Apify is the definitive off switch.
+pub async fn disconnect(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, RelayError> {
+    let (parts, _) = req.into_parts();
+    if let Presented::Bearer(_) = guard::check(&state, &parts)? {
+        // Nothing to clear for a bearer client; still a success.
+    }
+    if state.config.mode == Mode::Local {
+        return Err(RelayError::WrongMode);
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, expired_cookie());
+    Ok(res)
+}
+
+fn session_cookie(sealed: &str, max_age: u64) -> HeaderValue {
+    let mut v = HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={sealed}; HttpOnly; Secure; SameSite=Strict; Path=/api; Max-Age={max_age}"
+    ))
+    .expect("sealed values are base64url");
+    v.set_sensitive(true);
+    v
+}
+
+fn expired_cookie() -> HeaderValue {
+    HeaderValue::from_static(
+        "forge_session=; HttpOnly; Secure; SameSite=Strict; Path=/api; Max-Age=0",
+    )
+}
+
+/// `ANY /api/apify/…`: authenticate, rate-limit, match the allow-list, forward.
+pub async fn forward(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, RelayError> {
+    let (parts, body) = req.into_parts();
+    let presented = guard::check(&state, &parts)?;
+    let caller = guard::authenticate(&state, &presented)?;
+    state
+        .limiter
+        .take(caller.rate_key(), Instant::now())
+        .map_err(|retry_after_secs| RelayError::RateLimited { retry_after_secs })?;
+
+    let raw_path = parts.uri.path().strip_prefix(APIFY_PREFIX).unwrap_or("");
+    let allowed = match_request(parts.method.as_str(), raw_path, parts.uri.query()).map_err(|refusal| {
+        state.metrics.refusal(refusal.code());
+        tracing::info!(reason = refusal.code(), method = %parts.method, "refused by the allow-list");
+        RelayError::NotAllowed(refusal)
+    })?;
+
+    let limit = body_limit(&state, &allowed);
+    let no_body = |e| match limit {
+        0 => RelayError::BadRequest("a GET request carries no body"),
+        _ => e,
+    };
+    // A declared length over the limit is refused at once, without waiting for the bytes.
+    if declared_length(&parts.headers).is_some_and(|n| n > limit as u64) {
+        return Err(no_body(RelayError::BodyTooLarge { limit }));
+    }
+    let body = read_body(body, limit).await.map_err(no_body)?;
+    let _permit = state
+        .in_flight
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| RelayError::Overloaded)?;
+    let mut res = state
+        .upstream
+        .forward(&allowed, &parts.headers, body, caller.token())
+        .await?;
+    res.extensions_mut()
+        .insert(RouteLabel(allowed.route().template));
+    Ok(res)
+}
+
+fn body_limit(state: &AppState, allowed: &AllowedRequest) -> usize {
+    match allowed.method() {
+        Method::Get => 0,
+        Method::Post if allowed.route().template.ends_with("/runs") => {
+            state.config.max_run_input_bytes
+        }
+        _ => state.config.max_body_bytes,
+    }
+}
+
+fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Reads a body up to `limit` bytes; more is a 413, never a truncation.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, RelayError> {
+    to_bytes(body, limit).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            RelayError::BodyTooLarge { limit }
+        } else {
+            RelayError::BadRequest("the request body could not be read")
+        }
+    })
+}

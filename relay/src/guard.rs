@@ -1,0 +1,222 @@
+//! Who is calling, and may they? Request-shape checks, CSRF/DNS-rebinding defences and
+//! credential extraction for everything under `/api` (DESIGN §5).
+//!
+//! The rules, in the order they run:
+//! 1. The request target is origin-form (`/api/…`), never absolute-form.
+//! 2. Exactly one syntactically valid `Host`; in `local` mode it must be a loopback name, so a
+//!    DNS-rebound page cannot reach a relay on the user's machine.
+//! 3. `X-Forwarded-*`/`Forwarded` are refused unless the operator said the relay is behind a
+//!    proxy; method-override headers are always refused.
+//! 4. A present `Origin` must be this relay's own origin or an allowed one; unsafe methods
+//!    relying on the cookie must carry such an `Origin`.
+//! 5. `X-Forge-Client: 1` is required unless the request authenticates with an explicit
+//!    `Authorization: Bearer forge1.…` (which browsers never attach on their own).
+
+use crate::config::{is_loopback_authority, Credentials, Mode};
+use crate::error::RelayError;
+use crate::seal::{UnsealError, Unsealed};
+use crate::AppState;
+use axum::http::{header, request::Parts, HeaderMap, Method};
+use secrecy::SecretString;
+
+pub const SESSION_COOKIE: &str = "forge_session";
+pub const CLIENT_HEADER: &str = "x-forge-client";
+
+const METHOD_OVERRIDE_HEADERS: [&str; 3] = [
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+];
+
+/// `Forwarded` and the whole `X-Forwarded-*` family (For, Host, Proto, Port, Prefix, Server…).
+fn is_forwarding_header(name: &str) -> bool {
+    name == "forwarded" || name.starts_with("x-forwarded-")
+}
+
+/// How a request presents its session.
+#[derive(Debug)]
+pub enum Presented<'a> {
+    Cookie(&'a str),
+    Bearer(&'a str),
+    Nothing,
+}
+
+/// Checks 1–5 above for any `/api` request. Returns the presented credential (not yet opened).
+pub fn check<'a>(state: &AppState, parts: &'a Parts) -> Result<Presented<'a>, RelayError> {
+    let cfg = &state.config;
+    if parts.uri.scheme().is_some() || parts.uri.authority().is_some() {
+        return Err(RelayError::BadRequest(
+            "absolute-form request targets are not accepted",
+        ));
+    }
+    let host = single_header(&parts.headers, header::HOST.as_str())?
+        .ok_or(RelayError::BadRequest("a Host header is required"))?;
+    if host.is_empty()
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    {
+        return Err(RelayError::BadRequest("the Host header is malformed"));
+    }
+    if cfg.mode == Mode::Local && !is_loopback_authority(host) {
+        return Err(RelayError::HostNotAllowed);
+    }
+    if METHOD_OVERRIDE_HEADERS
+        .iter()
+        .any(|h| parts.headers.contains_key(*h))
+    {
+        return Err(RelayError::MethodOverride);
+    }
+    if !cfg.behind_proxy
+        && parts
+            .headers
+            .keys()
+            .any(|h| is_forwarding_header(h.as_str()))
+    {
+        return Err(RelayError::BadRequest(
+            "forwarding headers are not accepted: this relay is not configured behind a proxy (--behind-proxy)",
+        ));
+    }
+
+    let presented = presented_credential(&parts.headers)?;
+    let origin = single_header(&parts.headers, header::ORIGIN.as_str())?;
+    if let Some(origin) = origin {
+        if !origin_allowed(state, origin, host) {
+            return Err(RelayError::OriginNotAllowed);
+        }
+    }
+    if let Some(site) = single_header(&parts.headers, "sec-fetch-site")? {
+        if site == "cross-site" && origin.is_none() {
+            return Err(RelayError::OriginNotAllowed);
+        }
+    }
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD);
+    if unsafe_method && origin.is_none() && matches!(presented, Presented::Cookie(_)) {
+        return Err(RelayError::OriginNotAllowed);
+    }
+    if !matches!(presented, Presented::Bearer(_)) {
+        match single_header(&parts.headers, CLIENT_HEADER)? {
+            Some("1") => {}
+            _ => return Err(RelayError::ClientHeaderMissing),
+        }
+    }
+    Ok(presented)
+}
+
+/// The origin is this relay's own (`http(s)://<Host>`) or listed in `--allowed-origin`.
+pub fn origin_allowed(state: &AppState, origin: &str, host: &str) -> bool {
+    let same_origin = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        == Some(host);
+    same_origin || state.config.allowed_origins.iter().any(|o| o == origin)
+}
+
+/// At most one value of a header, as visible ASCII; several values or non-text is a bad request.
+pub fn single_header<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Result<Option<&'a str>, RelayError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(RelayError::BadRequest(
+            "a header that must appear once appears several times",
+        ));
+    }
+    first
+        .to_str()
+        .map(Some)
+        .map_err(|_| RelayError::BadRequest("a header holds non-text bytes"))
+}
+
+fn presented_credential(headers: &HeaderMap) -> Result<Presented<'_>, RelayError> {
+    let mut cookie = None;
+    for value in headers.get_all(header::COOKIE) {
+        let value = value.to_str().map_err(|_| RelayError::SessionInvalid)?;
+        for pair in value.split(';') {
+            if let Some(v) = pair
+                .trim()
+                .strip_prefix(SESSION_COOKIE)
+                .and_then(|r| r.strip_prefix('='))
+            {
+                if cookie.replace(v).is_some() {
+                    return Err(RelayError::AmbiguousCredentials);
+                }
+            }
+        }
+    }
+    let authorization = single_header(headers, header::AUTHORIZATION.as_str())
+        .map_err(|_| RelayError::AmbiguousCredentials)?;
+    match (authorization, cookie) {
+        (Some(_), Some(_)) => Err(RelayError::AmbiguousCredentials),
+        (Some(auth), None) => {
+            let bearer = auth
+                .strip_prefix("Bearer ")
+                .or_else(|| auth.strip_prefix("bearer "))
+                .map(str::trim)
+                .ok_or(RelayError::SessionInvalid)?;
+            if forge_apify::token::looks_like_raw_token(bearer) {
+                return Err(RelayError::RawToken);
+            }
+            Ok(Presented::Bearer(bearer))
+        }
+        (None, Some(c)) => Ok(Presented::Cookie(c)),
+        (None, None) => Ok(Presented::Nothing),
+    }
+}
+
+/// An authenticated caller: the token to forward with and a key for rate limiting.
+#[derive(Debug)]
+pub enum Caller<'s> {
+    Sealed(Box<Unsealed>),
+    Local(&'s SecretString),
+}
+
+impl Caller<'_> {
+    pub fn token(&self) -> &SecretString {
+        match self {
+            Caller::Sealed(u) => &u.session.token,
+            Caller::Local(t) => t,
+        }
+    }
+
+    /// The seal's nonce for sealed sessions; one shared bucket in local mode.
+    pub fn rate_key(&self) -> [u8; 12] {
+        match self {
+            Caller::Sealed(u) => u.session_id,
+            Caller::Local(_) => [0; 12],
+        }
+    }
+}
+
+/// Opens the presented credential. In local mode nothing is presented and the fixed token is
+/// used; a presented credential there is a client mistake.
+pub fn authenticate<'s>(
+    state: &'s AppState,
+    presented: &Presented<'_>,
+) -> Result<Caller<'s>, RelayError> {
+    match (&state.config.credentials, presented) {
+        (Credentials::Fixed(token), Presented::Nothing) => Ok(Caller::Local(token)),
+        (Credentials::Fixed(_), _) => Err(RelayError::BadRequest(
+            "this relay runs in local mode with its own token; send no credential",
+        )),
+        (Credentials::Sealed(_), Presented::Nothing) => Err(RelayError::SessionMissing),
+        (Credentials::Sealed(ring), Presented::Cookie(sealed) | Presented::Bearer(sealed)) => {
+            match ring.unseal(sealed, crate::now_unix()) {
+                Ok(u) => Ok(Caller::Sealed(Box::new(u))),
+                Err(reason) => {
+                    record_unseal_failure(state, reason);
+                    Err(RelayError::SessionInvalid)
+                }
+            }
+        }
+    }
+}
+
+fn record_unseal_failure(state: &AppState, reason: UnsealError) {
+    state.metrics.unseal_failure(reason.code());
+    tracing::info!(reason = reason.code(), "unseal failed");
+}

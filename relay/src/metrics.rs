@@ -1,0 +1,127 @@
+//! Prometheus text metrics, hand-rolled: four families with bounded labels (route templates,
+//! status codes, reason codes) — never a path, a user or a token.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    refusals: Mutex<BTreeMap<&'static str, u64>>,
+    unseal_failures: Mutex<BTreeMap<&'static str, u64>>,
+    latency: Mutex<Histogram>,
+}
+
+#[derive(Debug, Default)]
+struct Histogram {
+    counts: [u64; LATENCY_BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
+    *map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(key)
+        .or_default() += 1;
+}
+
+impl Metrics {
+    pub fn request(&self, route: &str, status: u16) {
+        bump(&self.requests, (route.to_string(), status));
+    }
+
+    pub fn refusal(&self, reason: &'static str) {
+        bump(&self.refusals, reason);
+    }
+
+    pub fn unseal_failure(&self, reason: &'static str) {
+        bump(&self.unseal_failures, reason);
+    }
+
+    pub fn upstream_latency(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        let mut h = self.latency.lock().unwrap_or_else(|p| p.into_inner());
+        for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *le {
+                h.counts[i] += 1;
+            }
+        }
+        h.count += 1;
+        h.sum += secs;
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let lock = |m: &Mutex<BTreeMap<&'static str, u64>>| {
+            m.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        };
+        out.push_str("# HELP forge_requests_total Requests answered, by route template and status.\n# TYPE forge_requests_total counter\n");
+        for ((route, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "forge_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP forge_refusals_total Requests refused by the allow-list, by reason.\n# TYPE forge_refusals_total counter\n");
+        for (reason, n) in lock(&self.refusals) {
+            let _ = writeln!(out, "forge_refusals_total{{reason=\"{reason}\"}} {n}");
+        }
+        out.push_str("# HELP forge_unseal_failures_total Sealed sessions that failed to open, by reason.\n# TYPE forge_unseal_failures_total counter\n");
+        for (reason, n) in lock(&self.unseal_failures) {
+            let _ = writeln!(
+                out,
+                "forge_unseal_failures_total{{reason=\"{reason}\"}} {n}"
+            );
+        }
+        let h = self.latency.lock().unwrap_or_else(|p| p.into_inner());
+        out.push_str("# HELP forge_upstream_latency_seconds Time to the upstream's response headers.\n# TYPE forge_upstream_latency_seconds histogram\n");
+        for (le, n) in LATENCY_BUCKETS.iter().zip(h.counts) {
+            let _ = writeln!(
+                out,
+                "forge_upstream_latency_seconds_bucket{{le=\"{le}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "forge_upstream_latency_seconds_bucket{{le=\"+Inf\"}} {}",
+            h.count
+        );
+        let _ = writeln!(out, "forge_upstream_latency_seconds_sum {}", h.sum);
+        let _ = writeln!(out, "forge_upstream_latency_seconds_count {}", h.count);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text() {
+        let m = Metrics::default();
+        m.request("/v2/actors", 200);
+        m.request("/v2/actors", 200);
+        m.refusal("unknown-route");
+        m.unseal_failure("decrypt");
+        m.upstream_latency(Duration::from_millis(20));
+        let text = m.render();
+        assert!(text.contains("forge_requests_total{route=\"/v2/actors\",status=\"200\"} 2"));
+        assert!(text.contains("forge_refusals_total{reason=\"unknown-route\"} 1"));
+        assert!(text.contains("forge_unseal_failures_total{reason=\"decrypt\"} 1"));
+        assert!(text.contains("forge_upstream_latency_seconds_bucket{le=\"0.025\"} 1"));
+        assert!(text.contains("forge_upstream_latency_seconds_bucket{le=\"0.01\"} 0"));
+        assert!(text.contains("forge_upstream_latency_seconds_count 1"));
+    }
+}

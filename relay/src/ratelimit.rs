@@ -1,0 +1,76 @@
+//! A token bucket per session (keyed by the seal's nonce, never by the token), so one
+//! runaway tab cannot burn the user's Apify rate limit or the relay's capacity.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Buckets kept before idle full ones are dropped.
+const MAX_TRACKED: usize = 50_000;
+
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_sec: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<[u8; 12], Bucket>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+impl RateLimiter {
+    pub fn new(per_sec: u32, burst: u32) -> RateLimiter {
+        RateLimiter {
+            per_sec: per_sec.max(1) as f64,
+            burst: burst.max(1) as f64,
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// Takes one token. `Err(seconds)` says when the next one is available.
+    pub fn take(&self, key: [u8; 12], now: Instant) -> Result<(), u64> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&key) {
+            let (per_sec, burst) = (self.per_sec, self.burst);
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.updated).as_secs_f64() * per_sec < burst
+            });
+        }
+        let bucket = buckets.entry(key).or_insert(Bucket {
+            tokens: self.burst,
+            updated: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * self.per_sec).min(self.burst);
+        bucket.updated = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - bucket.tokens) / self.per_sec).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn burst_then_refill() {
+        let rl = RateLimiter::new(2, 3);
+        let t0 = Instant::now();
+        let k = [1; 12];
+        for _ in 0..3 {
+            assert!(rl.take(k, t0).is_ok());
+        }
+        assert_eq!(rl.take(k, t0), Err(1));
+        assert!(rl.take([2; 12], t0).is_ok(), "sessions are independent");
+        assert!(rl.take(k, t0 + Duration::from_millis(500)).is_ok());
+        assert!(rl.take(k, t0 + Duration::from_millis(500)).is_err());
+    }
+}

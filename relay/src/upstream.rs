@@ -1,0 +1,206 @@
+//! Talking to the Apify API: the forwarder (which accepts only an [`AllowedRequest`]) and the one
+//! call the relay makes on its own behalf, `GET /v2/users/me` when sealing.
+//!
+//! The upstream URL is built from a constant base and the matcher's validated parts. Request
+//! and response headers are allow-listed; the client's `Authorization`, cookies and forwarding
+//! headers never go upstream, and upstream `Set-Cookie` never comes back.
+
+use crate::error::RelayError;
+use crate::metrics::Metrics;
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use forge_apify::allow::{AllowedRequest, Method};
+use forge_apify::models::{Data, UserIdentity};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Client request headers that may go upstream (DESIGN §4).
+const REQUEST_HEADERS: [HeaderName; 3] = [
+    header::ACCEPT,
+    header::CONTENT_TYPE,
+    header::CONTENT_ENCODING,
+];
+/// The only template whose redirect is followed (large records live on another host).
+const RECORD_TEMPLATE: &str = "/v2/key-value-stores/{storeId}/records/{key}";
+
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    client: reqwest::Client,
+    base: Arc<str>,
+    /// Tests run the upstream on loopback http; only then may a redirect go to loopback http.
+    loopback_http_redirects: bool,
+    metrics: Arc<Metrics>,
+}
+
+impl Upstream {
+    pub fn new(
+        base: &str,
+        upstream_is_loopback: bool,
+        connect_timeout: Duration,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Result<Upstream, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(connect_timeout)
+            .timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .user_agent(concat!("forge-relay/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Upstream {
+            client,
+            base: base.into(),
+            loopback_http_redirects: upstream_is_loopback && base.starts_with("http://"),
+            metrics,
+        })
+    }
+
+    fn bearer(token: &SecretString) -> Result<HeaderValue, RelayError> {
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| RelayError::Internal)?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+
+    /// `GET /v2/users/me`, keeping only `id` and `username`.
+    pub async fn identity(&self, token: &SecretString) -> Result<UserIdentity, RelayError> {
+        let started = Instant::now();
+        let res = self
+            .client
+            .get(format!("{}/v2/users/me", self.base))
+            .header(header::AUTHORIZATION, Self::bearer(token)?)
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await;
+        self.metrics.upstream_latency(started.elapsed());
+        let res = res.map_err(map_reqwest_error)?;
+        match res.status() {
+            StatusCode::OK => {
+                let body = res.bytes().await.map_err(map_reqwest_error)?;
+                let me: Data<UserIdentity> = serde_json::from_slice(&body)
+                    .map_err(|_| RelayError::UpstreamUnexpected(200))?;
+                Ok(me.data)
+            }
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(RelayError::TokenRejected),
+            s => Err(RelayError::UpstreamUnexpected(s.as_u16())),
+        }
+    }
+
+    /// Forwards an allowed request and streams the answer back.
+    pub async fn forward(
+        &self,
+        allowed: &AllowedRequest,
+        client_headers: &HeaderMap,
+        body: Bytes,
+        token: &SecretString,
+    ) -> Result<Response, RelayError> {
+        let url = format!("{}{}", self.base, allowed.path_and_query());
+        let method = match allowed.method() {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+        };
+        let mut req = self
+            .client
+            .request(method, url)
+            .header(header::AUTHORIZATION, Self::bearer(token)?);
+        for name in REQUEST_HEADERS {
+            if let Some(v) = client_headers.get(&name) {
+                req = req.header(name, v.clone());
+            }
+        }
+        if allowed.method().carries_body() {
+            req = req.body(body);
+        }
+        let started = Instant::now();
+        let res = req.send().await;
+        self.metrics.upstream_latency(started.elapsed());
+        let res = res.map_err(map_reqwest_error)?;
+
+        let res = if res.status().is_redirection() {
+            if allowed.route().template != RECORD_TEMPLATE {
+                return Err(RelayError::UpstreamRedirect);
+            }
+            self.follow_record_redirect(&res).await?
+        } else {
+            res
+        };
+        Ok(stream_back(res))
+    }
+
+    /// A record GET may answer a redirect to storage on another host: follow it once, only to
+    /// https (or loopback http when the upstream itself is loopback http), and **without** the
+    /// Authorization header.
+    async fn follow_record_redirect(
+        &self,
+        res: &reqwest::Response,
+    ) -> Result<reqwest::Response, RelayError> {
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(RelayError::UpstreamRedirect)?;
+        let url = reqwest::Url::parse(location).map_err(|_| RelayError::UpstreamRedirect)?;
+        let allowed_target = match url.scheme() {
+            "https" => true,
+            "http" => {
+                self.loopback_http_redirects
+                    && url
+                        .host_str()
+                        .is_some_and(crate::config::is_loopback_authority)
+            }
+            _ => false,
+        };
+        if !allowed_target || !url.username().is_empty() || url.password().is_some() {
+            return Err(RelayError::UpstreamRedirect);
+        }
+        let started = Instant::now();
+        let next = self.client.get(url).send().await;
+        self.metrics.upstream_latency(started.elapsed());
+        let next = next.map_err(map_reqwest_error)?;
+        if next.status().is_redirection() {
+            return Err(RelayError::UpstreamRedirect);
+        }
+        Ok(next)
+    }
+}
+
+/// Builds the client response: status, allow-listed headers, streamed body.
+fn stream_back(res: reqwest::Response) -> Response {
+    let status = res.status();
+    let mut headers = HeaderMap::new();
+    for (name, value) in res.headers() {
+        if response_header_allowed(name) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    let mut out = Response::new(Body::from_stream(res.bytes_stream()));
+    *out.status_mut() = status;
+    *out.headers_mut() = headers;
+    out
+}
+
+/// Content-Type, `X-Apify-Pagination-*`, `X-RateLimit-Limit` — nothing else comes back.
+pub fn response_header_allowed(name: &HeaderName) -> bool {
+    let n = name.as_str();
+    n == "content-type" || n == "x-ratelimit-limit" || n.starts_with("x-apify-pagination-")
+}
+
+fn map_reqwest_error(e: reqwest::Error) -> RelayError {
+    // The error's Display can include the URL; it holds no secret (the token is a header), but
+    // it is still not echoed to clients — only the kind is.
+    if e.is_timeout() {
+        RelayError::UpstreamTimeout
+    } else {
+        tracing::warn!(
+            kind = if e.is_connect() { "connect" } else { "other" },
+            "upstream request failed"
+        );
+        RelayError::UpstreamUnreachable
+    }
+}

@@ -1,0 +1,210 @@
+//! The leak test: the real `forge-relay` binary at `RUST_LOG=trace`, through connect, forwarded
+//! calls and errors. The plaintext token appears in no log line and no response; the sealed
+//! value appears only where designed (the Set-Cookie header and the `deliver: body` answer).
+
+use crate::common::*;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+struct Running {
+    child: Child,
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+async fn start_binary(upstream: &str, log_format: &str) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_forge-relay"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--upstream",
+            upstream,
+            "--log-format",
+            log_format,
+        ])
+        .env("FORGE_SEAL_KEYS", KEYS)
+        .env("RUST_LOG", "trace")
+        .env_remove("APIFY_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let log = log.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                log.lock().unwrap().push(line);
+            }
+        });
+    }
+    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let found = log.lock().unwrap().iter().find_map(|l| {
+                let at = l.find("listening on http://")?;
+                let rest = &l[at + "listening on http://".len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
+                    .unwrap_or(rest.len());
+                rest[..end].parse::<SocketAddr>().ok()
+            });
+            if let Some(a) = found {
+                return a;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the relay did not start");
+    Running { child, addr, log }
+}
+
+#[tokio::test]
+async fn no_secret_in_logs_or_responses_at_trace_level() {
+    let stub = Stub::start().await;
+    for format in ["pretty", "json"] {
+        let mut relay = start_binary(&stub.base(), format).await;
+        let host = relay.addr.to_string();
+        let mut responses: Vec<RawResponse> = Vec::new();
+        let send = |req: RawRequest<'static>| {
+            let bytes = req.render(&host);
+            async move { send_raw(relay.addr, &bytes).await }
+        };
+
+        // Connect: cookie delivery, then body delivery.
+        let cookie_res = send(
+            RawRequest::new("POST", "/api/session")
+                .client()
+                .body(serde_json::json!({"token": TOKEN}).to_string()),
+        )
+        .await;
+        assert_eq!(cookie_res.status, 201, "{}", cookie_res.body);
+        let sealed = cookie_res
+            .header("set-cookie")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()["forge_session=".len()..]
+            .to_string();
+        let body_res = send(
+            RawRequest::new("POST", "/api/session")
+                .client()
+                .body(serde_json::json!({"token": TOKEN, "deliver": "body"}).to_string()),
+        )
+        .await;
+        let sealed2 = serde_json::from_str::<serde_json::Value>(&body_res.body).unwrap()["sealed"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        let cookie = format!("forge_session={sealed}");
+        let bearer = format!("Bearer {sealed2}");
+        let requests: Vec<RawRequest<'static>> = vec![
+            RawRequest::new("GET", "/api/session")
+                .client()
+                .header("Cookie", cookie.clone()),
+            RawRequest::new("GET", "/api/apify/v2/actors?my=1")
+                .client()
+                .header("Cookie", cookie.clone()),
+            RawRequest::new("GET", "/api/apify/v2/actor-runs/R1")
+                .header("Authorization", bearer.clone()),
+            RawRequest::new(
+                "PUT",
+                "/api/apify/v2/key-value-stores/~forge-trends/records/snap",
+            )
+            .header("Authorization", bearer.clone())
+            .body("{}"),
+            RawRequest::new("GET", "/api/apify/v2/key-value-stores/S1/records/big")
+                .header("Authorization", bearer.clone()),
+            // Errors of every kind.
+            RawRequest::new("GET", "/api/apify/v2/users/me")
+                .header("Authorization", bearer.clone()),
+            RawRequest::new("GET", format!("/api/apify/v2/actors?token={TOKEN}"))
+                .header("Authorization", bearer.clone()),
+            RawRequest::new("GET", format!("/api/apify/v2/{TOKEN}"))
+                .header("Authorization", bearer.clone()),
+            RawRequest::new("GET", "/api/apify/v2/actors")
+                .header("Authorization", format!("Bearer {TOKEN}")),
+            RawRequest::new("GET", "/api/apify/v2/actors").header(
+                "Authorization",
+                format!("Bearer {}x", &sealed2[..sealed2.len() - 1]),
+            ),
+            RawRequest::new("GET", "/api/apify/v2/actors")
+                .client()
+                .header("Cookie", format!("{cookie}; forge_session=forge1.AAAA")),
+            RawRequest::new("POST", "/api/session")
+                .client()
+                .body(serde_json::json!({"token": format!("{TOKEN} ")}).to_string()),
+            RawRequest::new("POST", "/api/session")
+                .client()
+                .body(serde_json::json!({"token": UNKNOWN_TOKEN}).to_string()),
+            RawRequest::new("POST", "/api/session")
+                .client()
+                .body(format!("{{\"token\":\"{TOKEN}\",")),
+            RawRequest::new("GET", "/api/apify/v2/actor-runs/LIMITED")
+                .header("Authorization", bearer.clone()),
+            RawRequest::new("GET", "/metrics"),
+        ];
+        for req in requests {
+            responses.push(send(req).await);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        relay.child.kill().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+
+        let log = relay.log.lock().unwrap().join("\n");
+        assert!(
+            log.contains("session sealed"),
+            "the log is not being captured:\n{log}"
+        );
+        assert!(
+            log.lines().count() > 20,
+            "too few log lines at trace:\n{log}"
+        );
+        let token_body = &TOKEN["apify_api_".len()..];
+        let unknown_body = &UNKNOWN_TOKEN["apify_api_".len()..];
+        for secret in [
+            token_body,
+            unknown_body,
+            &token_body[..12],
+            &sealed["forge1.".len()..],
+            &sealed2["forge1.".len()..],
+            &KEYS[2..],
+            "proxy-secret-pw",
+            "ana@example.com",
+        ] {
+            assert!(
+                !log.contains(secret),
+                "[{format}] a secret reached the log: {secret}\n{log}"
+            );
+        }
+        responses.push(cookie_res);
+        for res in &responses {
+            assert!(
+                !res.body.contains(token_body) && !res.body.contains(unknown_body),
+                "token in a response body: {}",
+                res.body
+            );
+            for (name, v) in &res.headers {
+                assert!(!v.contains(token_body), "token in response header {name}");
+                if v.contains(&sealed["forge1.".len()..]) {
+                    assert_eq!(name, "set-cookie", "sealed value outside Set-Cookie");
+                }
+            }
+            assert!(!res.body.contains(&sealed["forge1.".len()..]));
+        }
+        // The body-delivered sealed value appears in exactly that one response.
+        assert!(body_res.body.contains(&sealed2));
+        assert!(responses.iter().all(|r| !r.body.contains(&sealed2)));
+    }
+}
