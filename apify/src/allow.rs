@@ -446,34 +446,14 @@ pub fn match_request(
         return Err(Refusal::UsersMe);
     }
 
-    let mut path_matches: Vec<&'static Route> = Vec::new();
-    let mut pinned_miss_for_method = false;
-    for route in ALLOW_LIST {
-        match match_template(route.template, &segments) {
-            TemplateMatch::Yes => path_matches.push(route),
-            TemplateMatch::PinnedMiss if Some(route.method) == method_parsed => {
-                pinned_miss_for_method = true
-            }
-            _ => {}
-        }
-    }
-    if path_matches.is_empty() && !pinned_miss_for_method {
-        return Err(Refusal::UnknownRoute);
-    }
-    let Some(route) = path_matches
+    // Fast path: the row for this path and method. Diagnostics only when there is none.
+    let route = ALLOW_LIST
         .iter()
-        .copied()
-        .find(|r| Some(r.method) == method_parsed)
-    else {
-        if pinned_miss_for_method {
-            return Err(Refusal::WriteOutsideForgeStore);
-        }
-        return Err(Refusal::MethodNotAllowed {
-            method: method.to_string(),
-            template: path_matches[0].template,
-            allowed: path_matches.iter().map(|r| r.method).collect(),
-        });
-    };
+        .find(|r| {
+            Some(r.method) == method_parsed
+                && matches!(match_template(r.template, &segments), TemplateMatch::Yes)
+        })
+        .ok_or_else(|| explain_miss(method, method_parsed, &segments))?;
 
     // Parameters: validate each against its kind and rebuild the canonical path.
     let mut path = String::with_capacity(raw_path.len());
@@ -491,6 +471,32 @@ pub fn match_request(
 
     let query = match_query(route, raw_query)?;
     Ok(AllowedRequest { route, path, query })
+}
+
+/// Why no row matched: a pinned store miss, a known path with another method, or nothing.
+fn explain_miss(method: &str, method_parsed: Option<Method>, segments: &[&str]) -> Refusal {
+    let mut same_path = ALLOW_LIST
+        .iter()
+        .filter(|r| matches!(match_template(r.template, segments), TemplateMatch::Yes))
+        .peekable();
+    let pinned_miss = ALLOW_LIST.iter().any(|r| {
+        Some(r.method) == method_parsed
+            && matches!(
+                match_template(r.template, segments),
+                TemplateMatch::PinnedMiss
+            )
+    });
+    if pinned_miss {
+        return Refusal::WriteOutsideForgeStore;
+    }
+    match same_path.peek() {
+        None => Refusal::UnknownRoute,
+        Some(first) => Refusal::MethodNotAllowed {
+            method: method.to_string(),
+            template: first.template,
+            allowed: same_path.map(|r| r.method).collect(),
+        },
+    }
 }
 
 /// Splits and checks a raw path. Refuses rather than normalises.
@@ -555,16 +561,16 @@ enum TemplateMatch {
 }
 
 fn match_template(template: &str, segments: &[&str]) -> TemplateMatch {
-    let tpl: Vec<&str> = template.split('/').skip(1).collect();
-    if tpl.len() != segments.len() {
-        return TemplateMatch::No;
-    }
+    let mut tpl = template.split('/').skip(1);
     let mut pinned_miss = false;
-    for (i, (t, s)) in tpl.iter().zip(segments).enumerate() {
+    for (i, s) in segments.iter().enumerate() {
+        let Some(t) = tpl.next() else {
+            return TemplateMatch::No;
+        };
         if t.starts_with('{') {
             continue;
         }
-        let same = *t == *s || (i == 1 && *t == "actors" && *s == "acts");
+        let same = t == *s || (i == 1 && t == "actors" && *s == "acts");
         if !same {
             if t.starts_with('~') {
                 pinned_miss = true;
@@ -573,10 +579,10 @@ fn match_template(template: &str, segments: &[&str]) -> TemplateMatch {
             }
         }
     }
-    if pinned_miss {
-        TemplateMatch::PinnedMiss
-    } else {
-        TemplateMatch::Yes
+    match (tpl.next(), pinned_miss) {
+        (Some(_), _) => TemplateMatch::No,
+        (None, true) => TemplateMatch::PinnedMiss,
+        (None, false) => TemplateMatch::Yes,
     }
 }
 
@@ -815,11 +821,16 @@ fn percent_decode(raw: &str) -> Option<String> {
 }
 
 fn percent_encode_into(v: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in v.bytes() {
         if is_id_byte(b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.extend([
+                '%',
+                HEX[(b >> 4) as usize] as char,
+                HEX[(b & 15) as usize] as char,
+            ]);
         }
     }
 }
