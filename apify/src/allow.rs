@@ -178,11 +178,13 @@ pub const ALLOW_LIST: &[Route] = &[
         "/v2/key-value-stores/{storeId}/keys",
         &["exclusiveStartKey", "limit", "prefix"],
     ),
+    // `attachment` is sent by Apify's official client on every record read; it is read-only
+    // (it only sets Content-Disposition). DESIGN §4 lists no keys here; issue #3 needs the client.
     route(
         Grant::KeyValueStoresRead,
         Method::Get,
         "/v2/key-value-stores/{storeId}/records/{key}",
-        &[],
+        &["attachment"],
     ),
     // Key-value stores: Write — confined to Forge's own named store.
     Route {
@@ -722,7 +724,7 @@ fn canonical_value(key: &'static str, v: &str) -> Result<String, Refusal> {
             Some(n) => Ok(n.to_string()),
             None => bad,
         },
-        "desc" | "my" | "unnamed" => match v {
+        "desc" | "my" | "unnamed" | "attachment" => match v {
             "1" | "true" => Ok("1".into()),
             "0" | "false" => Ok("0".into()),
             _ => bad,

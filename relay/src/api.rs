@@ -1,7 +1,6 @@
 //! The `/api` handlers: sessions and forwarding. Thin by design — the rules live in
 //! [`crate::guard`], [`forge_apify::allow`] and [`crate::seal`].
 
-use crate::config::{Credentials, Mode};
 use crate::error::RelayError;
 use crate::guard::{self, Caller, Presented, SESSION_COOKIE};
 use crate::seal::SessionSecret;
@@ -53,7 +52,7 @@ pub async fn connect(
 ) -> Result<Response, RelayError> {
     let (parts, body) = req.into_parts();
     guard::check(&state, &parts)?;
-    let Credentials::Sealed(ring) = &state.config.credentials else {
+    let Some(ring) = &state.config.credentials.keyring else {
         return Err(RelayError::WrongMode);
     };
     let body = read_body(body, SESSION_BODY_LIMIT).await?;
@@ -86,7 +85,7 @@ pub async fn connect(
 
     let cookie = session_cookie(&sealed, state.config.session_ttl.as_secs());
     let info = SessionInfo {
-        mode: Mode::Serve.as_str(),
+        mode: state.config.mode.as_str(),
         user_id: session.user_id,
         username: session.username,
         sealed_at: Some(rfc3339(issued_at)),
@@ -108,20 +107,20 @@ pub async fn current(
     let caller = guard::authenticate(&state, &presented)?;
     let info = match caller {
         Caller::Sealed(u) => SessionInfo {
-            mode: Mode::Serve.as_str(),
+            mode: state.config.mode.as_str(),
             user_id: u.session.user_id.clone(),
             username: u.session.username.clone(),
             sealed_at: Some(rfc3339(u.issued_at)),
             expires_at: Some(rfc3339(u.expires_at)),
             sealed: None,
         },
-        Caller::Local(token) => {
+        Caller::Fixed(token) => {
             let who = state
                 .local_identity
                 .get_or_try_init(|| state.upstream.identity(token))
                 .await?;
             SessionInfo {
-                mode: Mode::Local.as_str(),
+                mode: state.config.mode.as_str(),
                 user_id: who.id.clone(),
                 username: who.username.clone(),
                 sealed_at: None,
@@ -143,7 +142,7 @@ pub async fn disconnect(
     if let Presented::Bearer(_) = guard::check(&state, &parts)? {
         // Nothing to clear for a bearer client; still a success.
     }
-    if state.config.mode == Mode::Local {
+    if state.config.credentials.keyring.is_none() {
         return Err(RelayError::WrongMode);
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
@@ -165,6 +164,19 @@ fn expired_cookie() -> HeaderValue {
     HeaderValue::from_static(
         "forge_session=; HttpOnly; Secure; SameSite=Strict; Path=/api; Max-Age=0",
     )
+}
+
+/// `GET /api/demo-tokens`: the simulated account's tokens, in demo mode only.
+pub async fn demo_tokens(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, RelayError> {
+    let (parts, _) = req.into_parts();
+    guard::check(&state, &parts)?;
+    if state.config.mode != crate::config::Mode::Demo {
+        return Err(RelayError::NotFound);
+    }
+    Ok(Json(&state.config.demo_tokens).into_response())
 }
 
 /// `ANY /api/apify/…`: authenticate, rate-limit, match the allow-list, forward.

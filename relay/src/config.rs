@@ -30,12 +30,33 @@ pub enum Command {
     Serve(RelayArgs),
     /// Use APIFY_TOKEN from the environment; loopback only; no sealing.
     Local(RelayArgs),
+    /// A built-in simulated Apify account: no account, no network. Loopback only.
+    Demo(DemoArgs),
     /// Print a fresh sealing key line (`id:base64`) for FORGE_SEAL_KEYS.
     Keygen {
         /// Key id (1–65535); use a new id for each rotation.
         #[arg(long, default_value_t = 1)]
         id: u16,
     },
+}
+
+/// `forge-relay demo`: the relay's settings plus the simulated fleet's size and speed.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub relay: RelayArgs,
+    /// Actors in the simulated account.
+    #[arg(long, default_value_t = 24)]
+    pub actors: usize,
+    /// Days of run history.
+    #[arg(long, default_value_t = 45)]
+    pub days: u32,
+    /// Seed of the fleet generator: the same seed gives the same account.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Added to every simulated API answer, to see the app under a slow API.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,32 +154,55 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
 pub enum Mode {
     Serve,
     Local,
+    Demo,
 }
 
 impl Mode {
+    /// The `mode` field of `GET /api/session`.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Serve => "sealed",
             Mode::Local => "local",
+            Mode::Demo => "demo",
         }
+    }
+
+    /// Modes where the relay itself holds a token, so any local process or web page could use
+    /// it: loopback `Host` and `X-Forge-Client` are demanded on every `/api` request.
+    pub fn holds_a_token(self) -> bool {
+        matches!(self, Mode::Local | Mode::Demo)
     }
 }
 
 /// How the relay gets the token it forwards with.
-pub enum Credentials {
-    /// Tokens arrive sealed; the keyring opens them.
-    Sealed(Keyring),
-    /// One token from the environment (local mode).
-    Fixed(SecretString),
+///
+/// | mode  | keyring                  | fixed token                         |
+/// |-------|--------------------------|-------------------------------------|
+/// | serve | `FORGE_SEAL_KEYS`        | —                                   |
+/// | local | —                        | `APIFY_TOKEN`                       |
+/// | demo  | a fresh key per start    | the correctly-scoped demo token     |
+pub struct Credentials {
+    /// Opens sealed sessions (cookie or `Bearer forge1.…`).
+    pub keyring: Option<Keyring>,
+    /// Used when a request presents no credential.
+    pub fixed: Option<SecretString>,
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credentials::Sealed(k) => f.debug_tuple("Sealed").field(k).finish(),
-            Credentials::Fixed(_) => f.write_str("Fixed(***)"),
-        }
+        f.debug_struct("Credentials")
+            .field("keyring", &self.keyring)
+            .field("fixed", &self.fixed.as_ref().map(|_| "***"))
+            .finish()
     }
+}
+
+/// A token of the simulated account, offered by `GET /api/demo-tokens` in demo mode.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoToken {
+    pub label: String,
+    pub token: String,
+    pub description: String,
 }
 
 /// The validated configuration the relay runs with.
@@ -182,6 +226,8 @@ pub struct Config {
     pub rate_burst: u32,
     pub max_in_flight: usize,
     pub credentials: Credentials,
+    /// Demo mode only: the simulated account's tokens.
+    pub demo_tokens: Vec<DemoToken>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,12 +244,14 @@ pub enum ConfigError {
     MissingToken,
     #[error("APIFY_TOKEN: {0}")]
     BadToken(forge_apify::TokenProblem),
-    #[error("--bind/FORGE_BIND: local mode listens on loopback only (127.0.0.1 or ::1), not {0}")]
+    #[error("--bind/FORGE_BIND: local and demo modes listen on loopback only (127.0.0.1 or ::1), not {0}")]
     LocalNotLoopback(IpAddr),
     #[error("--session-ttl/FORGE_SESSION_TTL must be between 1 minute and 400 days")]
     SessionTtl,
     #[error("{0} must be greater than zero")]
     Zero(&'static str),
+    #[error("the OS random generator failed")]
+    Random,
     #[error("--app-dir/FORGE_APP_DIR: {0} has no index.html")]
     AppDir(String),
 }
@@ -262,18 +310,36 @@ impl Config {
                 return Err(ConfigError::AppDir(dir.display().to_string()));
             }
         }
+        if mode.holds_a_token() && !args.bind.ip().is_loopback() {
+            return Err(ConfigError::LocalNotLoopback(args.bind.ip()));
+        }
+        let fixed_token = || -> Result<SecretString, ConfigError> {
+            let token = secrets
+                .apify_token
+                .clone()
+                .ok_or(ConfigError::MissingToken)?;
+            forge_apify::check_token_shape(&token).map_err(ConfigError::BadToken)?;
+            Ok(SecretString::from(token))
+        };
         let credentials = match mode {
             Mode::Serve => {
-                let spec = secrets.seal_keys.ok_or(ConfigError::MissingKeys)?;
-                Credentials::Sealed(Keyring::parse(&spec)?)
-            }
-            Mode::Local => {
-                if !args.bind.ip().is_loopback() {
-                    return Err(ConfigError::LocalNotLoopback(args.bind.ip()));
+                let spec = secrets.seal_keys.clone().ok_or(ConfigError::MissingKeys)?;
+                Credentials {
+                    keyring: Some(Keyring::parse(&spec)?),
+                    fixed: None,
                 }
-                let token = secrets.apify_token.ok_or(ConfigError::MissingToken)?;
-                forge_apify::check_token_shape(&token).map_err(ConfigError::BadToken)?;
-                Credentials::Fixed(SecretString::from(token))
+            }
+            Mode::Local => Credentials {
+                keyring: None,
+                fixed: Some(fixed_token()?),
+            },
+            Mode::Demo => {
+                // Demo sessions are sealed with a key that lives as long as the process.
+                let line = Keyring::generate_key_line(1).map_err(|_| ConfigError::Random)?;
+                Credentials {
+                    keyring: Some(Keyring::parse(&line)?),
+                    fixed: Some(fixed_token()?),
+                }
             }
         };
         Ok(Config {
@@ -294,6 +360,7 @@ impl Config {
             rate_burst: args.rate_burst,
             max_in_flight: args.max_in_flight,
             credentials,
+            demo_tokens: Vec::new(),
         })
     }
 }
@@ -434,7 +501,7 @@ mod tests {
         .unwrap();
         let dbg = format!("{c:?}");
         assert!(
-            dbg.contains("Fixed(***)") && !dbg.contains("abcdefghij"),
+            dbg.contains(r#"fixed: Some("***")"#) && !dbg.contains("abcdefghij"),
             "{dbg}"
         );
     }

@@ -50,6 +50,8 @@ pub enum RelayError {
     UpstreamRedirect,
     #[error("not available in this mode")]
     WrongMode,
+    #[error("no such endpoint")]
+    NotFound,
     #[error("internal error")]
     Internal,
 }
@@ -150,6 +152,11 @@ impl RelayError {
                 StatusCode::CONFLICT,
                 "forge-wrong-mode",
                 "This relay runs with a fixed token (local mode); there is no session to create or end.".into(),
+            ),
+            NotFound => (
+                StatusCode::NOT_FOUND,
+                "forge-not-found",
+                "No such relay endpoint. The Apify API is under /api/apify/v2/…".into(),
             ),
             Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -12,7 +12,7 @@
 //! 5. `X-Forge-Client: 1` is required unless the request authenticates with an explicit
 //!    `Authorization: Bearer forge1.…` (which browsers never attach on their own).
 
-use crate::config::{is_loopback_authority, Credentials, Mode};
+use crate::config::is_loopback_authority;
 use crate::error::RelayError;
 use crate::seal::{UnsealError, Unsealed};
 use crate::AppState;
@@ -58,7 +58,7 @@ pub fn check<'a>(state: &AppState, parts: &'a Parts) -> Result<Presented<'a>, Re
     {
         return Err(RelayError::BadRequest("the Host header is malformed"));
     }
-    if cfg.mode == Mode::Local && !is_loopback_authority(host) {
+    if cfg.mode.holds_a_token() && !is_loopback_authority(host) {
         return Err(RelayError::HostNotAllowed);
     }
     if METHOD_OVERRIDE_HEADERS
@@ -172,39 +172,41 @@ fn presented_credential(headers: &HeaderMap) -> Result<Presented<'_>, RelayError
 #[derive(Debug)]
 pub enum Caller<'s> {
     Sealed(Box<Unsealed>),
-    Local(&'s SecretString),
+    /// The relay's own token (local and demo modes).
+    Fixed(&'s SecretString),
 }
 
 impl Caller<'_> {
     pub fn token(&self) -> &SecretString {
         match self {
             Caller::Sealed(u) => &u.session.token,
-            Caller::Local(t) => t,
+            Caller::Fixed(t) => t,
         }
     }
 
-    /// The seal's nonce for sealed sessions; one shared bucket in local mode.
+    /// The seal's nonce for sealed sessions; one shared bucket for the relay's own token.
     pub fn rate_key(&self) -> [u8; 12] {
         match self {
             Caller::Sealed(u) => u.session_id,
-            Caller::Local(_) => [0; 12],
+            Caller::Fixed(_) => [0; 12],
         }
     }
 }
 
-/// Opens the presented credential. In local mode nothing is presented and the fixed token is
-/// used; a presented credential there is a client mistake.
+/// Opens the presented credential. With nothing presented, the relay's own token is used where
+/// it has one (local, demo); a credential sent to a relay without a keyring is a client mistake.
 pub fn authenticate<'s>(
     state: &'s AppState,
     presented: &Presented<'_>,
 ) -> Result<Caller<'s>, RelayError> {
-    match (&state.config.credentials, presented) {
-        (Credentials::Fixed(token), Presented::Nothing) => Ok(Caller::Local(token)),
-        (Credentials::Fixed(_), _) => Err(RelayError::BadRequest(
+    let creds = &state.config.credentials;
+    match (presented, &creds.keyring, &creds.fixed) {
+        (Presented::Nothing, _, Some(token)) => Ok(Caller::Fixed(token)),
+        (Presented::Nothing, _, None) => Err(RelayError::SessionMissing),
+        (Presented::Cookie(_) | Presented::Bearer(_), None, _) => Err(RelayError::BadRequest(
             "this relay runs in local mode with its own token; send no credential",
         )),
-        (Credentials::Sealed(_), Presented::Nothing) => Err(RelayError::SessionMissing),
-        (Credentials::Sealed(ring), Presented::Cookie(sealed) | Presented::Bearer(sealed)) => {
+        (Presented::Cookie(sealed) | Presented::Bearer(sealed), Some(ring), _) => {
             match ring.unseal(sealed, crate::now_unix()) {
                 Ok(u) => Ok(Caller::Sealed(Box::new(u))),
                 Err(reason) => {

@@ -23,7 +23,7 @@ pub mod seal;
 pub mod upstream;
 
 use crate::config::{Config, Mode};
-use crate::error::{envelope_response, RelayError};
+use crate::error::RelayError;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::upstream::Upstream;
@@ -88,6 +88,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(api::current).post(api::connect).delete(api::disconnect),
         )
         .route("/api/apify/{*rest}", any(api::forward))
+        .route("/api/demo-tokens", get(api::demo_tokens))
         .fallback(api_not_found);
 
     let mut app = Router::new()
@@ -124,11 +125,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 async fn api_not_found(req: Request) -> Response {
     if req.uri().path().starts_with("/api") {
-        envelope_response(
-            StatusCode::NOT_FOUND,
-            "forge-not-found",
-            "No such relay endpoint. The Apify API is under /api/apify/v2/…".into(),
-        )
+        RelayError::NotFound.into_response()
     } else {
         StatusCode::NOT_FOUND.into_response()
     }
@@ -316,6 +313,7 @@ impl Mode {
         match self {
             Mode::Serve => "serve: sealing tokens with FORGE_SEAL_KEYS",
             Mode::Local => "local: forwarding with APIFY_TOKEN, loopback only",
+            Mode::Demo => "demo: a simulated Apify account, no network, loopback only",
         }
     }
 }

@@ -53,6 +53,10 @@ fn main() -> ExitCode {
         }
         Command::Serve(a) => (Mode::Serve, a),
         Command::Local(a) => (Mode::Local, a),
+        Command::Demo(_) => {
+            eprintln!("forge-relay: demo mode arrives with the simulator");
+            return ExitCode::from(2);
+        }
     };
     let config = match Config::new(mode, args, Secrets::from_env()) {
         Ok(c) => c,

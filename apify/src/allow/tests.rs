@@ -86,8 +86,8 @@ const EVERY_ROUTE: &[(&str, &str, Option<&str>, &str)] = &[
     (
         "GET",
         "/v2/key-value-stores/S1/records/SIGNALS",
-        None,
-        "/v2/key-value-stores/S1/records/SIGNALS",
+        Some("attachment=true"),
+        "/v2/key-value-stores/S1/records/SIGNALS?attachment=1",
     ),
     (
         "POST",

@@ -93,9 +93,9 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/apify/v2/key-value-stores/S1/records/SIGNALS",
+        "/api/apify/v2/key-value-stores/S1/records/SIGNALS?attachment=true",
         "",
-        "/v2/key-value-stores/S1/records/SIGNALS",
+        "/v2/key-value-stores/S1/records/SIGNALS?attachment=1",
     ),
     (
         "POST",
