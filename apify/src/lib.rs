@@ -12,6 +12,7 @@
 //! - [`models`]: the response models Forge reads.
 
 pub mod allow;
+pub mod audit;
 pub mod envelope;
 pub mod models;
 pub mod scope;

@@ -166,6 +166,44 @@ fn expired_cookie() -> HeaderValue {
     )
 }
 
+/// `GET /api/audit`: the scope check's probes, run server-side with the session's token.
+/// Answers statuses only (`forge_apify::audit::AuditReport`); the browser judges them.
+pub async fn audit(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, RelayError> {
+    use forge_apify::audit::{AuditReport, ProbeId, ProbeStatus, PROBES};
+    let (parts, _) = req.into_parts();
+    let presented = guard::check(&state, &parts)?;
+    let caller = guard::authenticate(&state, &presented)?;
+    state
+        .limiter
+        .take(caller.rate_key(), Instant::now())
+        .map_err(|retry_after_secs| RelayError::RateLimited { retry_after_secs })?;
+    let token = caller.token();
+    let upstream = &state.upstream;
+    let probes = PROBES.iter().map(|p| async move {
+        let status = if p.id == ProbeId::KvWrite {
+            upstream.probe_write(p, token).await
+        } else {
+            upstream.probe(p, token).await
+        };
+        ProbeStatus {
+            probe: p.id,
+            status,
+        }
+    });
+    let (probes, full_access) = tokio::join!(
+        futures_util::future::join_all(probes),
+        upstream.shows_private_account_data(token)
+    );
+    Ok(Json(AuditReport {
+        probes,
+        full_access,
+    })
+    .into_response())
+}
+
 /// `GET /api/demo-tokens`: the simulated account's tokens, in demo mode only.
 pub async fn demo_tokens(
     State(state): State<Arc<AppState>>,

@@ -334,13 +334,26 @@ impl Config {
                 fixed: Some(fixed_token()?),
             },
             Mode::Demo => {
-                // Demo sessions are sealed with a key that lives as long as the process.
+                // Demo sessions are sealed with a key that lives as long as the process; with no
+                // session, the correctly-scoped demo token is used.
                 let line = Keyring::generate_key_line(1).map_err(|_| ConfigError::Random)?;
+                let fixed = SecretString::from(forge_sim::DEFAULT_DEMO_TOKEN);
                 Credentials {
                     keyring: Some(Keyring::parse(&line)?),
-                    fixed: Some(fixed_token()?),
+                    fixed: Some(fixed),
                 }
             }
+        };
+        let demo_tokens = match mode {
+            Mode::Demo => forge_sim::Sim::demo_tokens()
+                .iter()
+                .map(|t| DemoToken {
+                    label: t.label.into(),
+                    token: t.token.into(),
+                    description: t.description.into(),
+                })
+                .collect(),
+            _ => Vec::new(),
         };
         Ok(Config {
             mode,
@@ -360,7 +373,7 @@ impl Config {
             rate_burst: args.rate_burst,
             max_in_flight: args.max_in_flight,
             credentials,
-            demo_tokens: Vec::new(),
+            demo_tokens,
         })
     }
 }

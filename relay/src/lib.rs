@@ -89,6 +89,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/apify/{*rest}", any(api::forward))
         .route("/api/demo-tokens", get(api::demo_tokens))
+        .route("/api/audit", get(api::audit))
         .fallback(api_not_found);
 
     let mut app = Router::new()

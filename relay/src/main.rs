@@ -1,7 +1,7 @@
 //! `forge-relay` — see the crate docs and the README for the modes.
 
 use clap::Parser;
-use forge_relay::config::{Cli, Command, Config, LogFormat, Mode, RelayArgs, Secrets};
+use forge_relay::config::{Cli, Command, Config, DemoArgs, LogFormat, Mode, RelayArgs, Secrets};
 use forge_relay::seal::Keyring;
 use forge_relay::AppState;
 use std::process::ExitCode;
@@ -38,7 +38,7 @@ fn init_logging(format: LogFormat) {
 #[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (mode, args): (Mode, RelayArgs) = match cli.command {
+    let (mode, args, demo): (Mode, RelayArgs, Option<DemoArgs>) = match cli.command {
         Command::Keygen { id } => {
             return match Keyring::generate_key_line(id) {
                 Ok(line) => {
@@ -51,21 +51,10 @@ fn main() -> ExitCode {
                 }
             };
         }
-        Command::Serve(a) => (Mode::Serve, a),
-        Command::Local(a) => (Mode::Local, a),
-        Command::Demo(_) => {
-            eprintln!("forge-relay: demo mode arrives with the simulator");
-            return ExitCode::from(2);
-        }
+        Command::Serve(a) => (Mode::Serve, a, None),
+        Command::Local(a) => (Mode::Local, a, None),
+        Command::Demo(d) => (Mode::Demo, d.relay.clone(), Some(d)),
     };
-    let config = match Config::new(mode, args, Secrets::from_env()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("forge-relay: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    init_logging(config.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -76,31 +65,76 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
-        let bind = config.bind;
-        tracing::info!(mode = mode.describe(), ?config, "starting");
-        let state = match AppState::new(config) {
-            Ok(s) => s,
+    runtime.block_on(run(mode, args, demo))
+}
+
+#[allow(clippy::print_stderr)]
+async fn run(mode: Mode, mut args: RelayArgs, demo: Option<DemoArgs>) -> ExitCode {
+    let mut secrets = Secrets::from_env();
+    // Demo: the simulated account runs in this process on a loopback port, and the relay
+    // forwards to it through exactly the same allow-list and client code as `serve`.
+    if let Some(d) = &demo {
+        match start_simulator(d).await {
+            Ok(upstream) => args.upstream = upstream,
             Err(e) => {
-                tracing::error!(error = %e, "cannot build the upstream client");
+                eprintln!("forge-relay: cannot start the simulated account: {e}");
                 return ExitCode::FAILURE;
-            }
-        };
-        let listener = match tokio::net::TcpListener::bind(bind).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::error!(%bind, error = %e, "cannot listen");
-                return ExitCode::FAILURE;
-            }
-        };
-        let local = listener.local_addr().map_or(bind, |a| a);
-        tracing::info!("listening on http://{local}");
-        match forge_relay::serve(listener, state).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                tracing::error!(error = %e, "server error");
-                ExitCode::FAILURE
             }
         }
-    })
+        secrets = Secrets {
+            seal_keys: None,
+            apify_token: Some(forge_sim::DEFAULT_DEMO_TOKEN.to_string()),
+        };
+    }
+    let config = match Config::new(mode, args, secrets) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("forge-relay: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let bind = config.bind;
+    tracing::info!(mode = mode.describe(), ?config, "starting");
+    let state = match AppState::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the upstream client");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(%bind, error = %e, "cannot listen");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().map_or(bind, |a| a);
+    tracing::info!("listening on http://{local}");
+    match forge_relay::serve(listener, state).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "server error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start_simulator(d: &DemoArgs) -> std::io::Result<String> {
+    let sim = forge_sim::Sim::new(forge_sim::SimOptions {
+        seed: d.seed,
+        actors: d.actors,
+        days: d.days,
+        latency: std::time::Duration::from_millis(d.latency_ms),
+        ..forge_sim::SimOptions::default()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = forge_sim::serve(listener, sim).await {
+            tracing::error!(error = %e, "the simulated account stopped");
+        }
+    });
+    Ok(format!("http://{addr}"))
 }

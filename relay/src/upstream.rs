@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use forge_apify::allow::{AllowedRequest, Method};
+use forge_apify::audit::{Probe, CREATE_FORGE_STORE};
 use forge_apify::models::{Data, UserIdentity};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -89,6 +90,74 @@ impl Upstream {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(RelayError::TokenRejected),
             s => Err(RelayError::UpstreamUnexpected(s.as_u16())),
         }
+    }
+
+    /// Runs one fixed scope-check probe and keeps only its status (0 when Apify could not be
+    /// reached). The body is drained and dropped unread.
+    pub async fn probe(&self, probe: &Probe, token: &SecretString) -> u16 {
+        self.status_only(probe.method, probe.path, token).await
+    }
+
+    async fn status_only(&self, method: &str, path: &str, token: &SecretString) -> u16 {
+        let Ok(bearer) = Self::bearer(token) else {
+            return 0;
+        };
+        let method = if method == "PUT" {
+            reqwest::Method::PUT
+        } else if method == "POST" {
+            reqwest::Method::POST
+        } else {
+            reqwest::Method::GET
+        };
+        let mut req = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header(header::AUTHORIZATION, bearer);
+        if method == reqwest::Method::PUT {
+            req = req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(r#"{"checkedBy":"forge"}"#);
+        }
+        let started = Instant::now();
+        let res = req.send().await;
+        self.metrics.upstream_latency(started.elapsed());
+        res.map_or(0, |r| r.status().as_u16())
+    }
+
+    /// The write probe: put a tiny record into `~forge-trends`, creating the store first when it
+    /// is missing (and the token may create it).
+    pub async fn probe_write(&self, probe: &Probe, token: &SecretString) -> u16 {
+        let status = self.probe(probe, token).await;
+        if status != 404 {
+            return status;
+        }
+        match self.status_only("POST", CREATE_FORGE_STORE, token).await {
+            200..=299 => self.probe(probe, token).await,
+            created => created,
+        }
+    }
+
+    /// Whether `GET /v2/users/me` shows an e-mail or proxy password — the mark of a full-access
+    /// token. Only that boolean leaves this function.
+    pub async fn shows_private_account_data(&self, token: &SecretString) -> bool {
+        let Ok(bearer) = Self::bearer(token) else {
+            return false;
+        };
+        let res = self
+            .client
+            .get(format!("{}/v2/users/me", self.base))
+            .header(header::AUTHORIZATION, bearer)
+            .send()
+            .await;
+        let Ok(res) = res else { return false };
+        let Ok(body) = res.bytes().await else {
+            return false;
+        };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) else {
+            return false;
+        };
+        let present = |v: &serde_json::Value| !v.is_null();
+        present(&v["data"]["email"]) || present(&v["data"]["proxy"]["password"])
     }
 
     /// Forwards an allowed request and streams the answer back.

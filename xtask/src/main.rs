@@ -158,6 +158,19 @@ fn setup(ctx: &Ctx, tools: Tools) -> Outcome {
         done(&what, "ok");
     }
 
+    // 4b. Apify's official JavaScript client for the contract test (pinned in tests/contract).
+    let contract = ctx.root.join("tests/contract");
+    if contract.join("node_modules/apify-client").is_dir() {
+        done("apify-client (tests/contract)", "already");
+    } else if contract.join("package-lock.json").is_file() {
+        ctx.run(
+            ctx.cmd("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&contract),
+        )?;
+        done("apify-client (tests/contract)", "ok");
+    }
+
     // 5. and 6. System packages, from apt, only when we may.
     let mut apt = Apt::new(ctx);
     if tools.browser {

@@ -1,13 +1,15 @@
 //! Test harness: a recording upstream stub on 127.0.0.1:0, an in-process relay on another free
 //! port, and a raw HTTP/1.1 client (no URL normalisation, any bytes on the request line).
 
-use axum::body::to_bytes;
+use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use forge_relay::config::{Config, Mode, RelayArgs, Secrets};
 use forge_relay::seal::{Keyring, SessionSecret};
 use forge_relay::AppState;
+use forge_sim::{Sim, SimOptions};
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -15,10 +17,10 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// The token the stub knows (user `ana`).
-pub const TOKEN: &str = "apify_api_TESTtokenABCDEFGHIJKLMNOPQRSTUVWXYZ0";
-/// A well-formed token the stub rejects.
-pub const UNKNOWN_TOKEN: &str = "apify_api_UNKNOWNtokenABCDEFGHIJKLMNOPQRSTUVWX";
+/// The correctly-scoped token of the simulated account (user `forge-demo`).
+pub const TOKEN: &str = forge_sim::DEFAULT_DEMO_TOKEN;
+/// A well-formed token the simulated Apify does not know.
+pub const UNKNOWN_TOKEN: &str = "apify_api_forgeDemoUnknownToApifyxb23a6a8439c0";
 pub const KEYS: &str = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 #[derive(Debug, Clone)]
@@ -38,23 +40,38 @@ impl Recorded {
     }
 }
 
+/// The upstream of every relay test: the simulated Apify account, behind a thin recorder that
+/// logs every request byte-for-byte (including the simulator's own `/__sim/storage` redirect
+/// target), adds hostile response headers the relay must drop, and serves one redirect to an
+/// off-site host, which the simulator has no reason to produce.
 #[derive(Clone)]
 pub struct Stub {
     pub addr: SocketAddr,
+    pub sim: Sim,
     log: Arc<Mutex<Vec<Recorded>>>,
 }
 
 impl Stub {
     pub async fn start() -> Stub {
+        let sim = Sim::new(SimOptions {
+            run_speed: 600.0,
+            rate_limit_per_sec: 100_000,
+            ..SimOptions::default()
+        });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let stub = Stub {
             addr,
+            sim: sim.clone(),
             log: Arc::default(),
         };
         let app = axum::Router::new()
-            .fallback(stub_answer)
-            .with_state(stub.clone());
+            .route(
+                "/v2/key-value-stores/{store}/records/offsite",
+                axum::routing::get(offsite),
+            )
+            .fallback_service(sim.router())
+            .layer(axum::middleware::from_fn_with_state(stub.clone(), record));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         stub
     }
@@ -74,88 +91,68 @@ impl Stub {
     pub fn base(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// A JSON GET straight to the simulator (not through the relay, not recorded), to find ids.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.get_json_as(TOKEN, path).await
+    }
+
+    pub async fn get_json_as(&self, token: &str, path: &str) -> serde_json::Value {
+        let res = send_raw(
+            self.addr,
+            &RawRequest::new("GET", format!("/__sim/raw{path}"))
+                .header("Authorization", format!("Bearer {token}"))
+                .render(&self.addr.to_string()),
+        )
+        .await;
+        serde_json::from_str(&res.body).unwrap_or_else(|e| panic!("{path}: {e}: {}", res.body))
+    }
 }
 
-async fn stub_answer(State(stub): State<Stub>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
+async fn record(State(stub): State<Stub>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap();
     let target = parts
         .uri
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let body = to_bytes(body, usize::MAX).await.unwrap().to_vec();
-    stub.log.lock().unwrap().push(Recorded {
-        method: parts.method.to_string(),
-        target: target.clone(),
-        headers,
-        body,
-    });
-
-    let authorized = parts
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        == Some(&format!("Bearer {TOKEN}"));
-    let path = parts.uri.path();
-    if path.starts_with("/storage/") {
-        return ([("content-type", "text/plain")], "stored-record").into_response();
+    // `/__sim/raw/…` is the tests' own side door to the simulator: not recorded.
+    if let Some(rest) = target.strip_prefix("/__sim/raw") {
+        parts.uri = rest.parse().unwrap();
+    } else {
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        stub.log.lock().unwrap().push(Recorded {
+            method: parts.method.to_string(),
+            target,
+            headers,
+            body: bytes.to_vec(),
+        });
     }
-    if !authorized {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [("content-type", "application/json")],
-            r#"{"error":{"type":"token-not-provided","message":"Authentication token is not valid."}}"#,
-        )
-            .into_response();
-    }
-    if path == "/v2/users/me" {
-        return json(
-            r#"{"data":{"id":"u1","username":"ana","email":"ana@example.com","proxy":{"password":"proxy-secret-pw"}}}"#,
-        );
-    }
-    if path.ends_with("/records/big") {
-        let to = format!("http://{}/storage/big", stub.addr);
-        return (StatusCode::FOUND, [("location", to.as_str())]).into_response();
-    }
-    if path.ends_with("/records/offsite") {
-        return (
-            StatusCode::FOUND,
-            [("location", "http://storage.example.com/x")],
-        )
-            .into_response();
-    }
-    if path.ends_with("/actor-runs/STALL") {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-    }
-    if path.ends_with("/actor-runs/LIMITED") {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [("content-type", "application/json")],
-            r#"{"error":{"type":"rate-limit-exceeded","message":"You have exceeded the rate limit."}}"#,
-        )
-            .into_response();
-    }
-    let mut res = json(r#"{"data":{"echo":true}}"#);
+    let mut res = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     let h = res.headers_mut();
-    h.insert("x-apify-pagination-total", "5".parse().unwrap());
-    h.insert("x-ratelimit-limit", "60".parse().unwrap());
     h.insert("set-cookie", "upstream=1".parse().unwrap());
     h.insert("x-internal-secret", "do-not-leak".parse().unwrap());
     res
 }
 
-fn json(body: &'static str) -> Response {
-    ([("content-type", "application/json")], body).into_response()
+async fn offsite() -> Response {
+    (
+        StatusCode::FOUND,
+        [("location", "http://storage.example.com/x")],
+    )
+        .into_response()
 }
 
 pub struct Relay {

@@ -107,6 +107,39 @@ async fn no_secret_in_logs_or_responses_at_trace_level() {
             .unwrap()
             .to_string();
 
+        // A full-access token: its /v2/users/me shows an e-mail and the proxy password, which
+        // the relay reads (for the scope check) and must never repeat.
+        let full_token = forge_sim::DEMO_TOKENS[4].token;
+        let me = stub.get_json_as(full_token, "/v2/users/me").await;
+        let email = me["data"]["email"].as_str().unwrap().to_string();
+        let proxy_password = me["data"]["proxy"]["password"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let full_res = send(
+            RawRequest::new("POST", "/api/session")
+                .client()
+                .body(serde_json::json!({"token": full_token, "deliver": "body"}).to_string()),
+        )
+        .await;
+        assert_eq!(full_res.status, 201, "{}", full_res.body);
+        let sealed_full = serde_json::from_str::<serde_json::Value>(&full_res.body).unwrap()
+            ["sealed"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let audit = send(
+            RawRequest::new("GET", "/api/audit")
+                .header("Authorization", format!("Bearer {sealed_full}")),
+        )
+        .await;
+        assert!(
+            audit.body.contains(r#""fullAccess":true"#),
+            "{}",
+            audit.body
+        );
+        responses.push(audit);
+
         let cookie = format!("forge_session={sealed}");
         let bearer = format!("Bearer {sealed2}");
         let requests: Vec<RawRequest<'static>> = vec![
@@ -126,6 +159,9 @@ async fn no_secret_in_logs_or_responses_at_trace_level() {
             .body("{}"),
             RawRequest::new("GET", "/api/apify/v2/key-value-stores/S1/records/big")
                 .header("Authorization", bearer.clone()),
+            RawRequest::new("GET", "/api/audit")
+                .client()
+                .header("Cookie", cookie.clone()),
             // Errors of every kind.
             RawRequest::new("GET", "/api/apify/v2/users/me")
                 .header("Authorization", bearer.clone()),
@@ -180,8 +216,10 @@ async fn no_secret_in_logs_or_responses_at_trace_level() {
             &sealed["forge1.".len()..],
             &sealed2["forge1.".len()..],
             &KEYS[2..],
-            "proxy-secret-pw",
-            "ana@example.com",
+            &full_token["apify_api_".len()..],
+            &sealed_full["forge1.".len()..],
+            &email,
+            &proxy_password,
         ] {
             assert!(
                 !log.contains(secret),
@@ -190,6 +228,11 @@ async fn no_secret_in_logs_or_responses_at_trace_level() {
         }
         responses.push(cookie_res);
         for res in &responses {
+            assert!(
+                !res.body.contains(&email) && !res.body.contains(&proxy_password),
+                "private account data in a response: {}",
+                res.body
+            );
             assert!(
                 !res.body.contains(token_body) && !res.body.contains(unknown_body),
                 "token in a response body: {}",

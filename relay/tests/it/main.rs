@@ -3,6 +3,7 @@
 
 mod bypass;
 mod common;
+mod demo;
 mod forward;
 mod leak;
 mod session;

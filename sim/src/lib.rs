@@ -1,0 +1,435 @@
+//! # forge-sim — a simulated Apify account
+//!
+//! Tests cannot reach api.apify.com and a newcomer has no scoped token at hand, so Forge ships
+//! a stand-in: an axum router that answers like Apify's API v2 for a generated, deterministic
+//! demo fleet. It is faithful where a relay or dashboard bug would show: scoped-token grants,
+//! Apify's error types, pagination, the `?token=` and `?method=` quirks, per-resource rate
+//! limits, record redirects to a storage host, runs that progress over simulated time — and it
+//! also implements the *dangerous* neighbours of Forge's routes (deletes, item pushes, webhooks,
+//! schedules…) with real effects, so a relay that lets one through is caught by the state, not
+//! only by the request log.
+//!
+//! - [`Sim`]: the handle (cheap to clone); [`Sim::router`] is the API, [`serve`] runs it on a
+//!   socket, [`Sim::requests`] is the request log for "nothing reached upstream" assertions.
+//! - [`fleet`]: the seeded generator and the named story Actors.
+//! - [`tokens`]: the demo tokens and the Console grants they hold.
+//! - [`faults`]: latency, error rates, 429 bursts, stalls, slow bodies, resets.
+//!
+//! Control routes (never part of Apify's API): `GET /__sim/requests` (the request log as JSON),
+//! `DELETE /__sim/requests` (clear it), and `GET /__sim/storage/{storeId}/{key}` — the
+//! unauthenticated "storage host" that large-record `302`s point to. Storage-host requests are
+//! logged like API requests (they stand for traffic to another host, so a test can check the
+//! redirect was followed without `Authorization`); the `/__sim/requests` routes are not.
+
+mod api;
+pub mod faults;
+pub mod fleet;
+mod rng;
+mod state;
+mod time;
+pub mod tokens;
+
+pub use faults::{Fault, FaultKind};
+pub use tokens::{ConsoleGrant, DemoToken, DEFAULT_DEMO_TOKEN, DEMO_TOKENS};
+
+use crate::api::{Query, Reply};
+use crate::state::{ActiveFault, State};
+use axum::body::Body;
+use axum::extract::{Request, State as AxState};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Largest request body read (bigger bodies answer 413 `request-too-large`).
+pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
+/// The request log keeps at most this many entries (oldest dropped first).
+pub const MAX_LOGGED_REQUESTS: usize = 100_000;
+
+/// Size and behaviour of the simulated account.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Seed of the generator: same seed + same `now` → identical answers.
+    pub seed: u64,
+    /// Actors owned by the account (the nine story Actors come first).
+    pub actors: usize,
+    /// Days of run history.
+    pub days: u32,
+    /// Average runs per ordinary Actor per day; story Actors scale from it.
+    pub runs_per_actor_per_day: f64,
+    /// Builds per Actor.
+    pub builds: u32,
+    /// Added to every response.
+    pub latency: Duration,
+    /// Per-resource (token + method + path) requests per second; 0 disables the limit.
+    pub rate_limit_per_sec: u32,
+    /// "Now" as unix seconds; `None` = the wall clock when the simulator starts.
+    pub now: Option<u64>,
+    /// Simulated seconds per real second for runs started through the API.
+    pub run_speed: f64,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            seed: 1,
+            actors: 24,
+            days: 45,
+            runs_per_actor_per_day: 6.0,
+            builds: 5,
+            latency: Duration::ZERO,
+            rate_limit_per_sec: 60,
+            now: None,
+            run_speed: 1.0,
+        }
+    }
+}
+
+/// One request the simulator received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedRequest {
+    /// The HTTP method as sent (a `?method=` override is visible in `query`).
+    pub method: String,
+    pub path: String,
+    /// Raw query string, without `?`.
+    pub query: Option<String>,
+    /// Header names lowercased; values as received — including `Authorization`, so tests can
+    /// tell which token was used.
+    pub headers: Vec<(String, String)>,
+    pub body_len: usize,
+    /// Unix milliseconds on the simulator's clock.
+    pub timestamp_ms: u64,
+}
+
+impl RecordedRequest {
+    /// First value of a header (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The token the request authenticated with, from the Bearer header or `?token=`.
+    pub fn token(&self) -> Option<String> {
+        let mut map = axum::http::HeaderMap::new();
+        if let Some(v) = self
+            .header("authorization")
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            map.insert(header::AUTHORIZATION, v);
+        }
+        api::token_of(&map, &Query::parse(self.query.as_deref()))
+    }
+}
+
+struct Inner {
+    opts: SimOptions,
+    state: Mutex<State>,
+}
+
+/// The simulator. Clone it freely: every clone is the same account.
+#[derive(Clone)]
+pub struct Sim {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Sim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sim")
+            .field("seed", &self.inner.opts.seed)
+            .field("actors", &self.inner.opts.actors)
+            .field("days", &self.inner.opts.days)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sim {
+    /// The correctly scoped demo token.
+    pub const DEFAULT_DEMO_TOKEN: &'static str = tokens::DEFAULT_DEMO_TOKEN;
+
+    /// Generates the demo account.
+    pub fn new(opts: SimOptions) -> Sim {
+        let anchor_ms = opts
+            .now
+            .map(|s| s.saturating_mul(1000))
+            .unwrap_or_else(time::wall_clock_ms);
+        let g = fleet::generate(&opts, anchor_ms);
+        let state = State {
+            opts: opts.clone(),
+            epoch: Instant::now(),
+            anchor_ms,
+            user: g.user,
+            actors: g.actors,
+            builds: g.builds,
+            runs: g.runs,
+            datasets: g.datasets,
+            stores: g.stores,
+            queues: g.queues,
+            webhooks: g.webhooks,
+            schedules: g.schedules,
+            tasks: g.tasks,
+            rng: rng::Rng::derive(opts.seed, 0x11FE),
+            fault_rng: rng::Rng::derive(opts.seed, 0xFA17),
+            faults: Vec::new(),
+            rate: Default::default(),
+            log: Vec::new(),
+        };
+        Sim {
+            inner: Arc::new(Inner {
+                opts,
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    pub fn options(&self) -> &SimOptions {
+        &self.inner.opts
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The Apify API under `/v2/…` plus the `/__sim/…` control routes.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/__sim/requests", get(log_get).delete(log_clear))
+            .fallback(api_handler)
+            .with_state(self.clone())
+    }
+
+    /// Every request received so far (including refused ones), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().log.clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.lock().log.clear();
+    }
+
+    /// Replaces the active faults (and restarts their 429 bursts).
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        self.lock().faults = faults
+            .into_iter()
+            .map(|fault| ActiveFault {
+                burst_left: match fault.kind {
+                    FaultKind::RateLimitBurst { count } => count,
+                    _ => 0,
+                },
+                fault,
+            })
+            .collect();
+    }
+
+    /// A record's content type and bytes; `store` is an id, a name or `~name`.
+    pub fn store_record(&self, store: &str, key: &str) -> Option<(String, Vec<u8>)> {
+        let st = self.lock();
+        let name = store.strip_prefix('~').unwrap_or(store);
+        let s = st
+            .stores
+            .iter()
+            .find(|s| s.id == store || s.name.as_deref() == Some(name))?;
+        let r = s.records.get(key)?;
+        Some((r.content_type.clone(), r.value.clone()))
+    }
+
+    pub fn demo_tokens() -> &'static [DemoToken] {
+        DEMO_TOKENS
+    }
+
+    /// The account's username (`forge-demo`).
+    pub fn username(&self) -> String {
+        self.lock().user.username.clone()
+    }
+
+    /// Id of an Actor by name (own Actors and the public ones the account uses).
+    pub fn actor_id(&self, name: &str) -> Option<String> {
+        let st = self.lock();
+        st.actors
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.id.clone())
+    }
+
+    /// Id of a named key-value store.
+    pub fn store_id(&self, name: &str) -> Option<String> {
+        let st = self.lock();
+        st.stores
+            .iter()
+            .find(|s| s.name.as_deref() == Some(name))
+            .map(|s| s.id.clone())
+    }
+
+    /// The simulator's clock (unix ms).
+    pub fn now_ms(&self) -> u64 {
+        self.lock().now_ms()
+    }
+}
+
+/// Serves the simulator on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, sim: Sim) -> std::io::Result<()> {
+    axum::serve(listener, sim.router()).await
+}
+
+async fn log_get(AxState(sim): AxState<Sim>) -> Response {
+    axum::Json(sim.requests()).into_response()
+}
+
+async fn log_clear(AxState(sim): AxState<Sim>) -> StatusCode {
+    sim.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+const STORAGE_PREFIX: &str = "/__sim/storage/";
+
+async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, MAX_REQUEST_BYTES).await;
+    let path = parts.uri.path().to_string();
+    let query = Query::parse(parts.uri.query());
+    let limit = sim.inner.opts.rate_limit_per_sec;
+
+    let (plan, reply) = {
+        let mut st = sim.lock();
+        let entry = RecordedRequest {
+            method: parts.method.as_str().to_string(),
+            path: path.clone(),
+            query: parts.uri.query().map(str::to_string),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_ascii_lowercase(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body_len: body.as_ref().map_or(0, |b| b.len()),
+            timestamp_ms: st.now_ms(),
+        };
+        if st.log.len() >= MAX_LOGGED_REQUESTS {
+            st.log.drain(..MAX_LOGGED_REQUESTS / 10);
+        }
+        st.log.push(entry);
+        let mut plan = faults::plan(&mut st, &path);
+        let reply = if plan.stall {
+            None
+        } else if let Some(early) = plan.early.take() {
+            Some(early)
+        } else {
+            Some(match body {
+                Err(_) => api::err(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request-too-large",
+                    format!("The payload is too large (limit: {MAX_REQUEST_BYTES} bytes)."),
+                )
+                .into(),
+                Ok(body) => {
+                    if let Some(rest) = path.strip_prefix(STORAGE_PREFIX) {
+                        storage(&mut st, rest)
+                    } else {
+                        // Apify honours `?method=` on every route.
+                        let method = query
+                            .get("method")
+                            .map(str::to_ascii_uppercase)
+                            .filter(|m| matches!(m.as_str(), "GET" | "POST" | "PUT" | "DELETE"))
+                            .unwrap_or_else(|| parts.method.as_str().to_string());
+                        api::handle(&mut st, &method, &path, &query, &parts.headers, body)
+                    }
+                }
+            })
+        };
+        (plan, reply)
+    };
+
+    let Some(mut reply) = reply else {
+        // Stall: hold the connection open and never answer.
+        std::future::pending::<()>().await;
+        return StatusCode::GATEWAY_TIMEOUT.into_response();
+    };
+    let delay = sim.inner.opts.latency + plan.delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some((run_id, max)) = reply.wait_for.take() {
+        reply = wait_for_run(&sim, reply, &run_id, max).await;
+    }
+
+    let mut builder = Response::builder().status(reply.status);
+    for (name, value) in &reply.headers {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            builder = builder.header(name, v);
+        }
+    }
+    if !path.starts_with(STORAGE_PREFIX) {
+        builder = builder.header("x-ratelimit-limit", limit.to_string());
+    }
+    let body = if plan.reset {
+        faults::reset_body()
+    } else if let Some(bps) = plan.slow_body {
+        faults::slow_body(reply.body, bps)
+    } else {
+        Body::from(reply.body)
+    };
+    builder
+        .body(body)
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// `waitForFinish`: re-renders the run once it is terminal or the wait is over.
+async fn wait_for_run(sim: &Sim, reply: Reply, run_id: &str, max: Duration) -> Reply {
+    let deadline = Instant::now() + max;
+    loop {
+        {
+            let mut st = sim.lock();
+            st.advance();
+            let Some(run) = st.runs.iter().find(|r| r.id == run_id) else {
+                return reply;
+            };
+            if st.phase(run).is_terminal() || Instant::now() >= deadline {
+                let mut fresh = Reply::data(reply.status, st.run_json(run));
+                fresh.headers = reply.headers;
+                return fresh;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The simulated storage host: serves a record's bytes without authentication.
+fn storage(st: &mut State, rest: &str) -> Reply {
+    let Some((store, key)) = rest.split_once('/') else {
+        return api::err(
+            StatusCode::NOT_FOUND,
+            "record-not-found",
+            "Record was not found",
+        )
+        .into();
+    };
+    let key = api::percent_decode(key, false).unwrap_or_default();
+    match st
+        .stores
+        .iter()
+        .find(|s| s.id == store)
+        .and_then(|s| s.records.get(&key))
+    {
+        Some(r) => Reply::raw(StatusCode::OK, &r.content_type, r.value.clone()),
+        None => api::err(
+            StatusCode::NOT_FOUND,
+            "record-not-found",
+            "Record was not found",
+        )
+        .into(),
+    }
+}

@@ -1,0 +1,147 @@
+//! Harness for Forge's end-to-end tests: the **real** `forge-relay` binary (built on demand),
+//! the simulated Apify account on a loopback port, and helpers to run Node and Chromium.
+//!
+//! The simulator is the only stand-in: it replaces api.apify.com, which tests cannot reach.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// Builds (a no-op when fresh) and returns the path of the `forge-relay` binary, so
+/// `cargo test -p forge-e2e` works on its own.
+pub fn relay_binary() -> PathBuf {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "forge-relay",
+            "--bin",
+            "forge-relay",
+        ])
+        .current_dir(workspace_root())
+        .status()
+        .expect("cargo build");
+    assert!(status.success(), "building forge-relay failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
+    target.join("debug").join("forge-relay")
+}
+
+/// The simulator on a free loopback port, running in this process.
+#[derive(Debug)]
+pub struct SimServer {
+    pub sim: forge_sim::Sim,
+    pub addr: SocketAddr,
+}
+
+impl SimServer {
+    pub async fn start(options: forge_sim::SimOptions) -> SimServer {
+        let sim = forge_sim::Sim::new(options);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let served = sim.clone();
+        tokio::spawn(async move { forge_sim::serve(listener, served).await.unwrap() });
+        SimServer { sim, addr }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// A running `forge-relay` child process; killed on drop.
+#[derive(Debug)]
+pub struct RelayProcess {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl RelayProcess {
+    /// Starts `forge-relay <args…>` with `envs`, on `--bind 127.0.0.1:0`, and waits for its
+    /// "listening on" line.
+    pub async fn start(args: &[&str], envs: &[(&str, &str)]) -> RelayProcess {
+        let mut cmd = Command::new(relay_binary());
+        cmd.args(args)
+            .args(["--bind", "127.0.0.1:0"])
+            .env_remove("APIFY_TOKEN")
+            .env_remove("FORGE_SEAL_KEYS")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn forge-relay");
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let out: [Box<dyn tokio::io::AsyncRead + Unpin + Send>; 2] = [
+            Box::new(child.stdout.take().unwrap()),
+            Box::new(child.stderr.take().unwrap()),
+        ];
+        for stream in out {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
+        let addr = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                if let Some(addr) = listening_addr(&log.lock().unwrap()) {
+                    return addr;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "forge-relay did not start:\n{}",
+                log.lock().unwrap().join("\n")
+            )
+        });
+        RelayProcess { child, addr, log }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+fn listening_addr(lines: &[String]) -> Option<SocketAddr> {
+    lines.iter().find_map(|l| {
+        let rest = &l[l.find("listening on http://")? + "listening on http://".len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
+            .unwrap_or(rest.len());
+        rest[..end].parse().ok()
+    })
+}
+
+/// `npm ci` in `dir` unless its `node_modules` is already there.
+pub fn npm_ci(dir: &Path) {
+    if dir.join("node_modules").is_dir() {
+        return;
+    }
+    let status = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .status()
+        .expect("npm is required for the official-client test");
+    assert!(status.success(), "npm ci failed in {}", dir.display());
+}
