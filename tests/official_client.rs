@@ -60,7 +60,7 @@ async fn official_client_through_the_relay() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(results.len(), 20, "{stdout}");
+    assert_eq!(results.len(), 21, "{stdout}");
     for r in &results {
         let op = r["op"].as_str().unwrap();
         if op.starts_with("x-") {
@@ -94,10 +94,15 @@ async fn official_client_through_the_relay() {
         );
     }
     let puts: Vec<_> = log.iter().filter(|r| r.method == "PUT").collect();
-    assert_eq!(puts.len(), 1, "{puts:?}");
+    assert_eq!(puts.len(), 2, "{puts:?}");
     assert_eq!(
         puts[0].path,
         "/v2/key-value-stores/~forge-trends/records/contract-check"
     );
     assert!(Sim::store_record(&sim.sim, "forge-trends", "contract-check").is_some());
+    // The large record went up brotli-compressed, through the relay, and was stored decoded.
+    assert_eq!(puts[1].header("content-encoding"), Some("br"));
+    let (_, large) = Sim::store_record(&sim.sim, "forge-trends", "contract-large").unwrap();
+    let large: Value = serde_json::from_slice(&large).unwrap();
+    assert_eq!(large["rows"].as_array().unwrap().len(), 200);
 }

@@ -442,6 +442,10 @@ impl Ctx<'_> {
             "" | "identity" => return Ok(self.body.to_vec()),
             "gzip" | "x-gzip" => flate2::read::GzDecoder::new(&self.body[..]).read_to_end(&mut out),
             "deflate" => flate2::read::ZlibDecoder::new(&self.body[..]).read_to_end(&mut out),
+            // Apify's official client compresses larger bodies with brotli.
+            "br" => {
+                brotli_decompressor::Decompressor::new(&self.body[..], 4096).read_to_end(&mut out)
+            }
             other => {
                 return Err(err(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,

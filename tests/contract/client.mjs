@@ -43,6 +43,11 @@ await op('put-record-forge-trends', async () => {
     await client.keyValueStore('~forge-trends').setRecord({ key: 'contract-check', value: { from: 'apify-client' } });
     return 'stored';
 });
+// Large enough (≥ 1 KiB) that the client brotli-compresses it: Content-Encoding passes through.
+await op('put-large-record-forge-trends', async () => {
+    await client.keyValueStore('~forge-trends').setRecord({ key: 'contract-large', value: { rows: Array.from({ length: 200 }, (_, i) => ({ i, name: `row-${i}` })) } });
+    return 'stored';
+});
 await op('start-run', async () => (await client.actor(actorId).start({ contract: true }, { memory: 256 })).status);
 
 // Outside the five scopes: each must fail with 403 forge-not-allowed.
