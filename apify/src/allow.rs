@@ -684,7 +684,8 @@ fn match_query(
     Ok(out)
 }
 
-const RUN_STATUSES: &[&str] = &[
+/// Apify's run statuses, as the `status` filter accepts them.
+pub const RUN_STATUSES: &[&str] = &[
     "READY",
     "RUNNING",
     "SUCCEEDED",

@@ -15,7 +15,6 @@ use forge_apify::{match_request, AllowedRequest};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Largest `POST /api/session` body.
 const SESSION_BODY_LIMIT: usize = 4 * 1024;
@@ -174,12 +173,7 @@ pub async fn audit(
 ) -> Result<Response, RelayError> {
     use forge_apify::audit::{AuditReport, ProbeId, ProbeStatus, PROBES};
     let (parts, _) = req.into_parts();
-    let presented = guard::check(&state, &parts)?;
-    let caller = guard::authenticate(&state, &presented)?;
-    state
-        .limiter
-        .take(caller.rate_key(), Instant::now())
-        .map_err(|retry_after_secs| RelayError::RateLimited { retry_after_secs })?;
+    let caller = guard::admit(&state, &parts)?;
     let token = caller.token();
     let upstream = &state.upstream;
     let probes = PROBES.iter().map(|p| async move {
@@ -223,12 +217,7 @@ pub async fn forward(
     req: Request,
 ) -> Result<Response, RelayError> {
     let (parts, body) = req.into_parts();
-    let presented = guard::check(&state, &parts)?;
-    let caller = guard::authenticate(&state, &presented)?;
-    state
-        .limiter
-        .take(caller.rate_key(), Instant::now())
-        .map_err(|retry_after_secs| RelayError::RateLimited { retry_after_secs })?;
+    let caller = guard::admit(&state, &parts)?;
 
     let raw_path = parts.uri.path().strip_prefix(APIFY_PREFIX).unwrap_or("");
     let allowed = match_request(parts.method.as_str(), raw_path, parts.uri.query()).map_err(|refusal| {

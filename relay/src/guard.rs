@@ -218,6 +218,18 @@ pub fn authenticate<'s>(
     }
 }
 
+/// Everything a request to the Apify side of the relay must pass before it may cost anything:
+/// [`check`], [`authenticate`], and the caller's rate limit.
+pub fn admit<'s>(state: &'s AppState, parts: &Parts) -> Result<Caller<'s>, RelayError> {
+    let presented = check(state, parts)?;
+    let caller = authenticate(state, &presented)?;
+    state
+        .limiter
+        .take(caller.rate_key(), std::time::Instant::now())
+        .map_err(|retry_after_secs| RelayError::RateLimited { retry_after_secs })?;
+    Ok(caller)
+}
+
 fn record_unseal_failure(state: &AppState, reason: UnsealError) {
     state.metrics.unseal_failure(reason.code());
     tracing::info!(reason = reason.code(), "unseal failed");

@@ -927,16 +927,7 @@ fn actors_list(st: &State, c: &Ctx) -> Res {
     paginate(c.query, items, |a| st.actor_short_json(a))
 }
 
-const STATUSES: &[&str] = &[
-    "READY",
-    "RUNNING",
-    "SUCCEEDED",
-    "FAILED",
-    "TIMING-OUT",
-    "TIMED-OUT",
-    "ABORTING",
-    "ABORTED",
-];
+use forge_apify::allow::RUN_STATUSES as STATUSES;
 
 fn status_filter(q: &Query) -> Result<Option<Vec<String>>, ApiError> {
     let Some(raw) = q.get("status").filter(|s| !s.is_empty()) else {

@@ -287,7 +287,7 @@ async fn record_put_stores_content_type_and_decodes_gzip() {
     let r = req("PUT", "/v2/key-value-stores/~forge-trends/records/x")
         .token(scoped())
         .body("text/plain", b"abc".to_vec())
-        .header("content-encoding", "br")
+        .header("content-encoding", "zstd")
         .send(&sim)
         .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
