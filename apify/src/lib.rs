@@ -16,6 +16,7 @@ pub mod audit;
 pub mod envelope;
 pub mod models;
 pub mod scope;
+pub mod time;
 pub mod token;
 
 pub use allow::{match_request, AllowedRequest, Refusal};

@@ -1,0 +1,374 @@
+//! The health score: one number per Actor, with a published formula and the drivers behind it.
+//!
+//! A score nobody can recompute is a score nobody trusts, so the formula is deliberately simple
+//! — a start of 100 and a short list of named deductions, each tied to a figure the dashboard
+//! already shows — and every score carries its deductions as [`Driver`]s ("−38 reliability:
+//! 81% success, 19% failed"). The weights are chosen so that the bands read naturally: an Actor
+//! that fails 5 % of its runs and has no other issue scores 90; one that fails 20 % scores 60.
+//!
+//! The constants below are the thresholds the formula and the action plan use; the app and the
+//! README cite them by value, and the crate's fixture tests (`src/tests.rs`) pin the formula with
+//! hand-computed examples. Change a weight here and those tests say so.
+
+use crate::metrics::ratio;
+use crate::report::ActorReport;
+use serde::{Deserialize, Serialize};
+
+/// Points per percentage point of finished runs that FAILED.
+pub const RELIABILITY_POINTS_PER_PCT: f64 = 2.0;
+/// Most points the reliability driver can take.
+pub const RELIABILITY_MAX: i32 = 60;
+/// Points per percentage point of finished runs that TIMED-OUT.
+pub const TIMEOUT_POINTS_PER_PCT: f64 = 2.0;
+/// Most points the timeouts driver can take.
+pub const TIMEOUT_MAX: i32 = 40;
+/// Points for a flagged release regression.
+pub const REGRESSION_POINTS: i32 = 10;
+/// Points for 100 % empty successful runs (scaled by the share).
+pub const EMPTY_RESULTS_POINTS: f64 = 40.0;
+/// Points for no run in the window.
+pub const NO_RUNS_POINTS: i32 = 30;
+/// Points for a latest build older than [`STALE_BUILD_DAYS`].
+pub const OLD_BUILD_POINTS: i32 = 5;
+/// Points when a memory suggestion exists.
+pub const MEMORY_POINTS: i32 = 5;
+/// Points for a cost spike.
+pub const COST_SPIKE_POINTS: i32 = 10;
+
+/// Release regression: finished runs needed on *each* of the two builds compared.
+pub const REGRESSION_MIN_RUNS: u32 = 10;
+/// Release regression: the newest build's failure rate must exceed the previous one's by at
+/// least this much (absolute, 0.15 = 15 percentage points)…
+pub const REGRESSION_MIN_DELTA: f64 = 0.15;
+/// …and be at least this many times it.
+pub const REGRESSION_MIN_RATIO: f64 = 2.0;
+/// A latest build older than this many days makes an Actor stale.
+pub const STALE_BUILD_DAYS: u32 = 90;
+/// Sampled runs (run details) needed before a memory suggestion is made.
+pub const MIN_MEMORY_SAMPLES: u32 = 3;
+/// A suggested allocation keeps this much room above the highest sampled peak.
+pub const MEMORY_HEADROOM: f64 = 1.5;
+/// A sample that peaks at this share of its allocation is "near the limit" (no cut suggested).
+pub const MEMORY_NEAR_LIMIT_SHARE: f64 = 0.95;
+/// Apify's memory bounds, MB (allocations are powers of two in between).
+pub const MIN_MEMORY_MB: u32 = 128;
+pub const MAX_MEMORY_MB: u32 = 32_768;
+/// Successful runs with a known item count needed before empty results count.
+pub const MIN_OUTPUT_SAMPLES: u32 = 3;
+/// Cost spike: recent cost per run at least this many times the earlier one…
+pub const COST_SPIKE_RATIO: f64 = 1.5;
+/// …with at least this many costed finished runs on each side.
+pub const MIN_COST_SPIKE_RUNS: u32 = 3;
+
+/// What a deduction is about (stable, for code; `Driver::label` is for people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriverKind {
+    Reliability,
+    Timeouts,
+    ReleaseRegression,
+    EmptyResults,
+    NoRecentRuns,
+    OldBuild,
+    MemoryOverAllocation,
+    CostSpike,
+}
+
+impl DriverKind {
+    /// Every kind, in the order drivers are listed.
+    pub const ALL: [DriverKind; 8] = [
+        DriverKind::Reliability,
+        DriverKind::Timeouts,
+        DriverKind::ReleaseRegression,
+        DriverKind::EmptyResults,
+        DriverKind::NoRecentRuns,
+        DriverKind::OldBuild,
+        DriverKind::MemoryOverAllocation,
+        DriverKind::CostSpike,
+    ];
+
+    /// The label shown before the detail.
+    pub fn label(self) -> &'static str {
+        match self {
+            DriverKind::Reliability => "reliability",
+            DriverKind::Timeouts => "timeouts",
+            DriverKind::ReleaseRegression => "release regression",
+            DriverKind::EmptyResults => "empty results",
+            DriverKind::NoRecentRuns => "no recent runs",
+            DriverKind::OldBuild => "old build",
+            DriverKind::MemoryOverAllocation => "memory over-allocation",
+            DriverKind::CostSpike => "cost spike",
+        }
+    }
+}
+
+/// One deduction: `points` (≤ 0) is what it adds to 100.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Driver {
+    pub kind: DriverKind,
+    pub label: String,
+    /// Negative: the points this driver takes off.
+    pub points: i32,
+    pub detail: String,
+}
+
+impl Driver {
+    fn new(kind: DriverKind, deduction: i32, detail: String) -> Driver {
+        Driver {
+            kind,
+            label: kind.label().to_string(),
+            points: -deduction,
+            detail,
+        }
+    }
+
+    /// `−38 reliability: 81% success, 19% failed (38 of 200 finished runs)`.
+    pub fn text(&self) -> String {
+        format!("−{} {}: {}", -self.points, self.label, self.detail)
+    }
+}
+
+/// A score and its drivers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// 0..=100.
+    pub score: u8,
+    /// Deductions, in [`DriverKind::ALL`] order; empty means a perfect 100.
+    pub drivers: Vec<Driver>,
+}
+
+impl Default for Health {
+    fn default() -> Health {
+        Health {
+            score: 100,
+            drivers: Vec::new(),
+        }
+    }
+}
+
+/// The health score of one Actor.
+///
+/// **Formula.** Start at 100 and subtract these deductions, each rounded to a whole number on its
+/// own (half away from zero); clamp the result to 0..=100. "Finished" runs are SUCCEEDED +
+/// FAILED + TIMED-OUT + ABORTED started in the window.
+///
+/// | driver | deduction | when |
+/// |---|---|---|
+/// | reliability | 2 points per % of finished runs that FAILED, at most 60 | ≥ 1 finished run |
+/// | timeouts | 2 points per % of finished runs that TIMED-OUT, at most 40 | ≥ 1 finished run |
+/// | release regression | 10 | the newest build's failure rate is ≥ 15 points higher **and** ≥ 2× the previous build's, with ≥ 10 finished runs on each |
+/// | empty results | 40 × the share of successful runs whose dataset was empty | ≥ 3 successful runs with a known item count |
+/// | no recent runs | 30 | no run started in the window |
+/// | old build | 5 | the latest build finished more than 90 days before the window end |
+/// | memory over-allocation | 5 | ≥ 3 sampled runs all peak so low that half the memory or less would do with 1.5× headroom (the memory suggestion) |
+/// | cost spike | 10 | cost per run in the last 7 days is ≥ 1.5× that of the rest of the window, ≥ 3 costed runs on each side |
+///
+/// ABORTED runs (someone stopped them) and runs still in progress cost no points. Example: 200
+/// finished runs of which 38 FAILED and 4 TIMED-OUT, 20 sampled successful runs of which 3
+/// empty: 100 − 38 − 4 − 6 = **52**.
+///
+/// **Fleet.** The fleet score is the mean of the Actor scores weighted by runs started in the
+/// window (Actors without runs weigh nothing), rounded; see [`fleet_health`].
+pub fn score(r: &ActorReport) -> Health {
+    let mut drivers = Vec::new();
+    let c = &r.runs;
+    let finished = c.terminal();
+    if finished > 0 {
+        let failed = share_points(
+            c.failed,
+            finished,
+            RELIABILITY_POINTS_PER_PCT,
+            RELIABILITY_MAX,
+        );
+        if failed > 0 {
+            drivers.push(Driver::new(
+                DriverKind::Reliability,
+                failed,
+                format!(
+                    "{} success, {} failed ({} of {finished} finished runs)",
+                    pct(c.success_rate().unwrap_or(0.0)),
+                    pct(f64::from(c.failed) / f64::from(finished)),
+                    c.failed
+                ),
+            ));
+        }
+        let timed_out = share_points(c.timed_out, finished, TIMEOUT_POINTS_PER_PCT, TIMEOUT_MAX);
+        if timed_out > 0 {
+            drivers.push(Driver::new(
+                DriverKind::Timeouts,
+                timed_out,
+                format!(
+                    "{} of finished runs timed out ({} of {finished})",
+                    pct(f64::from(c.timed_out) / f64::from(finished)),
+                    c.timed_out
+                ),
+            ));
+        }
+    }
+    if let Some(check) = r.builds.release.as_ref().filter(|c| c.regression) {
+        drivers.push(Driver::new(
+            DriverKind::ReleaseRegression,
+            REGRESSION_POINTS,
+            format!(
+                "build {} fails {} of runs vs {} on {}",
+                check.newest.number.as_deref().unwrap_or("?"),
+                pct(check.newest.failure_rate.unwrap_or(0.0)),
+                pct(check.previous.failure_rate.unwrap_or(0.0)),
+                check.previous.number.as_deref().unwrap_or("?"),
+            ),
+        ));
+    }
+    let out = &r.output;
+    if out.sampled_succeeded >= MIN_OUTPUT_SAMPLES {
+        let share = f64::from(out.empty_succeeded) / f64::from(out.sampled_succeeded);
+        let points = (EMPTY_RESULTS_POINTS * share).round() as i32;
+        if points > 0 {
+            drivers.push(Driver::new(
+                DriverKind::EmptyResults,
+                points,
+                format!(
+                    "{} of successful runs returned an empty dataset ({} of {} sampled)",
+                    pct(share),
+                    out.empty_succeeded,
+                    out.sampled_succeeded
+                ),
+            ));
+        }
+    }
+    let st = &r.staleness;
+    if st.no_runs_in_window {
+        let last = st.last_run_ms.map_or_else(
+            || "no run known".to_string(),
+            |t| format!("last run {}", forge_apify::time::format_date(t)),
+        );
+        drivers.push(Driver::new(
+            DriverKind::NoRecentRuns,
+            NO_RUNS_POINTS,
+            format!("no run in the last {} days ({last})", r.window_days),
+        ));
+    }
+    if st.old_build {
+        let name = r
+            .builds
+            .in_use
+            .as_ref()
+            .and_then(|b| b.number.clone())
+            .map_or_else(|| "the latest build".to_string(), |n| format!("build {n}"));
+        drivers.push(Driver::new(
+            DriverKind::OldBuild,
+            OLD_BUILD_POINTS,
+            format!(
+                "{name} is {} days old (over {STALE_BUILD_DAYS})",
+                st.build_age_days.unwrap_or(0)
+            ),
+        ));
+    }
+    if let Some(s) = &r.memory.suggestion {
+        drivers.push(Driver::new(
+            DriverKind::MemoryOverAllocation,
+            MEMORY_POINTS,
+            format!(
+                "peak {:.0} MB of {} MB allocated; {} MB would do",
+                r.memory.peak_max_mb.unwrap_or(0.0),
+                s.from_mb,
+                s.to_mb
+            ),
+        ));
+    }
+    let trend = &r.cost.trend;
+    if trend.spike {
+        drivers.push(Driver::new(
+            DriverKind::CostSpike,
+            COST_SPIKE_POINTS,
+            format!(
+                "{}/run in the last {} days vs {} before (×{:.1})",
+                usd(trend.recent_per_run_usd.unwrap_or(0.0)),
+                trend.recent_days,
+                usd(trend.earlier_per_run_usd.unwrap_or(0.0)),
+                trend.ratio.unwrap_or(0.0)
+            ),
+        ));
+    }
+    let total: i32 = drivers.iter().map(|d| -d.points).sum();
+    Health {
+        score: (100 - total).clamp(0, 100) as u8,
+        drivers,
+    }
+}
+
+/// `round(points_per_pct × 100 × num / den)`, at most `max`.
+fn share_points(num: u32, den: u32, points_per_pct: f64, max: i32) -> i32 {
+    let share = ratio(num, den).unwrap_or(0.0);
+    ((points_per_pct * 100.0 * share).round() as i32).min(max)
+}
+
+/// The fleet's health: run-weighted mean of the Actor scores, and run-weighted drivers.
+///
+/// `score = round(Σ scoreᵢ × runsᵢ / Σ runsᵢ)` over Actors with runs in the window; `None` when
+/// no Actor ran. Each fleet driver is the run-weighted mean of that kind of deduction, rounded
+/// (omitted when it rounds to 0), with the Actors contributing most named in its detail. The
+/// drivers explain the score; because each is rounded on its own (and Actor scores are clamped
+/// at 0) they may differ from `100 − score` by a point or two.
+pub fn fleet_health(actors: &[ActorReport]) -> (Option<u8>, Vec<Driver>) {
+    let weight = |r: &ActorReport| f64::from(r.runs.total());
+    let total: f64 = actors.iter().map(weight).sum();
+    if total <= 0.0 {
+        return (None, Vec::new());
+    }
+    let weighted: f64 = actors
+        .iter()
+        .map(|r| f64::from(r.health.score) * weight(r))
+        .sum();
+    let score = (weighted / total).round().clamp(0.0, 100.0) as u8;
+    let mut drivers = Vec::new();
+    for kind in DriverKind::ALL {
+        let mut sum = 0.0;
+        let mut top: Vec<(f64, &str)> = Vec::new();
+        for r in actors {
+            if let Some(d) = r.health.drivers.iter().find(|d| d.kind == kind) {
+                let contribution = f64::from(-d.points) * weight(r);
+                if contribution > 0.0 {
+                    sum += contribution;
+                    top.push((contribution, &r.name));
+                }
+            }
+        }
+        let points = (sum / total).round() as i32;
+        if points <= 0 {
+            continue;
+        }
+        top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let names: Vec<&str> = top.iter().take(3).map(|t| t.1).collect();
+        let more = top.len().saturating_sub(3);
+        let mut detail = names.join(", ");
+        if more > 0 {
+            detail.push_str(&format!(" and {more} more"));
+        }
+        drivers.push(Driver::new(kind, points, detail));
+    }
+    (Some(score), drivers)
+}
+
+/// `81%`, `8.3%`, `0.4%`, `0%`.
+pub fn pct(share: f64) -> String {
+    let p = share * 100.0;
+    if p == 0.0 || p >= 10.0 {
+        format!("{p:.0}%")
+    } else {
+        let s = format!("{p:.1}");
+        format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
+    }
+}
+
+/// `$12.34`, `$0.123`, `$0.0012`.
+pub fn usd(v: f64) -> String {
+    if v >= 1.0 {
+        format!("${v:.2}")
+    } else if v >= 0.01 {
+        format!("${v:.3}")
+    } else {
+        format!("${v:.4}")
+    }
+}

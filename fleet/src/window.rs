@@ -1,0 +1,148 @@
+//! The time window a report covers.
+//!
+//! Every figure on the dashboard is "over the last N days", so the edge rule has to be exact and
+//! the same everywhere — in the engine, in the loader's `startedAfter`, and in a test that puts a
+//! run one millisecond either side of it.
+//!
+//! **Edge rule.** A window is the half-open interval `[start, end)` with
+//! `start = end − days × 86 400 000 ms`. A run belongs to the window when its `startedAt` is in
+//! that interval: a run started exactly at `start` counts, one started exactly at `end` does not
+//! (it belongs to the next window), and a run that started before `start` does not count even if
+//! it finished inside — a run is counted once, where it began. This matches Apify's
+//! `startedAfter` filter (inclusive), so `startedAfter = start` loads exactly the runs needed.
+//!
+//! **Days.** Daily series have one bucket per UTC calendar day that the window touches: from the
+//! day containing `start` to the day containing `end − 1 ms`. A window ending at midnight has
+//! exactly `days` buckets; one ending mid-day has `days + 1`, the first and last partial.
+
+use forge_apify::time::{format_iso_millis, MS_PER_DAY};
+use serde::{Deserialize, Serialize};
+
+/// The window the dashboard uses unless the user picks another.
+pub const DEFAULT_WINDOW_DAYS: u32 = 30;
+/// The windows the dashboard offers.
+pub const WINDOW_CHOICES: [u32; 3] = [7, 30, 90];
+/// Longest window the engine accepts (longer requests are clamped).
+pub const MAX_WINDOW_DAYS: u32 = 366;
+/// Days at the end of a window that count as "recent" for the cost-spike comparison, when the
+/// window is at least twice as long; shorter windows use their second half.
+pub const RECENT_DAYS: u32 = 7;
+
+/// `[end − days, end)` in unix milliseconds; see the module docs for the edge rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Window {
+    /// Length in days, 1..=366 (the dashboard offers 7, 30 and 90).
+    pub days: u32,
+    /// Exclusive end, unix ms — normally "now" when the report is computed. Ages (of builds, of
+    /// the last run) are measured from here too.
+    pub end_ms: i64,
+}
+
+impl Window {
+    /// A window of `days` (clamped to 1..=366) ending at `end_ms`.
+    pub fn new(days: u32, end_ms: i64) -> Window {
+        Window {
+            days: days.clamp(1, MAX_WINDOW_DAYS),
+            end_ms,
+        }
+    }
+
+    /// The default 30-day window ending at `now_ms`.
+    pub fn default_at(now_ms: i64) -> Window {
+        Window::new(DEFAULT_WINDOW_DAYS, now_ms)
+    }
+
+    /// Inclusive start, unix ms.
+    pub fn start_ms(&self) -> i64 {
+        self.end_ms - i64::from(self.days) * MS_PER_DAY
+    }
+
+    /// Whether a run started at `started_ms` belongs to the window.
+    #[inline]
+    pub fn contains(&self, started_ms: i64) -> bool {
+        started_ms >= self.start_ms() && started_ms < self.end_ms
+    }
+
+    /// The `startedAfter` value that loads exactly this window's runs.
+    pub fn started_after(&self) -> String {
+        format_iso_millis(self.start_ms())
+    }
+
+    /// Start of the "recent" part used by the cost-spike check: the last [`RECENT_DAYS`] days,
+    /// or the second half (whole days, at least one) when the window is shorter than twice that.
+    pub fn recent_start_ms(&self) -> i64 {
+        self.end_ms - i64::from(self.recent_days()) * MS_PER_DAY
+    }
+
+    /// Length of the "recent" part in days.
+    pub fn recent_days(&self) -> u32 {
+        if self.days >= 2 * RECENT_DAYS {
+            RECENT_DAYS
+        } else {
+            (self.days / 2).max(1)
+        }
+    }
+
+    /// Day number (days since 1970-01-01, UTC) of the first daily bucket.
+    pub fn first_day(&self) -> i64 {
+        self.start_ms().div_euclid(MS_PER_DAY)
+    }
+
+    /// Number of daily buckets (`days` or `days + 1`, see the module docs).
+    pub fn day_count(&self) -> usize {
+        let last = (self.end_ms - 1).div_euclid(MS_PER_DAY);
+        (last - self.first_day() + 1).max(1) as usize
+    }
+
+    /// Index of the daily bucket of a time inside the window.
+    #[inline]
+    pub fn day_index(&self, ms: i64) -> usize {
+        (ms.div_euclid(MS_PER_DAY) - self.first_day()) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use forge_apify::time::parse_iso_millis;
+
+    fn at(s: &str) -> i64 {
+        parse_iso_millis(s).unwrap()
+    }
+
+    #[test]
+    fn half_open_edges() {
+        let w = Window::new(30, at("2026-11-30T00:00:00Z"));
+        assert_eq!(w.start_ms(), at("2026-10-31T00:00:00Z"));
+        assert!(w.contains(w.start_ms()));
+        assert!(!w.contains(w.start_ms() - 1));
+        assert!(w.contains(w.end_ms - 1));
+        assert!(!w.contains(w.end_ms));
+        assert_eq!(w.started_after(), "2026-10-31T00:00:00.000Z");
+    }
+
+    #[test]
+    fn daily_buckets() {
+        let midnight = Window::new(7, at("2026-11-30T00:00:00Z"));
+        assert_eq!(midnight.day_count(), 7);
+        assert_eq!(midnight.day_index(at("2026-11-23T00:00:00Z")), 0);
+        assert_eq!(midnight.day_index(at("2026-11-29T23:59:59.999Z")), 6);
+        let midday = Window::new(7, at("2026-11-30T12:00:00Z"));
+        assert_eq!(midday.day_count(), 8);
+        assert_eq!(midday.day_index(midday.start_ms()), 0);
+        assert_eq!(midday.day_index(midday.end_ms - 1), 7);
+    }
+
+    #[test]
+    fn clamps_and_recent_part() {
+        assert_eq!(Window::new(0, 0).days, 1);
+        assert_eq!(Window::new(10_000, 0).days, MAX_WINDOW_DAYS);
+        assert_eq!(Window::default_at(0).days, 30);
+        assert_eq!(Window::new(30, 0).recent_days(), 7);
+        assert_eq!(Window::new(14, 0).recent_days(), 7);
+        assert_eq!(Window::new(7, 0).recent_days(), 3);
+        assert_eq!(Window::new(1, 0).recent_days(), 1);
+        assert_eq!(Window::new(30, 0).recent_start_ms(), -7 * MS_PER_DAY);
+    }
+}

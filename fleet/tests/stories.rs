@@ -1,0 +1,282 @@
+//! Each story of the demo fleet, detected from data the simulator generates.
+//!
+//! The test loads the simulated account in-process the way the app's loader does — through the
+//! Apify API routes Forge is allowed to call, as JSON, parsed with the forge-apify models — and
+//! runs the engine on it. Nothing here knows how the simulator builds its stories; if the engine
+//! stops telling one of them, this fails.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use forge_apify::models::{
+    Actor, ActorShort, BuildShort, Data, Dataset, PaginationList, Run, RunShort,
+};
+use forge_fleet::{analyze, ActorInput, Bucket, DriverKind, FleetReport, Window};
+use forge_sim::{Sim, SimOptions, DEFAULT_DEMO_TOKEN};
+use serde::de::DeserializeOwned;
+use tower::ServiceExt;
+
+/// 2026-11-30T00:00:00Z
+const NOW_S: u64 = 1_795_996_800;
+const NOW_MS: i64 = NOW_S as i64 * 1000;
+/// Finished runs per Actor the loader enriches with run detail and dataset metadata.
+const ENRICHED: usize = 10;
+
+async fn get<T: DeserializeOwned>(router: &Router, path: &str) -> T {
+    let req = Request::get(path)
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {DEFAULT_DEMO_TOKEN}"),
+        )
+        .body(Body::empty())
+        .unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "GET {path}");
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    match serde_json::from_slice::<Data<T>>(&bytes) {
+        Ok(d) => d.data,
+        Err(e) => panic!("GET {path}: {e}: {}", String::from_utf8_lossy(&bytes)),
+    }
+}
+
+/// Every page of a list route (`path` already has a query string).
+async fn all<T: DeserializeOwned>(router: &Router, path: &str) -> Vec<T> {
+    let mut items = Vec::new();
+    loop {
+        let page: PaginationList<T> = get(router, &format!("{path}&offset={}", items.len())).await;
+        let more = page.has_more();
+        let empty = page.items.is_empty();
+        items.extend(page.items);
+        if !more || empty {
+            return items;
+        }
+    }
+}
+
+/// What the app's loader gathers for a window.
+async fn load(sim: &Sim, window: Window) -> Vec<ActorInput> {
+    let router = sim.router();
+    let after = window.started_after();
+    let actors: Vec<ActorShort> = all(&router, "/v2/actors?my=1&limit=1000").await;
+    assert!(!actors.is_empty());
+    let mut inputs = Vec::new();
+    for short in actors {
+        let id = short.id.clone();
+        let actor: Actor = get(&router, &format!("/v2/actors/{id}")).await;
+        let mut input = ActorInput::new(actor);
+        input.runs = all::<RunShort>(
+            &router,
+            &format!("/v2/actors/{id}/runs?limit=1000&desc=1&startedAfter={after}"),
+        )
+        .await;
+        input.builds = all::<BuildShort>(
+            &router,
+            &format!("/v2/actors/{id}/builds?limit=1000&desc=1"),
+        )
+        .await;
+        let recent: Vec<RunShort> = input
+            .runs
+            .iter()
+            .filter(|r| r.status.is_terminal())
+            .take(ENRICHED)
+            .cloned()
+            .collect();
+        for run in recent {
+            let detail: Run = get(&router, &format!("/v2/actor-runs/{}", run.id)).await;
+            input.run_details.insert(run.id.clone(), detail);
+            if let Some(ds) = &run.default_dataset_id {
+                let dataset: Dataset = get(&router, &format!("/v2/datasets/{ds}")).await;
+                input.item_counts.insert(run.id.clone(), dataset.item_count);
+            }
+        }
+        inputs.push(input);
+    }
+    inputs
+}
+
+fn sim(seed: u64) -> Sim {
+    Sim::new(SimOptions {
+        seed,
+        now: Some(NOW_S),
+        rate_limit_per_sec: 0,
+        ..SimOptions::default()
+    })
+}
+
+async fn report(seed: u64, days: u32) -> FleetReport {
+    let sim = sim(seed);
+    let inputs = load(&sim, Window::new(days, NOW_MS)).await;
+    analyze(&inputs, NOW_MS, days)
+}
+
+fn actor<'a>(r: &'a FleetReport, name: &str) -> &'a forge_fleet::ActorReport {
+    r.actor_named(name)
+        .unwrap_or_else(|| panic!("{name} is not in the fleet"))
+}
+
+fn has_driver(a: &forge_fleet::ActorReport, kind: DriverKind) -> bool {
+    a.health.drivers.iter().any(|d| d.kind == kind)
+}
+
+fn check_stories(r: &FleetReport) {
+    let worst = Bucket::ALL[0];
+    assert_eq!(worst, Bucket::FixNow);
+
+    for name in ["flaky-scraper", "timeout-prone"] {
+        let a = actor(r, name);
+        assert_eq!(a.placement.bucket, worst, "{name}: {:?}", a.placement);
+        assert!(a.failure_rate.unwrap() >= 0.15, "{name}");
+    }
+    let flaky = actor(r, "flaky-scraper");
+    assert!(has_driver(flaky, DriverKind::Reliability));
+    let timeouts = actor(r, "timeout-prone");
+    assert!(has_driver(timeouts, DriverKind::Timeouts));
+    assert!(timeouts.runs.timed_out > timeouts.runs.failed);
+
+    let reg = actor(r, "regressed-crawler");
+    let check = reg.builds.release.as_ref().expect("a release check");
+    assert!(check.regression, "{}", check.note);
+    let newest = check.newest.number.clone().unwrap();
+    assert_eq!(
+        reg.builds.in_use.as_ref().unwrap().number.as_deref(),
+        Some(newest.as_str())
+    );
+    assert_eq!(reg.placement.bucket, Bucket::FixNow);
+    assert!(
+        reg.placement.reason.contains(&format!("build {newest}")),
+        "{}",
+        reg.placement.reason
+    );
+    assert!(has_driver(reg, DriverKind::ReleaseRegression));
+
+    let empty = actor(r, "empty-success-api");
+    assert!(
+        empty.output.empty_share.unwrap() >= 0.3,
+        "{:?}",
+        empty.output
+    );
+    assert!(has_driver(empty, DriverKind::EmptyResults));
+    assert_eq!(
+        empty.placement.bucket,
+        Bucket::Watch,
+        "{:?}",
+        empty.placement
+    );
+    assert!(empty.placement.reason.contains("empty dataset"));
+
+    let stale = actor(r, "stale-monitor");
+    assert!(stale.staleness.stale);
+    assert!(stale.staleness.old_build);
+    assert_eq!(
+        stale.placement.bucket,
+        Bucket::Stale,
+        "{:?}",
+        stale.placement
+    );
+
+    let hog = actor(r, "memory-hog");
+    let s = hog.memory.suggestion.as_ref().expect("a memory suggestion");
+    assert_eq!(s.from_mb, 4096);
+    assert!(s.to_mb <= 1024, "{}", s.text);
+    assert!(s.text.contains("4096 → "), "{}", s.text);
+    assert_eq!(
+        hog.placement.bucket,
+        Bucket::SaveMoney,
+        "{:?}",
+        hog.placement
+    );
+
+    let spike = actor(r, "cost-spike");
+    let t = &spike.cost.trend;
+    assert!(t.spike, "{t:?}");
+    assert!(t.ratio.unwrap() >= 2.0, "{t:?}");
+    assert!(t.recent_per_run_usd.unwrap() > 2.0 * t.earlier_per_run_usd.unwrap());
+    assert!(has_driver(spike, DriverKind::CostSpike));
+    assert_eq!(
+        spike.placement.bucket,
+        Bucket::SaveMoney,
+        "{:?}",
+        spike.placement
+    );
+
+    let good = actor(r, "healthy-workhorse");
+    assert_eq!(
+        good.placement.bucket,
+        Bucket::Healthy,
+        "{:?}",
+        good.placement
+    );
+    assert!(good.health.score >= 90, "{:?}", good.health);
+    assert!(good.success_rate.unwrap() >= 0.98);
+
+    // Only stories that should be in the worst bucket are there among the story Actors.
+    for name in [
+        "healthy-workhorse",
+        "empty-success-api",
+        "stale-monitor",
+        "memory-hog",
+        "cost-spike",
+        "signal-emitter",
+    ] {
+        assert_ne!(actor(r, name).placement.bucket, worst, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn demo_stories_over_the_default_window() {
+    let r = report(1, 30).await;
+    check_stories(&r);
+
+    // The fleet as a whole.
+    let s = &r.summary;
+    assert_eq!(s.actors, 24);
+    assert_eq!(s.actors_with_runs, 23, "all but stale-monitor ran");
+    assert!(s.runs.total() > 3000);
+    assert!(s.cost_usd.unwrap() > 0.0);
+    assert!(s.p95_duration_ms.unwrap() > s.p50_duration_ms.unwrap());
+    let health = s.health.unwrap();
+    assert!((50..=100).contains(&health), "{health}");
+    assert!(r.drivers.iter().any(|d| d.kind == DriverKind::Reliability
+        && d.detail.contains("flaky-scraper")
+        || d.detail.contains("timeout-prone")));
+    assert_eq!(r.daily.len(), 30);
+    assert_eq!(
+        r.daily.iter().map(|d| d.runs.total()).sum::<u32>(),
+        s.runs.total()
+    );
+    assert!(r.daily.iter().all(|d| d.cost_usd.is_some()));
+    let placed: usize = r.plan.iter().map(|b| b.entries.len()).sum();
+    assert_eq!(placed, 24);
+}
+
+#[tokio::test]
+async fn demo_stories_hold_for_other_seeds() {
+    for seed in [2, 3] {
+        check_stories(&report(seed, 30).await);
+    }
+}
+
+#[tokio::test]
+async fn demo_over_other_windows() {
+    // 90 days reach stale-monitor's last runs (2–3 months ago): still stale, by its old build.
+    let r = report(1, 90).await;
+    let stale = actor(&r, "stale-monitor");
+    assert!(!stale.staleness.no_runs_in_window);
+    assert!(stale.staleness.old_build);
+    assert_eq!(stale.placement.bucket, Bucket::Stale);
+    assert_eq!(r.daily.len(), 90);
+
+    let r = report(1, 7).await;
+    for name in ["flaky-scraper", "timeout-prone"] {
+        assert_eq!(actor(&r, name).placement.bucket, Bucket::FixNow, "{name}");
+    }
+    let stale = actor(&r, "stale-monitor");
+    assert!(stale.staleness.no_runs_in_window);
+    assert_eq!(
+        actor(&r, "healthy-workhorse").placement.bucket,
+        Bucket::Healthy
+    );
+    assert_eq!(r.daily.len(), 7);
+}
