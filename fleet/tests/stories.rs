@@ -5,6 +5,8 @@
 //! runs the engine on it. Nothing here knows how the simulator builds its stories; if the engine
 //! stops telling one of them, this fails.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;

@@ -38,7 +38,7 @@ Commands:
           chromium + chromedriver, wrk); safe to run again, skips what is already there
   ci      setup, rustfmt check, clippy (native and wasm), trunk build, tests: exactly what CI runs
   test    cargo test --workspace (after a trunk build of the app, when the app exists)
-  bench   run every relay benchmark (relay/benches/*.rs) with criterion
+  bench   criterion benches of the relay and the fleet engine, and the engine in WebAssembly
   demo    build the app and the relay, then serve the simulated demo at http://127.0.0.1:3000
   help    print this list
 ";
@@ -282,28 +282,52 @@ fn bench(ctx: &Ctx) -> Outcome {
     result
 }
 
-/// Every `relay/benches/*.rs` is a criterion bench target named after its file.
+/// Every `<crate>/benches/*.rs` of the relay and the fleet engine is a bench target named after
+/// its file; then the engine once more in WebAssembly, in headless Chromium.
 fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
-    let dir = ctx.root.join("relay/benches");
-    let mut names: Vec<String> = match fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| path.extension() == Some(OsStr::new("rs")))
-            .filter_map(|path| path.file_stem()?.to_str().map(str::to_owned))
-            .collect(),
-        Err(err) => return Err(format!("cannot read {}: {err}", dir.display())),
-    };
-    names.sort();
-    if names.is_empty() {
-        println!("bench: no benchmarks in {}", dir.display());
+    for (dir, package) in [
+        ("relay/benches", "forge-relay"),
+        ("fleet/benches", "forge-fleet"),
+    ] {
+        let dir = ctx.root.join(dir);
+        let mut names: Vec<String> = match fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension() == Some(OsStr::new("rs")))
+                .filter_map(|path| path.file_stem()?.to_str().map(str::to_owned))
+                .collect(),
+            Err(err) => return Err(format!("cannot read {}: {err}", dir.display())),
+        };
+        names.sort();
+        for name in names {
+            steps.run(&format!("bench {package} {name}"), || {
+                ctx.run(ctx.cargo(&["bench", "-p", package, "--bench", &name, "--locked"]))
+            })?;
+        }
     }
-    for name in names {
-        steps.run(&format!("bench {name}"), || {
-            ctx.run(ctx.cargo(&["bench", "-p", "forge-relay", "--bench", &name, "--locked"]))
-        })?;
-    }
-    Ok(())
+    steps.run("bench forge-fleet in WebAssembly", || {
+        ctx.run(
+            ctx.cargo(&[
+                "test",
+                "-p",
+                "forge-fleet",
+                "--release",
+                "--locked",
+                "--target",
+                WASM_TARGET,
+                "--test",
+                "wasm_bench",
+                "--",
+                "--nocapture",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", CHROMEDRIVER),
+        )
+    })
 }
 
 fn demo(ctx: &Ctx) -> Outcome {
