@@ -237,6 +237,7 @@ fn ci_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
                 "forge-app",
                 "--target",
                 WASM_TARGET,
+                "--all-targets",
                 "--locked",
                 "--",
                 "-D",
@@ -262,7 +263,28 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
     }
     steps.run("test", || {
         ctx.run(ctx.cargo(&["test", "--workspace", "--locked"]))
-    })
+    })?;
+    if ctx.has_app() {
+        // Component tests: the app's own wasm in headless Chromium (wasm-bindgen-test).
+        steps.run("test (wasm components)", || {
+            ctx.run(
+                ctx.cargo(&[
+                    "test",
+                    "-p",
+                    "forge-app",
+                    "--target",
+                    WASM_TARGET,
+                    "--locked",
+                ])
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    "wasm-bindgen-test-runner",
+                )
+                .env("CHROMEDRIVER", CHROMEDRIVER),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// `trunk build --release`, offline: `Trunk.toml` pins wasm-bindgen and wasm-opt, and with

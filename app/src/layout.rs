@@ -1,0 +1,79 @@
+//! The frame around every page: skip link, header with the brand, navigation and connection
+//! light, and the footer.
+
+use crate::state::{indicator, Forge};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Sets the document title (`Settings · Forge`).
+pub fn set_title(page: &str) {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title(&if page.is_empty() {
+            "Forge".to_string()
+        } else {
+            format!("{page} · Forge")
+        });
+    }
+}
+
+#[component]
+pub fn Logo() -> impl IntoView {
+    view! {
+        <svg class="logo" viewBox="0 0 32 32" width="28" height="28" aria-hidden="true" focusable="false">
+            <rect x="1" y="1" width="30" height="30" rx="8" class="logo-bg" />
+            <path d="M10 23V9h12M10 16h9" class="logo-mark" />
+        </svg>
+    }
+}
+
+#[component]
+pub fn ConnectionLight() -> impl IntoView {
+    let forge = Forge::get();
+    let state = Memo::new(move |_| {
+        let check = forge.scope_check();
+        indicator(&forge.session.get(), check.as_ref(), forge.now.get())
+    });
+    view! {
+        <A href="/settings" attr:class="connection" attr:id="connection" attr:title=move || state.get().detail>
+            <span class=move || state.get().light.class() aria-hidden="true"></span>
+            <span class="connection-text">{move || state.get().text}</span>
+            <span class="visually-hidden">{move || format!(" — {}", state.get().detail)}</span>
+        </A>
+    }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <div class="header-inner">
+                <A href="/" attr:class="brand">
+                    <Logo />
+                    <span class="brand-name">"Forge"</span>
+                    <span class="brand-tag">"fleet analytics for Apify"</span>
+                </A>
+                <nav class="main-nav" aria-label="Main">
+                    <A href="/" exact=true>"Dashboard"</A>
+                    <A href="/actors">"Actors"</A>
+                    <A href="/settings">"Settings"</A>
+                    <A href="/guide">"Set-up guide"</A>
+                </nav>
+                <ConnectionLight />
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>
+                "Forge reads your Apify account through a relay that forwards only what five scoped permissions allow. "
+                <A href="/guide">"How your token is protected"</A>
+                "."
+            </p>
+        </footer>
+    }
+}

@@ -1,0 +1,5 @@
+//! The binary Trunk builds: mounts [`forge_app::App`].
+
+fn main() {
+    forge_app::start();
+}

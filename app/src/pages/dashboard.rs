@@ -1,0 +1,164 @@
+//! `/` — the connection at a glance and, once connected, the fleet.
+
+use crate::client::RelayMode;
+use crate::layout::set_title;
+use crate::pages::actors::ActorsTable;
+use crate::pages::guide::forge_summary;
+use crate::scope_view::summary;
+use crate::state::{AuditState, Disconnected, Forge, SessionState};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    set_title("Dashboard");
+    let forge = Forge::get();
+    let body = move || match forge.session.get() {
+        SessionState::Loading => view! {
+            <p class="muted loading" role="status">"Connecting to the Forge relay…"</p>
+        }
+        .into_any(),
+        SessionState::Unreachable(message) => view! { <Unreachable message /> }.into_any(),
+        SessionState::Disconnected(why) => view! { <Welcome why /> }.into_any(),
+        SessionState::Connected(info) => {
+            let mode_note = match info.mode {
+                RelayMode::Demo => {
+                    Some("Demo: a simulated Apify account. Nothing here touches a real account.")
+                }
+                RelayMode::Local => Some(
+                    "Local mode: the relay on this machine uses the token from its environment.",
+                ),
+                RelayMode::Sealed => None,
+            };
+            view! {
+                {mode_note.map(|n| view! { <p class="notice notice-info">{n}</p> })}
+                <ScopeGlance />
+                <section class="card" aria-labelledby="fleet-title">
+                    <div class="card-head">
+                        <h2 id="fleet-title">"Your Actors"</h2>
+                        <A href="/actors" attr:class="button secondary small">"All Actors"</A>
+                    </div>
+                    <p class="muted">
+                        "Health scores, reliability, cost and trends arrive here next; for now, the fleet as Apify lists it."
+                    </p>
+                    <ActorsTable filter=Signal::stored(String::new()) />
+                </section>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="page">
+            <h1 class="page-title">"Dashboard"</h1>
+            {body}
+        </div>
+    }
+}
+
+/// One line about the scope check, linking to the details in Settings.
+#[component]
+fn ScopeGlance() -> impl IntoView {
+    let forge = Forge::get();
+    move || {
+        match forge.audit.get() {
+        AuditState::Running => view! {
+            <p class="notice notice-info" role="status">"Checking the token's permissions…"</p>
+        }
+        .into_any(),
+        AuditState::Failed(m) => view! {
+            <p class="notice notice-error">"The permission check failed: " {m} " " <A href="/settings">"Details"</A></p>
+        }
+        .into_any(),
+        AuditState::Done(_) => match forge.scope_check() {
+            Some(check) => {
+                let (tone, line) = summary(&check);
+                view! {
+                    <p class=format!("notice notice-{tone}") id="scope-glance">
+                        {line} " " <A href="/settings#scope-check">"See the scope check"</A>
+                    </p>
+                }
+                .into_any()
+            }
+            None => ().into_any(),
+        },
+        AuditState::Idle => ().into_any(),
+    }
+    }
+}
+
+#[component]
+pub fn Unreachable(message: String) -> impl IntoView {
+    let forge = Forge::get();
+    view! {
+        <section class="card" role="alert">
+            <h2>"Cannot reach the Forge relay"</h2>
+            <p>{message}</p>
+            <p class="muted">
+                "The relay is the small server that seals your token and talks to Apify. Relay address: "
+                <code>{forge.client.get_value().config.relay_name()}</code>
+                "."
+            </p>
+            <button
+                type="button"
+                class="button primary"
+                on:click=move |_| {
+                    forge.session.set(SessionState::Loading);
+                    leptos::task::spawn_local(forge.refresh_session());
+                }
+            >
+                "Try again"
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn Welcome(why: Disconnected) -> impl IntoView {
+    let ended = (why == Disconnected::Ended).then(|| {
+        view! {
+            <p class="notice notice-warn">
+                "Your previous session has ended (sessions last 90 days, and end early when the relay's key is rotated). Connect again to continue."
+            </p>
+        }
+    });
+    view! {
+        {ended}
+        <section class="card hero" aria-labelledby="welcome-title">
+            <div class="hero-main">
+                <h2 id="welcome-title">"Connect Forge to your Apify account"</h2>
+                <p class="lead">
+                    "Forge shows the health, reliability, cost and trends of every Actor you run — using a token that can do only five narrow things."
+                </p>
+                <ol class="steps">
+                    <li>
+                        <strong>"Create a scoped token"</strong>
+                        " in Apify Console with exactly five permissions. The "
+                        <A href="/guide">"set-up guide"</A>
+                        " walks you through it in about two minutes."
+                    </li>
+                    <li>
+                        <strong>"Paste it in Settings."</strong>
+                        " Forge checks its shape as you type, seals it, and shows which permissions it has."
+                    </li>
+                    <li><strong>"See your fleet."</strong> " Your Actors appear here."</li>
+                </ol>
+                <div class="actions">
+                    <A href="/settings" attr:class="button primary">"Connect a token"</A>
+                    <A href="/guide" attr:class="button secondary">"Read the set-up guide"</A>
+                </div>
+            </div>
+            <aside class="hero-aside" aria-labelledby="five-title">
+                <h3 id="five-title">"The token Forge asks for"</h3>
+                <ul class="check-list">
+                    {forge_summary().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                </ul>
+                <h3>"What it can never do"</h3>
+                <ul class="cross-list">
+                    <li>"Change or delete your Actors"</li>
+                    <li>"Delete any storage or record"</li>
+                    <li>"Read your dataset items"</li>
+                </ul>
+            </aside>
+        </section>
+    }
+}

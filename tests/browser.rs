@@ -1,0 +1,23 @@
+//! End-to-end tests of the web app in a real headless Chromium, against the real `forge-relay`
+//! binary serving the built app (`dist/`, from `trunk build --release`):
+//!
+//! - `serve` mode with the simulated Apify account as upstream: tokens are pasted, sealed and
+//!   checked exactly as in production;
+//! - `demo` mode: the relay's own simulated account and its "Try this token" list.
+//!
+//! Screenshots land in `target/screenshots/`. Without `/usr/bin/chromedriver` the tests print a
+//! notice and do nothing.
+//!
+//! ```sh
+//! PATH=$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH TRUNK_OFFLINE=true trunk build --release
+//! cargo test -p forge-e2e --test browser
+//! ```
+
+#[path = "browser/harness.rs"]
+mod harness;
+#[path = "browser/pages.rs"]
+mod pages;
+#[path = "browser/scope.rs"]
+mod scope;
+#[path = "browser/session.rs"]
+mod session;

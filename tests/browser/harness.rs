@@ -1,0 +1,480 @@
+//! A real headless Chromium driven through chromedriver (fantoccini), pointed at the real
+//! `forge-relay` binary serving the built app from `dist/`.
+//!
+//! - Chromium and chromedriver are Debian's matched pair in `/usr/bin`; when chromedriver is
+//!   absent the tests print a notice and pass without running (CI installs it with
+//!   `cargo xtask setup`).
+//! - `dist/index.html` must exist (`trunk build --release`); without it the tests fail and say so.
+//! - One browser at a time (the machines have two cores): every [`Page`] holds a global lock.
+//! - Every test saves screenshots under `target/screenshots/`, and ends by asserting that the
+//!   browser's console holds no errors.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use forge_e2e::{relay_binary, workspace_root, RelayProcess, SimServer};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+use tokio::sync::{Mutex, MutexGuard};
+
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long to wait for something to appear on the page.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+/// The built app. Fails the test with a clear message when it has not been built.
+pub fn dist_dir() -> PathBuf {
+    let dist = workspace_root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} is missing: build the app first — `trunk build --release` at the workspace root \
+         (with node_modules/.bin and ~/.cargo/bin first on PATH and TRUNK_OFFLINE=true), \
+         or `cargo xtask ci`",
+        dist.join("index.html").display()
+    );
+    dist
+}
+
+/// Where screenshots go: `target/screenshots/` (or under `CARGO_TARGET_DIR`).
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
+    target.join("screenshots")
+}
+
+/// Which relay the page talks to.
+pub enum Relay {
+    /// `forge-relay serve` with the simulator (in this process) as its upstream: tokens are
+    /// pasted and sealed as in production.
+    Serve,
+    /// `Serve` with sealed sessions lasting only this long (`--session-ttl`).
+    ServeWithTtl(&'static str),
+    /// `forge-relay demo`: the relay's own simulated account and demo tokens.
+    Demo,
+}
+
+/// A browser on the app, and the relay (and simulator) behind it.
+pub struct Page {
+    pub client: Client,
+    pub relay: RelayProcess,
+    pub sim: Option<SimServer>,
+    name: String,
+    driver: Child,
+    driver_port: u16,
+    session_id: Option<String>,
+    profile: PathBuf,
+    closed: bool,
+    _turn: MutexGuard<'static, ()>,
+}
+
+/// Starts the relay and a browser, or `None` (with a printed notice) when chromedriver is not
+/// installed.
+pub async fn open(relay: Relay, name: &str) -> Option<Page> {
+    if !std::path::Path::new(CHROMEDRIVER).is_file() {
+        println!(
+            "NOTICE: {CHROMEDRIVER} is not installed — skipping the browser test `{name}` \
+             (install chromium and chromium-driver, e.g. with `cargo xtask setup`)"
+        );
+        return None;
+    }
+    let dist = dist_dir();
+    let dist = dist.to_str().expect("utf-8 path");
+    let turn = ONE_BROWSER_AT_A_TIME.lock().await;
+
+    let (relay, sim) = match relay {
+        Relay::Serve | Relay::ServeWithTtl(_) => {
+            let sim = SimServer::start(forge_sim::SimOptions::default()).await;
+            let key = keygen();
+            let base = sim.base();
+            let mut args = vec!["serve", "--upstream", &base, "--app-dir", dist];
+            if let Relay::ServeWithTtl(ttl) = relay {
+                args.extend(["--session-ttl", ttl]);
+            }
+            let relay = RelayProcess::start(&args, &[("FORGE_SEAL_KEYS", &key)]).await;
+            (relay, Some(sim))
+        }
+        Relay::Demo => (
+            RelayProcess::start(&["demo", "--app-dir", dist], &[]).await,
+            None,
+        ),
+    };
+
+    let driver_port = free_port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={driver_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn chromedriver");
+    wait_for_driver(driver_port).await;
+
+    let profile = std::env::temp_dir().join(format!(
+        "forge-e2e-chromium-{}-{}",
+        std::process::id(),
+        name
+    ));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).expect("profile dir");
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,1100",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        },
+        "goog:loggingPrefs": { "browser": "ALL" }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("start a Chromium session through chromedriver");
+    let session_id = client.session_id().await.ok().flatten();
+
+    Some(Page {
+        client,
+        relay,
+        sim,
+        name: name.to_string(),
+        driver,
+        driver_port,
+        session_id,
+        profile,
+        closed: false,
+        _turn: turn,
+    })
+}
+
+fn keygen() -> String {
+    let out = std::process::Command::new(relay_binary())
+        .arg("keygen")
+        .output()
+        .expect("forge-relay keygen");
+    assert!(out.status.success(), "forge-relay keygen failed");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn wait_for_driver(port: u16) {
+    let url = format!("http://127.0.0.1:{port}/status");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if let Ok(res) = reqwest::get(&url).await {
+            if res.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+/// One entry of the browser's console, as chromedriver reports it.
+#[derive(Debug, Clone)]
+pub struct ConsoleEntry {
+    pub level: String,
+    pub source: String,
+    pub message: String,
+}
+
+impl Page {
+    pub fn url(&self, path: &str) -> String {
+        self.relay.url(path)
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client.goto(&self.url(path)).await.expect("navigate");
+    }
+
+    /// Waits until an element matching `css` exists and returns it.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        let started = Instant::now();
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                return e;
+            }
+            if started.elapsed() > PATIENCE {
+                self.fail(&format!("no element matches `{css}`")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text of the first element matching `css`, or "" when there is none.
+    pub async fn text(&self, css: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Waits until the element matching `css` shows `needle` (case-insensitive); returns its text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let started = Instant::now();
+        let needle_lower = needle.to_lowercase();
+        loop {
+            let text = self.text(css).await;
+            if text.to_lowercase().contains(&needle_lower) {
+                return text;
+            }
+            if started.elapsed() > PATIENCE {
+                self.fail(&format!(
+                    "`{css}` never showed {needle:?}; it shows {text:?}"
+                ))
+                .await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `check` holds.
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let started = Instant::now();
+        while !check().await {
+            if started.elapsed() > PATIENCE {
+                self.fail(&format!("timed out waiting for {what}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether the element is disabled (`disabled` property).
+    pub async fn disabled(&self, css: &str) -> bool {
+        let e = self.find(css).await;
+        e.prop("disabled").await.ok().flatten().as_deref() == Some("true")
+    }
+
+    /// Types into the token field as a user would (after clearing it).
+    pub async fn type_token(&self, token: &str) {
+        let input = self.find("#apify-token").await;
+        input.clear().await.expect("clear the token field");
+        input.send_keys(token).await.expect("type the token");
+    }
+
+    /// Grant → verdict code of the scope matrix on the page.
+    pub async fn verdicts(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let rows = self
+            .client
+            .find_all(Locator::Css("#scope-check tr[data-grant]"))
+            .await
+            .unwrap_or_default();
+        for row in rows {
+            let grant = row.attr("data-grant").await.ok().flatten();
+            let verdict = row.attr("data-verdict").await.ok().flatten();
+            if let (Some(g), Some(v)) = (grant, verdict) {
+                out.insert(g, v);
+            }
+        }
+        out
+    }
+
+    /// The extra permissions the too-broad section lists.
+    pub async fn extras(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for li in self
+            .client
+            .find_all(Locator::Css("#scope-check [data-extra]"))
+            .await
+            .unwrap_or_default()
+        {
+            if let Ok(Some(name)) = li.attr("data-extra").await {
+                out.push(name);
+            }
+        }
+        out
+    }
+
+    /// Saves `target/screenshots/<test>-<label>.png`.
+    pub async fn screenshot(&self, label: &str) -> PathBuf {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{}-{label}.png", self.name));
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Clicks the element matching `css` (scrolled to the middle of the window first, clear of
+    /// the sticky header).
+    pub async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        let arg = serde_json::to_value(&element).expect("element as JSON");
+        let _ = self
+            .client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await;
+        if let Err(e) = element.click().await {
+            self.fail(&format!("cannot click `{css}`: {e}")).await;
+        }
+    }
+
+    /// Scrolls the element matching `css` to the top of the window, then saves a screenshot.
+    pub async fn screenshot_at(&self, css: &str, label: &str) -> PathBuf {
+        let element = self.find(css).await;
+        let arg = serde_json::to_value(&element).expect("element as JSON");
+        let _ = self
+            .client
+            .execute("arguments[0].scrollIntoView({block: 'start'});", vec![arg])
+            .await;
+        self.screenshot(label).await
+    }
+
+    /// Everything in the browser console since the last call (chromedriver's log endpoint).
+    pub async fn console(&self) -> Vec<ConsoleEntry> {
+        let Some(id) = &self.session_id else {
+            return Vec::new();
+        };
+        let url = format!("http://127.0.0.1:{}/session/{id}/se/log", self.driver_port);
+        let res = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"type": "browser"}))
+            .send()
+            .await
+            .expect("read the browser log");
+        let body: serde_json::Value = res.json().await.expect("browser log JSON");
+        body["value"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| ConsoleEntry {
+                        level: e["level"].as_str().unwrap_or_default().to_string(),
+                        source: e["source"].as_str().unwrap_or_default().to_string(),
+                        message: e["message"].as_str().unwrap_or_default().to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Console errors that are real problems: script errors, CSP violations, panics, assets that
+    /// failed to load. Error *statuses* the app expects from `/api` (401 before connecting, a
+    /// rejected token) are logged by Chromium as failed loads too; those are the app working.
+    pub async fn console_errors(&self) -> Vec<String> {
+        self.console()
+            .await
+            .into_iter()
+            .filter(|e| e.level == "SEVERE" || e.level == "WARNING")
+            .filter(|e| !(e.source == "network" && e.message.contains("/api/")))
+            .map(|e| format!("[{} {}] {}", e.level, e.source, e.message))
+            .collect()
+    }
+
+    pub async fn assert_no_console_errors(&self) {
+        let errors = self.console_errors().await;
+        if !errors.is_empty() {
+            self.fail(&format!("the console has errors:\n{}", errors.join("\n")))
+                .await;
+        }
+    }
+
+    /// The relay's Prometheus counters for a route, by status.
+    pub async fn requests_to(&self, route: &str) -> BTreeMap<String, u64> {
+        let metrics = reqwest::get(self.url("/metrics"))
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        let prefix = format!("forge_requests_total{{route=\"{route}\",status=\"");
+        metrics
+            .lines()
+            .filter_map(|l| l.strip_prefix(&prefix))
+            .filter_map(|rest| {
+                let (status, n) = rest.split_once("\"} ")?;
+                Some((status.to_string(), n.trim().parse().ok()?))
+            })
+            .collect()
+    }
+
+    /// Screenshot, page text and console, then panic.
+    pub async fn fail(&self, why: &str) -> ! {
+        let shot = self.screenshot("failure").await;
+        let body = self.text("body").await;
+        let console = self.console().await;
+        let relay_log = self
+            .relay
+            .log
+            .lock()
+            .map(|l| l.join("\n"))
+            .unwrap_or_default();
+        panic!(
+            "{why}\n--- screenshot: {}\n--- page text:\n{body}\n--- console:\n{console:#?}\n--- relay log:\n{relay_log}",
+            shot.display()
+        );
+    }
+
+    /// Ends the browser session (Chromium exits) and checks the console one last time.
+    pub async fn finish(mut self) {
+        self.assert_no_console_errors().await;
+        self.closed = true;
+        let client = self.client.clone();
+        let _ = client.close().await;
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        if !self.closed {
+            // A failed test: end the WebDriver session so Chromium exits with chromedriver.
+            if let Some(id) = &self.session_id {
+                delete_session_blocking(self.driver_port, id);
+            }
+        }
+        let _ = self.driver.start_kill();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// `DELETE /session/{id}` over a plain socket (usable from `Drop`, where nothing can be awaited).
+fn delete_session_blocking(port: u16, id: &str) {
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut sink = Vec::new();
+        let _ = stream.read_to_end(&mut sink);
+    }
+}
