@@ -146,6 +146,13 @@ pub const DEMO_TOKENS: &[DemoToken] = &[
         grants: &[],
         known: false,
     },
+    DemoToken {
+        label: "missing-runs-read",
+        token: "apify_api_forgeDemoMissingActorRunsReadxb520b0",
+        description: "Missing Actor runs: Read (List runs) — run history is refused",
+        grants: &[ActorsRead, ActorsRun, StoragesRead, StoragesWrite],
+        known: true,
+    },
 ];
 
 /// The registry lookup: `None` for any token Apify (the simulator) does not know.

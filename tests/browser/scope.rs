@@ -29,6 +29,7 @@ fn expected(label: &str) -> Expected {
         // like the scoped one until the first Run.
         "scoped" | "missing-run" => e(&[], &[], false, false),
         "missing-kv-write" => e(&[Grant::KeyValueStoresWrite], &[], false, false),
+        "missing-runs-read" => e(&[Grant::ActorRunsRead], &[], false, false),
         "too-broad" => e(&[], &["Schedules", "Webhooks"], false, false),
         "full-access" => e(&[], &["Schedules", "Webhooks"], true, false),
         "unknown" => e(&[], &[], false, true),
