@@ -13,6 +13,8 @@
 //! cargo test -p forge-e2e --test browser
 //! ```
 
+#[path = "browser/dashboard.rs"]
+mod dashboard;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "browser/pages.rs"]

@@ -10,9 +10,13 @@
 //! - [`state`]: the connection and scope-check state shared by all pages.
 //! - [`token_form`], [`scope_view`], [`layout`]: components; [`pages`]: one per route.
 
+pub mod charts;
 pub mod client;
 pub mod config;
+pub mod fleet_store;
+pub mod fleet_table;
 pub mod layout;
+pub mod loader;
 pub mod pages;
 pub mod scope_view;
 pub mod state;
@@ -37,6 +41,7 @@ use leptos_router::path;
 pub fn App(config: AppConfig) -> impl IntoView {
     let forge = Forge::new(Client::new(config));
     provide_context(forge);
+    provide_context(crate::fleet_store::FleetStore::new());
     leptos::task::spawn_local(forge.refresh_session());
 
     view! {

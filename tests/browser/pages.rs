@@ -27,12 +27,14 @@ async fn every_page_renders_without_console_errors() {
 
     page.goto("/").await;
     page.wait_for_text("#connection", "forge-demo").await;
-    page.find(".actors-table tbody tr a").await;
+    page.find(".fleet-table tbody tr a").await;
     page.find("#scope-glance").await;
     page.screenshot("dashboard").await;
     page.assert_no_console_errors().await;
 
-    page.click(".actors-table tbody tr a").await;
+    // Rows are redrawn while the fleet loads: click once it is complete.
+    page.find("#fleet[data-phase=\"done\"]").await;
+    page.click(".fleet-table tbody tr a").await;
     page.find(".facts").await;
     page.wait_for_text(".breadcrumbs", "Actors").await;
     page.screenshot("actor").await;

@@ -82,7 +82,7 @@ async fn disconnect_returns_to_the_connect_step() {
 
     // The dashboard lists the fleet once connected.
     page.goto("/").await;
-    page.find(".actors-table tbody tr").await;
+    page.find(".fleet-table tbody tr").await;
 
     page.goto("/settings").await;
     page.click("#disconnect").await;

@@ -2,6 +2,7 @@
 
 use crate::client::{ActorDetail, ActorSummary, ApiError};
 use crate::layout::set_title;
+use crate::pages::actor_analytics::ActorAnalytics;
 use crate::pages::dashboard::Unreachable;
 use crate::state::{Forge, SessionState};
 use crate::time::{format_date_str, parse_rfc3339, relative};
@@ -226,7 +227,11 @@ pub fn ActorPage() -> impl IntoView {
                     {load_error(&e)}
                 }
                 .into_any(),
-                Some(Ok(a)) => view! { <ActorFacts actor=a now=forge.now.get_untracked() /> }.into_any(),
+                Some(Ok(a)) => view! {
+                    <ActorFacts actor=a now=forge.now.get_untracked() />
+                    <ActorAnalytics id=id />
+                }
+                .into_any(),
             })}
         </div>
     }
@@ -284,17 +289,11 @@ fn ActorFacts(actor: ActorDetail, now: i64) -> impl IntoView {
                 {fact("Modified", actor.modified_at.as_deref().map_or_else(dash, format_date_str))}
             </dl>
         </section>
-        <section class="card">
-            <h2>"Reliability, durations and cost"</h2>
-            <p class="muted">
-                "Run analytics for this Actor — success rate, p50/p95 duration, cost per run and release regressions — come in the next version of the dashboard."
-            </p>
-            <p>
-                <a href=console class="external" target="_blank" rel="noopener noreferrer">
-                    "Open in Apify Console"
-                </a>
-            </p>
-        </section>
+        <p>
+            <a href=console class="external" target="_blank" rel="noopener noreferrer">
+                "Open in Apify Console"
+            </a>
+        </p>
     }
 }
 

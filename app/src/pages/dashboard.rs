@@ -2,7 +2,7 @@
 
 use crate::client::RelayMode;
 use crate::layout::set_title;
-use crate::pages::actors::ActorsTable;
+use crate::pages::fleet::FleetDashboard;
 use crate::pages::guide::forge_summary;
 use crate::scope_view::summary;
 use crate::state::{AuditState, Disconnected, Forge, SessionState};
@@ -30,19 +30,11 @@ pub fn Dashboard() -> impl IntoView {
                 ),
                 RelayMode::Sealed => None,
             };
+            let username = info.username.clone();
             view! {
                 {mode_note.map(|n| view! { <p class="notice notice-info">{n}</p> })}
                 <ScopeGlance />
-                <section class="card" aria-labelledby="fleet-title">
-                    <div class="card-head">
-                        <h2 id="fleet-title">"Your Actors"</h2>
-                        <A href="/actors" attr:class="button secondary small">"All Actors"</A>
-                    </div>
-                    <p class="muted">
-                        "Health scores, reliability, cost and trends arrive here next; for now, the fleet as Apify lists it."
-                    </p>
-                    <ActorsTable filter=Signal::stored(String::new()) />
-                </section>
+                <FleetDashboard username />
             }
             .into_any()
         }

@@ -1,7 +1,9 @@
 //! One module per route.
 
+pub mod actor_analytics;
 pub mod actors;
 pub mod dashboard;
+pub mod fleet;
 pub mod guide;
 pub mod settings;
 

@@ -1,0 +1,227 @@
+//! Charts drawn by the app as inline SVG built with Leptos — no chart library, no inline styles
+//! (the CSP forbids them): every colour comes from a class in `forge.css`.
+
+use forge_fleet::DayPoint;
+use leptos::prelude::*;
+
+const W: f64 = 640.0;
+const H: f64 = 160.0;
+const PAD_L: f64 = 44.0;
+const PAD_B: f64 = 22.0;
+const PAD_T: f64 = 8.0;
+
+fn day_label(ms: i64) -> String {
+    let (_, m, d) =
+        forge_apify::time::civil_from_days(ms.div_euclid(forge_apify::time::MS_PER_DAY));
+    format!("{d}.{m}.")
+}
+
+fn nice_max(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if v <= m * mag {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+fn axis(max: f64, fmt: impl Fn(f64) -> String) -> impl IntoView {
+    let plot_h = H - PAD_B - PAD_T;
+    [0.0, 0.5, 1.0]
+        .into_iter()
+        .map(|f| {
+            let y = PAD_T + plot_h * (1.0 - f);
+            view! {
+                <line x1=PAD_L x2=W y1=y y2=y class="chart-grid" />
+                <text x=PAD_L - 4.0 y=y + 4.0 class="chart-label" text-anchor="end">{fmt(max * f)}</text>
+            }
+        })
+        .collect_view()
+}
+
+fn x_labels(days: &[DayPoint]) -> impl IntoView {
+    let n = days.len().max(1);
+    let bw = (W - PAD_L) / n as f64;
+    let step = (n / 6).max(1);
+    days.iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0)
+        .map(|(i, d)| {
+            view! {
+                <text x=PAD_L + bw * (i as f64 + 0.5) y=H - 6.0 class="chart-label" text-anchor="middle">
+                    {day_label(d.day_ms)}
+                </text>
+            }
+        })
+        .collect_view()
+}
+
+/// Runs per day, stacked by status.
+#[component]
+pub fn StatusChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl IntoView {
+    let max = nice_max(
+        days.iter()
+            .map(|d| f64::from(d.runs.total()))
+            .fold(0.0, f64::max),
+    );
+    let plot_h = H - PAD_B - PAD_T;
+    let n = days.len().max(1);
+    let bw = (W - PAD_L) / n as f64;
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let r = &d.runs;
+            let parts = [
+                ("bar bar-succeeded", r.succeeded, "succeeded"),
+                ("bar bar-failed", r.failed, "failed"),
+                ("bar bar-timed-out", r.timed_out + r.timing_out, "timed out"),
+                ("bar bar-aborted", r.aborted + r.aborting, "aborted"),
+                (
+                    "bar bar-running",
+                    r.ready + r.running + r.unknown,
+                    "in progress",
+                ),
+            ];
+            let mut y = PAD_T + plot_h;
+            let x = PAD_L + bw * i as f64 + bw * 0.1;
+            let title = format!(
+                "{}: {} runs — {}",
+                forge_apify::time::format_date(d.day_ms),
+                r.total(),
+                parts
+                    .iter()
+                    .filter(|p| p.1 > 0)
+                    .map(|p| format!("{} {}", p.1, p.2))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let rects = parts
+                .into_iter()
+                .filter(|p| p.1 > 0)
+                .map(|(class, v, _)| {
+                    let h = plot_h * f64::from(v) / max;
+                    y -= h;
+                    view! { <rect class=class x=x y=y width=bw * 0.8 height=h /> }
+                })
+                .collect_view();
+            view! { <g><title>{title}</title>{rects}</g> }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {W} {H}") class="chart-svg" role="img" aria-label=label.clone()>
+                {axis(max, |v| format!("{v:.0}"))}
+                {bars}
+                {x_labels(&days)}
+            </svg>
+            <figcaption class="chart-legend">
+                <span class="key key-succeeded">"succeeded"</span>
+                <span class="key key-failed">"failed"</span>
+                <span class="key key-timed-out">"timed out"</span>
+                <span class="key key-aborted">"aborted"</span>
+                <span class="key key-running">"in progress"</span>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// Cost per day; days with runs but no reported cost are marked "n/a".
+#[component]
+pub fn CostChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl IntoView {
+    let max = nice_max(days.iter().filter_map(|d| d.cost_usd).fold(0.0, f64::max));
+    let plot_h = H - PAD_B - PAD_T;
+    let n = days.len().max(1);
+    let bw = (W - PAD_L) / n as f64;
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let x = PAD_L + bw * i as f64 + bw * 0.1;
+            let date = forge_apify::time::format_date(d.day_ms);
+            match d.cost_usd {
+                Some(c) => {
+                    let h = plot_h * c / max;
+                    view! {
+                        <rect class="bar bar-cost" x=x y=PAD_T + plot_h - h width=bw * 0.8 height=h>
+                            <title>{format!("{date}: {}", forge_fleet::health::usd(c))}</title>
+                        </rect>
+                    }
+                    .into_any()
+                }
+                None => view! {
+                    <rect class="bar bar-unknown" x=x y=PAD_T + plot_h - 3.0 width=bw * 0.8 height=3.0>
+                        <title>{format!("{date}: cost n/a")}</title>
+                    </rect>
+                }
+                .into_any(),
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {W} {H}") class="chart-svg" role="img" aria-label=label>
+                {axis(max, |v| format!("${v:.2}"))}
+                {bars}
+                {x_labels(&days)}
+            </svg>
+        </figure>
+    }
+}
+
+/// The engine's 8-bucket duration histogram.
+#[component]
+pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
+    const LABELS: [&str; 8] = [
+        "< 10 s",
+        "10–30 s",
+        "30 s–1 min",
+        "1–5 min",
+        "5–15 min",
+        "15 min–1 h",
+        "1–4 h",
+        "> 4 h",
+    ];
+    let max = nice_max(histogram.iter().copied().max().unwrap_or(0).into());
+    let plot_h = H - PAD_B - PAD_T;
+    let bw = (W - PAD_L) / 8.0;
+    let bars = histogram
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let h = plot_h * f64::from(v) / max;
+            let x = PAD_L + bw * i as f64;
+            view! {
+                <rect class="bar bar-duration" x=x + bw * 0.1 y=PAD_T + plot_h - h width=bw * 0.8 height=h>
+                    <title>{format!("{}: {v} runs", LABELS[i])}</title>
+                </rect>
+                <text x=x + bw * 0.5 y=H - 6.0 class="chart-label" text-anchor="middle">{LABELS[i]}</text>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {W} {H}") class="chart-svg" role="img" aria-label="Duration distribution of finished runs">
+                {axis(max, |v| format!("{v:.0}"))}
+                {bars}
+            </svg>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_maxima_are_round() {
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(7.0), 10.0);
+        assert_eq!(nice_max(23.0), 25.0);
+        assert_eq!(nice_max(0.13), 0.2);
+    }
+}

@@ -1,0 +1,467 @@
+//! The fleet as the dashboard and the Actor pages see it: what the [`loader`](crate::loader)
+//! brought in, each Actor prepared for the engine as it arrives, the report for the chosen
+//! window, the progress, and the last complete result kept in `localStorage` (analytics only —
+//! never credentials — under a key per username).
+
+use crate::loader::{self, ActorProblem, Cancel, Event, LoadOptions, RequestStats};
+use crate::state::Forge;
+use forge_fleet::{fleet_report, prepare, ActorInput, FleetReport, PreparedActor, Window};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One Actor's place in the table, whatever its figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowMeta {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    /// Still loading.
+    #[serde(default)]
+    pub loading: bool,
+    /// The permission a 403 named ("Actor runs: Read"): the row has no figures.
+    #[serde(default)]
+    pub denied: Option<String>,
+    /// Any other failure, as a sentence.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// A permission enrichment was refused for (memory / result counts missing).
+    #[serde(default)]
+    pub enrich_denied: Option<String>,
+}
+
+impl RowMeta {
+    pub fn display_name(&self) -> &str {
+        self.title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&self.name)
+    }
+}
+
+/// Where loading stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    Idle,
+    Listing,
+    Actors { done: usize, total: usize },
+    Enriching { done: usize, total: usize },
+    Done,
+    Failed(String),
+}
+
+impl Phase {
+    /// The progress bar's words.
+    pub fn words(&self) -> String {
+        match self {
+            Phase::Idle => String::new(),
+            Phase::Listing => "Listing your Actors…".into(),
+            Phase::Actors { done, total } => format!("Loading {done} of {total} Actors…"),
+            Phase::Enriching { done, total } => {
+                format!("Adding memory and result counts… ({done} of {total} Actors)")
+            }
+            Phase::Done => "Up to date".into(),
+            Phase::Failed(m) => m.clone(),
+        }
+    }
+
+    /// 0–100 for the bar: the Actors are 70 %, enrichment the rest.
+    pub fn percent(&self) -> u32 {
+        let part = |d: usize, t: usize| if t == 0 { 1.0 } else { d as f64 / t as f64 };
+        match self {
+            Phase::Idle | Phase::Listing | Phase::Failed(_) => 2,
+            Phase::Actors { done, total } => (2.0 + 68.0 * part(*done, *total)) as u32,
+            Phase::Enriching { done, total } => (70.0 + 30.0 * part(*done, *total)) as u32,
+            Phase::Done => 100,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Listing => "listing",
+            Phase::Actors { .. } => "actors",
+            Phase::Enriching { .. } => "enriching",
+            Phase::Done => "done",
+            Phase::Failed(_) => "failed",
+        }
+    }
+}
+
+/// What `localStorage` keeps: reports for every window, and the rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CachedFleet {
+    pub version: u32,
+    pub saved_ms: f64,
+    pub rows: Vec<RowMeta>,
+    pub reports: Vec<FleetReport>,
+}
+
+const CACHE_VERSION: u32 = 1;
+
+/// `forge.fleet.v1.<username>`.
+pub fn cache_key(username: &str) -> String {
+    format!("forge.fleet.v{CACHE_VERSION}.{username}")
+}
+
+/// The fleet store, provided as context by the app root.
+#[derive(Debug, Clone, Copy)]
+pub struct FleetStore {
+    pub rows: RwSignal<Vec<RowMeta>>,
+    inputs: StoredValue<Vec<Option<ActorInput>>>,
+    prepared: StoredValue<Vec<Option<PreparedActor>>>,
+    /// Bumped when the prepared data changed (throttled while loading).
+    pub rev: RwSignal<u64>,
+    pub phase: RwSignal<Phase>,
+    pub days: RwSignal<u32>,
+    /// The end of every window: when the load started.
+    pub end_ms: RwSignal<i64>,
+    /// Shown until live data arrives.
+    pub cached: RwSignal<Option<CachedFleet>>,
+    /// Live data (at least the list) is present.
+    pub live: RwSignal<bool>,
+    pub stats: RwSignal<Option<RequestStats>>,
+    /// ms from the start of the load to the first row with figures, and to the end.
+    pub first_rows_ms: RwSignal<Option<f64>>,
+    pub done_ms: RwSignal<Option<f64>>,
+    started_at: StoredValue<f64>,
+    cancel: StoredValue<Option<Cancel>>,
+    last_bump: StoredValue<f64>,
+    pending: StoredValue<bool>,
+    /// (generation, username) the live data belongs to.
+    loaded_for: StoredValue<Option<(u32, String)>>,
+}
+
+impl Default for FleetStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FleetStore {
+    pub fn new() -> FleetStore {
+        FleetStore {
+            rows: RwSignal::new(Vec::new()),
+            inputs: StoredValue::new(Vec::new()),
+            prepared: StoredValue::new(Vec::new()),
+            rev: RwSignal::new(0),
+            phase: RwSignal::new(Phase::Idle),
+            days: RwSignal::new(forge_fleet::window::DEFAULT_WINDOW_DAYS),
+            end_ms: RwSignal::new(0),
+            cached: RwSignal::new(None),
+            live: RwSignal::new(false),
+            stats: RwSignal::new(None),
+            first_rows_ms: RwSignal::new(None),
+            done_ms: RwSignal::new(None),
+            started_at: StoredValue::new(0.0),
+            cancel: StoredValue::new(None),
+            last_bump: StoredValue::new(0.0),
+            pending: StoredValue::new(false),
+            loaded_for: StoredValue::new(None),
+        }
+    }
+
+    pub fn get() -> FleetStore {
+        expect_context::<FleetStore>()
+    }
+
+    /// Starts loading unless a complete (or running) load for this session is there. Shows the
+    /// cached result for `username` meanwhile.
+    pub fn ensure_loaded(self, forge: Forge, username: String) {
+        let generation = forge.generation.get_untracked();
+        let key = Some((generation, username.clone()));
+        let running = self
+            .cancel
+            .with_value(|c| c.as_ref().is_some_and(|c| !c.is_cancelled()));
+        if self.loaded_for.get_value() == key
+            && (running || self.phase.get_untracked() == Phase::Done)
+        {
+            return;
+        }
+        self.stop();
+        self.loaded_for.set_value(key);
+        if self.cached.get_untracked().is_none() || !self.live.get_untracked() {
+            self.cached.set(read_cache(&username));
+        }
+        self.live.set(false);
+        self.rows.set(Vec::new());
+        self.inputs.set_value(Vec::new());
+        self.prepared.set_value(Vec::new());
+        self.stats.set(None);
+        self.first_rows_ms.set(None);
+        self.done_ms.set(None);
+        let now = loader::now_ms();
+        self.started_at.set_value(now);
+        self.end_ms.set(now as i64);
+        self.phase.set(Phase::Listing);
+        let cancel = Cancel::default();
+        self.cancel.set_value(Some(cancel.clone()));
+        let client = forge.client.get_value();
+        leptos::task::spawn_local(async move {
+            let stats = loader::load_fleet(
+                client,
+                LoadOptions::default(),
+                cancel.clone(),
+                now as i64,
+                move |ev| {
+                    if !cancel.is_cancelled() {
+                        self.handle(ev, &username);
+                    }
+                },
+            )
+            .await;
+            if stats.is_some() {
+                self.stats.set(stats);
+            }
+        });
+    }
+
+    /// Cancels a load in progress (the user navigated away).
+    pub fn stop(self) {
+        if let Some(c) = self.cancel.get_value() {
+            if self.phase.get_untracked() != Phase::Done {
+                c.cancel();
+                self.loaded_for.set_value(None);
+            }
+        }
+    }
+
+    fn bump(self, force: bool) {
+        let now = loader::now_ms();
+        if force || now - self.last_bump.get_value() >= 200.0 {
+            self.last_bump.set_value(now);
+            self.pending.set_value(false);
+            self.rev.update(|r| *r += 1);
+        } else {
+            self.pending.set_value(true);
+        }
+    }
+
+    fn handle(self, ev: Event, username: &str) {
+        match ev {
+            Event::Listed(inputs) => {
+                let rows = inputs
+                    .iter()
+                    .map(|i| RowMeta {
+                        id: i.actor.id.clone(),
+                        name: i.actor.name.clone(),
+                        title: i.actor.title.clone(),
+                        loading: true,
+                        denied: None,
+                        error: None,
+                        enrich_denied: None,
+                    })
+                    .collect();
+                let n = inputs.len();
+                self.inputs
+                    .set_value(inputs.into_iter().map(Some).collect());
+                self.prepared.set_value(vec![None; n]);
+                self.rows.set(rows);
+                self.live.set(true);
+                self.phase.set(Phase::Actors { done: 0, total: n });
+                self.bump(true);
+            }
+            Event::ListFailed(e) => {
+                self.phase.set(Phase::Failed(format!(
+                    "Could not list your Actors: {}",
+                    e.message()
+                )));
+                self.loaded_for.set_value(None);
+            }
+            Event::Actor(i, result) => {
+                match result {
+                    Ok(input) => {
+                        let p = prepare(&input);
+                        self.prepared.update_value(|v| {
+                            if let Some(slot) = v.get_mut(i) {
+                                *slot = Some(p);
+                            }
+                        });
+                        self.inputs.update_value(|v| {
+                            if let Some(slot) = v.get_mut(i) {
+                                *slot = Some(*input);
+                            }
+                        });
+                        self.rows.update(|r| {
+                            if let Some(row) = r.get_mut(i) {
+                                row.loading = false;
+                            }
+                        });
+                        if self.first_rows_ms.get_untracked().is_none() {
+                            self.first_rows_ms
+                                .set(Some(loader::now_ms() - self.started_at.get_value()));
+                        }
+                    }
+                    Err(problem) => self.rows.update(|r| {
+                        if let Some(row) = r.get_mut(i) {
+                            row.loading = false;
+                            match problem {
+                                ActorProblem::Denied(p) => row.denied = Some(p),
+                                ActorProblem::Failed(m) => row.error = Some(m),
+                            }
+                        }
+                    }),
+                }
+                self.phase.update(|p| {
+                    if let Phase::Actors { done, .. } = p {
+                        *done += 1;
+                    }
+                });
+                self.bump(false);
+            }
+            Event::EnrichStart { actors, .. } => {
+                self.phase.set(Phase::Enriching {
+                    done: 0,
+                    total: actors,
+                });
+                self.bump(true);
+            }
+            Event::Enriched {
+                index,
+                details,
+                items,
+                denied,
+            } => {
+                let mut re = None;
+                self.inputs.update_value(|v| {
+                    if let Some(Some(input)) = v.get_mut(index) {
+                        for d in details {
+                            input.run_details.insert(d.id.clone(), d);
+                        }
+                        input.item_counts.extend(items);
+                        re = Some(prepare(input));
+                    }
+                });
+                if let Some(p) = re {
+                    self.prepared.update_value(|v| v[index] = Some(p));
+                }
+                if denied.is_some() {
+                    self.rows.update(|r| {
+                        if let Some(row) = r.get_mut(index) {
+                            row.enrich_denied = denied;
+                        }
+                    });
+                }
+                self.phase.update(|p| {
+                    if let Phase::Enriching { done, .. } = p {
+                        *done += 1;
+                    }
+                });
+                self.bump(false);
+            }
+            Event::Done => {
+                self.phase.set(Phase::Done);
+                self.done_ms
+                    .set(Some(loader::now_ms() - self.started_at.get_value()));
+                self.bump(true);
+                self.cached.set(None);
+                self.save_cache(username);
+            }
+        }
+    }
+
+    /// Whether the page shows live data: there is some, and no cached result is waiting to be
+    /// replaced (a cached result stays on screen until the refresh is complete).
+    pub fn show_live(self) -> bool {
+        self.live.get() && self.cached.with(|c| c.is_none())
+    }
+
+    /// The report for the chosen window: live, or the cached one while refreshing.
+    /// Reactive (rev, days, live, cached).
+    pub fn report(self) -> Option<FleetReport> {
+        let days = self.days.get();
+        self.rev.track();
+        if self.show_live() {
+            let end = self.end_ms.get();
+            let actors: Vec<PreparedActor> = self
+                .prepared
+                .with_value(|v| v.iter().flatten().cloned().collect());
+            return Some(fleet_report(&actors, Window::new(days, end)));
+        }
+        self.cached.with(|c| {
+            c.as_ref()
+                .and_then(|c| c.reports.iter().find(|r| r.window.days == days).cloned())
+        })
+    }
+
+    /// The rows to show: live, or from the cache.
+    pub fn row_meta(self) -> Vec<RowMeta> {
+        if self.show_live() {
+            self.rows.get()
+        } else {
+            self.cached
+                .with(|c| c.as_ref().map(|c| c.rows.clone()).unwrap_or_default())
+        }
+    }
+
+    /// One Actor's loaded input (with its enrichment so far), when the fleet load has it.
+    pub fn input(self, id: &str) -> Option<ActorInput> {
+        self.inputs.with_value(|v| {
+            v.iter()
+                .flatten()
+                .find(|i| i.actor.id == id && (!i.runs.is_empty() || !i.builds.is_empty()))
+                .cloned()
+        })
+    }
+
+    fn save_cache(self, username: &str) {
+        let end = self.end_ms.get_untracked();
+        let actors: Vec<PreparedActor> = self
+            .prepared
+            .with_value(|v| v.iter().flatten().cloned().collect());
+        let reports = forge_fleet::window::WINDOW_CHOICES
+            .iter()
+            .map(|d| fleet_report(&actors, Window::new(*d, end)))
+            .collect();
+        let cached = CachedFleet {
+            version: CACHE_VERSION,
+            saved_ms: loader::now_ms(),
+            rows: self.rows.get_untracked(),
+            reports,
+        };
+        if let (Ok(json), Some(storage)) = (serde_json::to_string(&cached), storage()) {
+            let _ = storage.set_item(&cache_key(username), &json);
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The cached fleet for `username`, if any and readable.
+pub fn read_cache(username: &str) -> Option<CachedFleet> {
+    let json = storage()?.get_item(&cache_key(username)).ok().flatten()?;
+    serde_json::from_str::<CachedFleet>(&json)
+        .ok()
+        .filter(|c| c.version == CACHE_VERSION)
+}
+
+/// `14:02` in the browser's time zone.
+pub fn clock(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_words() {
+        assert_eq!(
+            Phase::Actors {
+                done: 12,
+                total: 24
+            }
+            .words(),
+            "Loading 12 of 24 Actors…"
+        );
+        assert!(Phase::Enriching { done: 1, total: 2 }
+            .words()
+            .starts_with("Adding memory and result counts…"));
+        assert_eq!(Phase::Done.percent(), 100);
+        assert_eq!(cache_key("ana"), "forge.fleet.v1.ana");
+    }
+}

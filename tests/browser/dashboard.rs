@@ -1,0 +1,344 @@
+//! The fleet dashboard against `forge-relay demo`: the demo fleet's stories, sorting, filtering,
+//! CSV export, the Actor page, the cached result on a reload, and a token without Actor runs:
+//! Read. Prints the loader's request count against the minimum and the load times.
+
+use crate::harness::{open, Page, Relay};
+use fantoccini::Locator;
+use std::time::{Duration, Instant};
+
+/// Waits (up to `secs`) until `css` matches; returns the time it took.
+async fn wait_css(page: &Page, css: &str, secs: u64) -> Duration {
+    let started = Instant::now();
+    while page.client.find(Locator::Css(css)).await.is_err() {
+        if started.elapsed() > Duration::from_secs(secs) {
+            page.screenshot("timeout").await;
+            panic!("no element matches `{css}` after {secs} s");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    started.elapsed()
+}
+
+async fn attr(page: &Page, css: &str, name: &str) -> String {
+    page.find(css)
+        .await
+        .attr(name)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+async fn row_names(page: &Page) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in page
+        .client
+        .find_all(Locator::Css(".fleet-table tbody tr"))
+        .await
+        .unwrap_or_default()
+    {
+        out.push(r.attr("data-name").await.ok().flatten().unwrap_or_default());
+    }
+    out
+}
+
+async fn column(page: &Page, col: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in page
+        .client
+        .find_all(Locator::Css(&format!(
+            ".fleet-table tbody td[data-col=\"{col}\"]"
+        )))
+        .await
+        .unwrap_or_default()
+    {
+        out.push(c.text().await.unwrap_or_default());
+    }
+    out
+}
+
+fn number(s: &str) -> Option<f64> {
+    s.replace([',', '%', '$'], "").trim().parse().ok()
+}
+
+/// `forge_requests_total` by route and status from the relay's `/metrics`.
+async fn metrics(page: &Page) -> Vec<(String, String, u64)> {
+    let text = reqwest::get(page.url("/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("forge_requests_total{route=\"")?;
+            let (route, rest) = rest.split_once("\",status=\"")?;
+            let (status, n) = rest.split_once("\"} ")?;
+            Some((
+                route.to_string(),
+                status.to_string(),
+                n.trim().parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
+    let Some(page) = open(Relay::Demo, "dashboard").await else {
+        return;
+    };
+    let opened = Instant::now();
+    page.goto("/").await;
+    let first = wait_css(&page, ".fleet-table tbody tr[data-state=\"ok\"]", 60).await;
+    page.screenshot("loading").await;
+    let done = wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
+    let _ = opened;
+
+    // Requests: what the loader sent vs the minimum pages the data needs.
+    let m = metrics(&page).await;
+    let apify: Vec<_> = m.iter().filter(|(r, _, _)| r.starts_with("/v2/")).collect();
+    let sent: u64 = apify.iter().map(|x| x.2).sum();
+    let throttled: u64 = apify.iter().filter(|x| x.1 == "429").map(|x| x.2).sum();
+    let per_route = |route: &str| -> u64 {
+        apify
+            .iter()
+            .filter(|x| x.0 == route && x.1 == "200")
+            .map(|x| x.2)
+            .sum()
+    };
+    let actors = row_names(&page).await.len() as u64;
+    // One page of the list; per Actor one detail and one builds page; the run pages are what
+    // the totals need (`total` / 1000, rounded up, as answered); two enrichment reads per
+    // finished run sampled (at most 5 per Actor).
+    let run_pages = per_route("/v2/actors/{actorId}/runs");
+    let enrich = per_route("/v2/actor-runs/{runId}") + per_route("/v2/datasets/{datasetId}");
+    let minimum = 1 + actors * 2 + run_pages + enrich;
+    println!(
+        "MEASURE requests: loader sent {sent} Apify requests (app counted {}), minimum {minimum} \
+         pages, ratio {:.2}, 429s: {throttled}",
+        attr(&page, "#fleet", "data-requests").await,
+        sent as f64 / minimum as f64
+    );
+    println!(
+        "MEASURE first rows with figures after {} ms, complete table after {} ms (wall, from \
+         navigation: {:?} / {:?})",
+        attr(&page, "#fleet", "data-first-rows-ms").await,
+        attr(&page, "#fleet", "data-done-ms").await,
+        first,
+        done
+    );
+    assert_eq!(throttled, 0, "no 429 at the default limits: {m:?}");
+    assert!(sent as f64 <= minimum as f64 * 1.2, "{sent} vs {minimum}");
+    assert_eq!(actors, 24);
+
+    // The stories.
+    let plan = |bucket: &str, name: &str| {
+        format!("#plan [data-bucket=\"{bucket}\"] [data-name=\"{name}\"]")
+    };
+    for name in ["flaky-scraper", "timeout-prone"] {
+        assert!(
+            page.exists(&plan("fix-now", name)).await,
+            "{name} in Fix now"
+        );
+    }
+    assert!(page.exists(&plan("healthy", "healthy-workhorse")).await);
+    let row = |name: &str| format!(".fleet-table tr[data-name=\"{name}\"]");
+    let flags = |name: &str| format!("{} td[data-col=\"flags\"]", row(name));
+    assert!(page
+        .text(&flags("regressed-crawler"))
+        .await
+        .contains("regression on 0.3.14"));
+    assert!(
+        page.exists(&format!(
+            "{} [data-flag=\"empty\"]",
+            row("empty-success-api")
+        ))
+        .await
+    );
+    assert!(
+        page.exists(&format!("{} [data-flag=\"stale\"]", row("stale-monitor")))
+            .await
+    );
+    assert!(
+        page.exists(&format!("{} [data-flag=\"memory\"]", row("memory-hog")))
+            .await
+    );
+    assert!(
+        page.exists(&format!("{} [data-flag=\"cost-spike\"]", row("cost-spike")))
+            .await
+    );
+    assert_eq!(
+        attr(&page, &row("healthy-workhorse"), "data-bucket").await,
+        "healthy"
+    );
+    let plan_text = page.text("#plan").await;
+    assert!(
+        plan_text.contains("you could"),
+        "memory suggestion: {plan_text}"
+    );
+    assert!(
+        plan_text.contains("cost per run"),
+        "cost spike: {plan_text}"
+    );
+    let drivers = page.text("#fleet-health").await;
+    assert!(drivers.contains("reliability"), "{drivers}");
+    page.screenshot("top").await;
+    page.screenshot_at("#plan", "plan").await;
+    page.screenshot_at(".fleet-table", "table").await;
+
+    // Sorting: by clicking, then with the keyboard.
+    page.click("th[data-col=\"runs\"] button").await;
+    assert_eq!(
+        attr(&page, "th[data-col=\"runs\"]", "aria-sort").await,
+        "descending"
+    );
+    let runs: Vec<f64> = column(&page, "runs")
+        .await
+        .iter()
+        .filter_map(|s| number(s))
+        .collect();
+    assert!(
+        runs.windows(2).all(|w| w[0] >= w[1]),
+        "runs descending: {runs:?}"
+    );
+    let button = page.find("th[data-col=\"name\"] button").await;
+    button
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter on a heading");
+    page.wait_until("name sort", || async {
+        attr(&page, "th[data-col=\"name\"]", "aria-sort").await == "ascending"
+    })
+    .await;
+    let names = column(&page, "name").await;
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|s| s.to_lowercase());
+    assert_eq!(names, sorted);
+
+    // Filtering by name and by bucket.
+    let filter = page.find("#fleet-filter").await;
+    filter.send_keys("scraper").await.expect("type a filter");
+    page.wait_until("the name filter", || async {
+        let n = row_names(&page).await;
+        !n.is_empty() && n.len() < 24 && n.iter().all(|x| x.contains("scraper"))
+    })
+    .await;
+    filter.clear().await.expect("clear");
+    filter.send_keys(" ").await.expect("type");
+    let select = page.find("#bucket-filter").await;
+    select
+        .select_by_value("fix-now")
+        .await
+        .expect("pick a bucket");
+    page.wait_until("the bucket filter", || async {
+        let n = row_names(&page).await;
+        n.contains(&"flaky-scraper".to_string()) && !n.contains(&"healthy-workhorse".to_string())
+    })
+    .await;
+    page.screenshot("filtered").await;
+    select.select_by_value("").await.expect("all buckets");
+
+    // CSV export: a download of `forge-fleet.csv`; its text is kept on the page.
+    page.click("#export-csv").await;
+    page.wait_until("an export", || async {
+        attr(&page, "#fleet", "data-last-export").await == "forge-fleet.csv"
+    })
+    .await;
+    let csv = attr(&page, "#fleet", "data-last-export-text").await;
+    assert!(
+        csv.starts_with("id,name,title,state,note,health,bucket,runs"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 25, "header + 24 Actors:\n{csv}");
+    assert!(csv
+        .lines()
+        .any(|l| l.contains(",flaky-scraper,") && l.contains("Fix now")));
+    assert!(csv
+        .lines()
+        .any(|l| l.contains(",regressed-crawler,") && l.contains("0.3.14")));
+
+    // Window selector: re-computed, not reloaded.
+    page.click("button[data-days=\"7\"]").await;
+    page.wait_for_text("#summary-title", "last 7 days").await;
+    page.click("button[data-days=\"30\"]").await;
+    page.wait_for_text("#summary-title", "last 30 days").await;
+
+    // The Actor page.
+    page.click(&format!("{} a.actor-link", row("flaky-scraper")))
+        .await;
+    wait_css(&page, "#actor-analytics", 60).await;
+    wait_css(&page, "#failures li", 60).await;
+    let drivers = page.text("#actor-drivers").await;
+    assert!(drivers.contains("reliability"), "{drivers}");
+    assert!(page.exists(".runs-table tbody tr").await);
+    page.screenshot("actor").await;
+    page.screenshot_at("#failures", "actor-failures").await;
+
+    // A reload shows the cached result at once, then refreshes.
+    let t = Instant::now();
+    page.goto("/").await;
+    wait_css(&page, ".fleet-table tbody tr[data-state=\"ok\"]", 30).await;
+    let cached_first = t.elapsed();
+    let note = page.text("#cache-note").await;
+    println!("MEASURE reload with a cached result: first table after {cached_first:?} ({note:?})");
+    assert!(
+        note.contains("as of") && note.contains("refreshing"),
+        "{note:?}"
+    );
+    page.screenshot("cached").await;
+    wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
+
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}
+
+#[tokio::test]
+async fn without_actor_runs_read_the_dashboard_names_the_permission() {
+    let Some(page) = open(Relay::Demo, "dashboard-no-runs").await else {
+        return;
+    };
+    page.goto("/settings").await;
+    page.wait_for_text("#connection", "forge-demo").await;
+    let token = forge_sim::DEMO_TOKENS
+        .iter()
+        .find(|t| t.label == "missing-runs-read")
+        .expect("the missing-runs-read demo token")
+        .token;
+    let status = page
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/session', {method: 'POST', credentials: 'include',
+               headers: {'Content-Type': 'application/json', 'X-Forge-Client': '1'},
+               body: JSON.stringify({token: arguments[0]})}).then(r => done(r.status), e => done(String(e)));",
+            vec![serde_json::json!(token)],
+        )
+        .await
+        .expect("POST /api/session");
+    assert_eq!(status, serde_json::json!(201));
+    page.goto("/").await;
+    wait_css(&page, "#fleet[data-phase=\"done\"]", 60).await;
+    let notice = page.wait_for_text("#runs-denied", "Actor runs: Read").await;
+    assert!(
+        notice.contains("Your token lacks Actor runs: Read"),
+        "{notice}"
+    );
+    let denied = page
+        .client
+        .find_all(Locator::Css(".fleet-table tr[data-state=\"denied\"]"))
+        .await
+        .unwrap_or_default()
+        .len();
+    assert_eq!(denied, 24);
+    let cell = page
+        .text(".fleet-table tr[data-state=\"denied\"] td[data-col=\"denied\"]")
+        .await;
+    assert!(cell.contains("Actor runs: Read"), "{cell}");
+    // No numbers: no health or run counts for any Actor, and no summary built from nothing.
+    assert!(!page.exists(".fleet-table tr[data-state=\"ok\"]").await);
+    assert!(!page.exists("#summary-title").await);
+    page.screenshot("denied").await;
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}
