@@ -38,7 +38,9 @@ pub mod input;
 pub mod metrics;
 pub mod plan;
 pub mod report;
+pub mod signals;
 pub mod synthetic;
+pub mod trends;
 pub mod window;
 
 pub use fleet::{
@@ -49,7 +51,9 @@ pub use input::{prepare, prepare_all, ActorInput, PreparedActor};
 pub use metrics::{DayPoint, StatusCounts};
 pub use plan::{Bucket, Placement, PlanBucket, PlanEntry};
 pub use report::{actor_report, ActorReport, ActorSummary};
+pub use signals::{parse_signals, SignalValue, Signals, SignalsProblem};
 pub use synthetic::{synthetic_fleet, SyntheticFleet};
+pub use trends::{Snapshot, SnapshotProblem, WeekOverWeek};
 pub use window::Window;
 
 #[cfg(test)]

@@ -282,3 +282,72 @@ async fn demo_over_other_windows() {
     );
     assert_eq!(r.daily.len(), 7);
 }
+
+/// The demo's six stored weeks decode, and this week's live snapshot against the newest stored
+/// week shows `cost-spike` and `regressed-crawler` getting worse.
+#[tokio::test]
+async fn demo_week_over_week_shows_the_two_stories_getting_worse() {
+    use forge_fleet::trends::{self, Direction};
+    let sim = sim(1);
+    let router = sim.router();
+    let keys: serde_json::Value = get(
+        &router,
+        "/v2/key-value-stores/~forge-trends/keys?prefix=snapshot-",
+    )
+    .await;
+    let mut stored = Vec::new();
+    for item in keys["items"].as_array().unwrap() {
+        let key = item["key"].as_str().unwrap();
+        if trends::week_of_key(key).is_none() {
+            continue;
+        }
+        let (_, bytes) = sim.store_record("forge-trends", key).unwrap();
+        stored.push(trends::decode(&bytes).unwrap_or_else(|p| panic!("{key}: {p}")));
+    }
+    assert_eq!(stored.len(), 6);
+
+    let window = Window::new(trends::SNAPSHOT_DAYS, NOW_MS);
+    let inputs = load(&sim, window).await;
+    let now = trends::snapshot_of(
+        &forge_fleet::fleet_report_from_inputs(&inputs, window),
+        NOW_MS,
+    );
+    let wow = trends::week_over_week(&now, &stored).expect("a previous week");
+    let by_name = |name: &str| {
+        wow.actors
+            .values()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| *d)
+            .unwrap()
+    };
+    let cost_spike = by_name("cost-spike");
+    assert_eq!(
+        cost_spike.cost_usd.direction,
+        Direction::Worse,
+        "{cost_spike:?}"
+    );
+    let regressed = by_name("regressed-crawler");
+    assert_eq!(
+        regressed.success_rate.direction,
+        Direction::Worse,
+        "{regressed:?}"
+    );
+    assert_ne!(
+        by_name("healthy-workhorse").success_rate.direction,
+        Direction::Worse
+    );
+    let mut worst: Vec<(&str, f64)> = wow
+        .actors
+        .values()
+        .map(|(n, d)| (n.as_str(), d.worsening()))
+        .collect();
+    worst.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // "What got worse this week" puts both near the top. (The stored weeks' health comes from
+    // the simulator's own simpler formula, so health deltas of other Actors are noisier.)
+    let top5: Vec<&str> = worst.iter().take(5).map(|w| w.0).collect();
+    assert!(
+        top5.contains(&"regressed-crawler") && top5.contains(&"cost-spike"),
+        "{worst:?}"
+    );
+    assert!(cost_spike.any_worse() && regressed.any_worse());
+}
