@@ -168,7 +168,7 @@ impl Col {
             Col::P50 => "p50",
             Col::P95 => "p95",
             Col::CostPerRun => "Cost / run",
-            Col::CostPer1000 => "Cost / 1,000 results",
+            Col::CostPer1000 => "Cost / 1k results",
             Col::Memory => "Memory use",
             Col::Build => "Build",
             Col::LastRun => "Last run",
@@ -252,7 +252,7 @@ pub fn filter_rows(rows: Vec<Row>, needle: &str, bucket: Option<Bucket>) -> Vec<
         .collect()
 }
 
-/// `1234` ms → `1.2 s`, `95000` → `1 min 35 s`.
+/// `1234` ms → `1.2 s`, `95000` → `1m 35s` (compact: the table has many columns).
 pub fn duration(ms: u64) -> String {
     let s = ms / 1000;
     if ms < 10_000 {
@@ -260,9 +260,9 @@ pub fn duration(ms: u64) -> String {
     } else if s < 60 {
         format!("{s} s")
     } else if s < 3600 {
-        format!("{} min {} s", s / 60, s % 60)
+        format!("{}m {}s", s / 60, s % 60)
     } else {
-        format!("{} h {} min", s / 3600, s % 3600 / 60)
+        format!("{}h {}m", s / 3600, s % 3600 / 60)
     }
 }
 
@@ -589,7 +589,7 @@ fn FleetRow(row: Row, now: i64) -> impl IntoView {
             <th scope="row" data-col="name">
                 <A href=href attr:class="actor-link">{r.title.clone()}</A>
                 <span class="slug mono">{r.name.clone()}</span>
-                {r.note.clone().map(|n| view! { <span class=format!("row-note row-note-{}", r.state)>{n}</span> })}
+                {r.note.clone().filter(|_| r.state != "denied").map(|n| view! { <span class=format!("row-note row-note-{}", r.state)>{n}</span> })}
             </th>
         }
     };
@@ -706,6 +706,6 @@ mod tests {
         );
         assert!(to_json(&v).contains("\"name\": \"shop-scraper\""));
         assert_eq!(duration(1234), "1.2 s");
-        assert_eq!(duration(95_000), "1 min 35 s");
+        assert_eq!(duration(95_000), "1m 35s");
     }
 }

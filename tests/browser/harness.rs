@@ -55,6 +55,8 @@ pub enum Relay {
     ServeWithTtl(&'static str),
     /// `forge-relay demo`: the relay's own simulated account and demo tokens.
     Demo,
+    /// `Demo` with extra arguments (e.g. `--latency-ms 50`).
+    DemoWith(&'static [&'static str]),
 }
 
 /// A browser on the app, and the relay (and simulator) behind it.
@@ -101,6 +103,11 @@ pub async fn open(relay: Relay, name: &str) -> Option<Page> {
             RelayProcess::start(&["demo", "--app-dir", dist], &[]).await,
             None,
         ),
+        Relay::DemoWith(extra) => {
+            let mut args = vec!["demo", "--app-dir", dist];
+            args.extend_from_slice(extra);
+            (RelayProcess::start(&args, &[]).await, None)
+        }
     };
 
     let driver_port = free_port();
