@@ -57,6 +57,9 @@ pub struct DemoArgs {
     /// Added to every simulated API answer, to see the app under a slow API.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Simulated seconds per real second for runs started from the demo (1 = real time).
+    #[arg(long, default_value_t = 1.0)]
+    pub run_speed: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

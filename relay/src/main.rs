@@ -127,6 +127,7 @@ async fn start_simulator(d: &DemoArgs) -> std::io::Result<String> {
         actors: d.actors,
         days: d.days,
         latency: std::time::Duration::from_millis(d.latency_ms),
+        run_speed: d.run_speed.clamp(0.01, 10_000.0),
         ..forge_sim::SimOptions::default()
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
