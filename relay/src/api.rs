@@ -2,7 +2,7 @@
 //! [`crate::guard`], [`forge_apify::allow`] and [`crate::seal`].
 
 use crate::error::RelayError;
-use crate::guard::{self, Caller, Presented, SESSION_COOKIE};
+use crate::guard::{self, Caller, SESSION_COOKIE};
 use crate::seal::SessionSecret;
 use crate::{now_unix, rfc3339, AppState, RouteLabel};
 use axum::body::{to_bytes, Body, Bytes};
@@ -138,9 +138,8 @@ pub async fn disconnect(
     req: Request,
 ) -> Result<Response, RelayError> {
     let (parts, _) = req.into_parts();
-    if let Presented::Bearer(_) = guard::check(&state, &parts)? {
-        // Nothing to clear for a bearer client; still a success.
-    }
+    // A bearer client has no cookie to clear; it still gets the same success.
+    guard::check(&state, &parts)?;
     if state.config.credentials.keyring.is_none() {
         return Err(RelayError::WrongMode);
     }
