@@ -23,3 +23,5 @@ mod pages;
 mod scope;
 #[path = "browser/session.rs"]
 mod session;
+#[path = "browser/trends.rs"]
+mod trends;

@@ -225,3 +225,60 @@ mod tests {
         assert_eq!(nice_max(0.13), 0.2);
     }
 }
+
+/// A line over weeks (the trend chart): one point per stored week, gaps where a figure is
+/// missing. `fmt` labels the axis.
+#[component]
+pub fn WeekChart(
+    /// (week label, value), oldest first.
+    points: Vec<(String, Option<f64>)>,
+    /// The axis top; `None` = from the data.
+    #[prop(optional)]
+    max: Option<f64>,
+    fmt: fn(f64) -> String,
+    label: &'static str,
+    /// Extra class for the line's colour.
+    line_class: &'static str,
+) -> impl IntoView {
+    let top =
+        max.unwrap_or_else(|| nice_max(points.iter().filter_map(|p| p.1).fold(0.0, f64::max)));
+    let n = points.len().max(1);
+    let step = (W - PAD_L - 12.0) / (n.saturating_sub(1).max(1)) as f64;
+    let plot_h = H - PAD_B - PAD_T;
+    let xy = |i: usize, v: f64| {
+        (
+            PAD_L + 6.0 + step * i as f64,
+            PAD_T + plot_h * (1.0 - (v / top).clamp(0.0, 1.0)),
+        )
+    };
+    let line: String = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, v))| v.map(|v| xy(i, v)))
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let label_step = (n / 8).max(1);
+    view! {
+        <svg class="chart week-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
+            <title>{label}</title>
+            {axis(top, fmt)}
+            <polyline class=format!("chart-line {line_class}") points=line fill="none" />
+            {points.iter().enumerate().filter_map(|(i, (week, v))| v.map(|v| {
+                let (x, y) = xy(i, v);
+                view! {
+                    <circle cx=x cy=y r="3" class=format!("chart-dot {line_class}")>
+                        <title>{format!("{week}: {}", fmt(v))}</title>
+                    </circle>
+                }
+            })).collect_view()}
+            {points.iter().enumerate().filter(|(i, _)| i % label_step == 0 || *i + 1 == n).map(|(i, (week, _))| {
+                let (x, _) = xy(i, 0.0);
+                let anchor = if i + 1 == n && n > 1 { "end" } else if i == 0 { "start" } else { "middle" };
+                view! {
+                    <text x=x y=H - 6.0 class="chart-label" text-anchor=anchor>{week.split_once('-').map_or(week.as_str(), |w| w.1).to_string()}</text>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}

@@ -5,6 +5,8 @@
 
 use crate::loader::{self, ActorProblem, Cancel, Event, LoadOptions, RequestStats};
 use crate::state::Forge;
+use crate::trends_store::{self, TrendStatus, Trends};
+use forge_fleet::trends::{self, Snapshot};
 use forge_fleet::{fleet_report, prepare, ActorInput, FleetReport, PreparedActor, Window};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -131,6 +133,8 @@ pub struct FleetStore {
     pending: StoredValue<bool>,
     /// (generation, username) the live data belongs to.
     loaded_for: StoredValue<Option<(u32, String)>>,
+    /// Weekly snapshots and this week's deltas (after a complete load).
+    pub trends: RwSignal<Trends>,
 }
 
 impl Default for FleetStore {
@@ -159,6 +163,7 @@ impl FleetStore {
             last_bump: StoredValue::new(0.0),
             pending: StoredValue::new(false),
             loaded_for: StoredValue::new(None),
+            trends: RwSignal::new(Trends::default()),
         }
     }
 
@@ -198,6 +203,7 @@ impl FleetStore {
         let cancel = Cancel::default();
         self.cancel.set_value(Some(cancel.clone()));
         let client = forge.client.get_value();
+        let client2 = client.clone();
         leptos::task::spawn_local(async move {
             let stats = loader::load_fleet(
                 client,
@@ -213,8 +219,28 @@ impl FleetStore {
             .await;
             if stats.is_some() {
                 self.stats.set(stats);
+                if self.phase.get_untracked() == Phase::Done {
+                    self.sync_trends(client2).await;
+                }
             }
         });
+    }
+
+    /// This week's snapshot from the loaded fleet (a 7-day report ending when the load
+    /// started).
+    pub fn snapshot(self) -> Snapshot {
+        let end = self.end_ms.get_untracked();
+        let actors: Vec<PreparedActor> = self
+            .prepared
+            .with_value(|v| v.iter().flatten().cloned().collect());
+        let report = fleet_report(&actors, Window::new(trends::SNAPSHOT_DAYS, end));
+        trends::snapshot_of(&report, end)
+    }
+
+    async fn sync_trends(self, client: crate::client::Client) {
+        self.trends.update(|t| t.status = TrendStatus::Working);
+        let result = trends_store::sync(client, self.snapshot()).await;
+        self.trends.set(result);
     }
 
     /// Cancels a load in progress (the user navigated away).

@@ -2,6 +2,7 @@
 //! and JSON exports are pure and tested natively) and the component that shows them.
 
 use crate::fleet_store::RowMeta;
+use forge_fleet::trends::{Delta, Direction, FigureDeltas, WeekOverWeek};
 use forge_fleet::{ActorReport, Bucket, FleetReport};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -37,6 +38,8 @@ pub struct Row {
     pub empty_results: bool,
     pub cost_spike: bool,
     pub last_run_ms: Option<i64>,
+    /// This week against the previous stored week (trend snapshots).
+    pub week: Option<FigureDeltas>,
 }
 
 impl Row {
@@ -73,6 +76,7 @@ impl Row {
                 && a.output.sampled_succeeded >= forge_fleet::health::MIN_OUTPUT_SAMPLES,
             cost_spike: a.cost.trend.spike,
             last_run_ms: a.staleness.last_run_ms,
+            week: None,
         }
     }
 
@@ -107,12 +111,18 @@ impl Row {
             empty_results: false,
             cost_spike: false,
             last_run_ms: None,
+            week: None,
         }
     }
 }
 
-/// The rows, in list order: figures from the report, or the reason there are none.
-pub fn rows(report: Option<&FleetReport>, meta: &[RowMeta]) -> Vec<Row> {
+/// The rows, in list order: figures from the report, or the reason there are none, with this
+/// week's deltas when there are snapshots to compare.
+pub fn rows(
+    report: Option<&FleetReport>,
+    meta: &[RowMeta],
+    wow: Option<&WeekOverWeek>,
+) -> Vec<Row> {
     meta.iter()
         .map(|m| {
             let a = if m.loading || m.denied.is_some() || m.error.is_some() {
@@ -120,12 +130,82 @@ pub fn rows(report: Option<&FleetReport>, meta: &[RowMeta]) -> Vec<Row> {
             } else {
                 report.and_then(|r| r.actor(&m.id))
             };
-            match a {
+            let mut row = match a {
                 Some(a) => Row::from_report(m, a),
                 None => Row::without_figures(m),
-            }
+            };
+            row.week = wow.and_then(|w| w.actors.get(&m.id)).map(|(_, d)| *d);
+            row
         })
         .collect()
+}
+
+/// `▲`, `▼` or `→` for a change.
+pub fn arrow(d: &Delta) -> &'static str {
+    match d.change {
+        Some(c) if c > 0.0 && d.direction != Direction::Same => "▲",
+        Some(c) if c < 0.0 && d.direction != Direction::Same => "▼",
+        Some(_) => "→",
+        None => "",
+    }
+}
+
+pub fn direction_code(d: Direction) -> &'static str {
+    match d {
+        Direction::Better => "better",
+        Direction::Worse => "worse",
+        Direction::Same => "same",
+        Direction::Neutral => "neutral",
+        Direction::Unknown => "unknown",
+    }
+}
+
+/// A signed change, formatted by `fmt` (applied to the absolute value).
+pub fn signed(change: f64, fmt: impl Fn(f64) -> String) -> String {
+    let sign = if change < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", fmt(change.abs()))
+}
+
+/// The short text of the "This week" cell: the health change, then what else got worse.
+pub fn week_text(d: &FigureDeltas) -> String {
+    let mut parts = Vec::new();
+    match d.health.change {
+        Some(c) if c.abs() >= 0.5 => parts.push(format!(
+            "{} health {}",
+            arrow(&d.health),
+            signed(c, |v| format!("{v:.0}"))
+        )),
+        Some(_) => parts.push("→ health steady".into()),
+        None => {}
+    }
+    if d.success_rate.direction == Direction::Worse {
+        if let Some(c) = d.success_rate.change {
+            parts.push(format!(
+                "success {} pt",
+                signed(c * 100.0, |v| format!("{v:.1}"))
+            ));
+        }
+    }
+    if d.cost_usd.direction == Direction::Worse {
+        if let (Some(p), Some(c)) = (d.cost_usd.previous, d.cost_usd.current) {
+            if p > 0.0 {
+                parts.push(format!(
+                    "cost {}",
+                    signed((c - p) / p * 100.0, |v| format!("{v:.0} %"))
+                ));
+            } else {
+                parts.push(format!("cost {}", signed(c - p, usd)));
+            }
+        }
+    }
+    if d.p95_duration_secs.direction == Direction::Worse {
+        parts.push("p95 slower".into());
+    }
+    if parts.is_empty() {
+        "—".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// A sortable column.
@@ -142,10 +222,11 @@ pub enum Col {
     Memory,
     Build,
     LastRun,
+    ThisWeek,
 }
 
 impl Col {
-    pub const ALL: [Col; 11] = [
+    pub const ALL: [Col; 12] = [
         Col::Name,
         Col::Health,
         Col::Runs,
@@ -157,6 +238,7 @@ impl Col {
         Col::Memory,
         Col::Build,
         Col::LastRun,
+        Col::ThisWeek,
     ];
 
     pub fn label(self) -> &'static str {
@@ -172,6 +254,7 @@ impl Col {
             Col::Memory => "Memory use",
             Col::Build => "Build",
             Col::LastRun => "Last run",
+            Col::ThisWeek => "This week",
         }
     }
 
@@ -188,6 +271,7 @@ impl Col {
             Col::Memory => "memory",
             Col::Build => "build",
             Col::LastRun => "last-run",
+            Col::ThisWeek => "this-week",
         }
     }
 
@@ -211,6 +295,7 @@ impl Col {
             Col::CostPer1000 => r.cost_per_1000_results_usd,
             Col::Memory => r.memory_use,
             Col::LastRun => r.last_run_ms.map(|v| v as f64),
+            Col::ThisWeek => r.week.map(|w| w.worsening()),
             Col::Name | Col::Build => None,
         }
     }
@@ -390,6 +475,7 @@ fn cell_text(col: Col, r: &Row, now: i64) -> String {
         Col::LastRun => r
             .last_run_ms
             .map_or_else(dash, |t| crate::time::relative(t / 1000, now)),
+        Col::ThisWeek => r.week.as_ref().map_or_else(dash, week_text),
     }
 }
 
@@ -538,6 +624,7 @@ pub fn FleetTable(#[prop(into)] rows: Signal<Vec<Row>>, now: i64) -> impl IntoVi
                         {header(Col::Build)}
                         <th scope="col">"Flags"</th>
                         {header(Col::LastRun)}
+                        {header(Col::ThisWeek)}
                     </tr>
                 </thead>
                 <tbody>
@@ -626,6 +713,19 @@ fn FleetRow(row: Row, now: i64) -> impl IntoView {
         }
         .into_any()
     };
+    let week_cell = {
+        let worse = row.week.is_some_and(|w| w.any_worse());
+        let class = match row.week {
+            Some(_) if worse => "num week week-worse",
+            Some(_) => "num week",
+            None => "num week muted",
+        };
+        view! {
+            <td class=class data-col="this-week" data-worse=worse.to_string()>
+                {cell_text(Col::ThisWeek, &row, now)}
+            </td>
+        }
+    };
     let health_cell = match row.health {
         Some(h) => {
             view! { <td class="num" data-col="health"><span class=health_class(h)>{h}</span></td> }
@@ -647,6 +747,7 @@ fn FleetRow(row: Row, now: i64) -> impl IntoView {
                 }).collect_view()}
             </td>
             {td(Col::LastRun, &row)}
+            {week_cell}
         </tr>
     }
 }

@@ -22,6 +22,7 @@ pub mod scope_view;
 pub mod state;
 pub mod time;
 pub mod token_form;
+pub mod trends_store;
 
 use crate::client::Client;
 use crate::config::AppConfig;

@@ -259,6 +259,47 @@ impl Fetcher {
     }
 }
 
+impl Fetcher {
+    /// Any allowed request (`/api/apify{path}`), paced and retried like [`Fetcher::get`]
+    /// (429, 5xx and an unreachable relay); the last answer's status and body. Used for the
+    /// idempotent trend writes (a PUT of a record, a POST of a named store) too.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<Result<(u16, String), ApiError>, Cancelled> {
+        let mut attempt = 0;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(Cancelled);
+            }
+            self.take_token().await;
+            self.bump(|s| s.sent += 1);
+            let failure = match self
+                .client
+                .send(method, &format!("/api/apify{path}"), body.clone())
+                .await
+            {
+                Ok(a) if a.status == 429 || a.status >= 500 => {
+                    ApiError::from_answer(a.status, &a.body)
+                }
+                Ok(a) => return Ok(Ok((a.status, a.body))),
+                Err(e) => e,
+            };
+            attempt += 1;
+            if attempt >= self.opts.tries {
+                return Ok(match failure {
+                    ApiError::Status { status, .. } => Ok((status, String::new())),
+                    e => Err(e),
+                });
+            }
+            self.bump(|s| s.retried += 1);
+            sleep_ms(backoff_ms(attempt, 1.0 + js_sys::Math::random()) as i32).await;
+        }
+    }
+}
+
 /// Runs `jobs` jobs, at most `n` at once, in order of their index.
 pub async fn pool<F, Fut>(n: usize, jobs: usize, job: F)
 where

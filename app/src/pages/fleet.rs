@@ -1,10 +1,13 @@
 //! The fleet on the dashboard: progress, summary with the health drivers, window selector,
 //! action plan, charts, the table of every Actor, and how health is computed.
 
-use crate::charts::{CostChart, StatusChart};
+use crate::charts::{CostChart, StatusChart, WeekChart};
 use crate::fleet_store::{clock, FleetStore, Phase};
+use crate::fleet_table::{arrow, direction_code, signed};
 use crate::fleet_table::{bucket_class, bucket_code, health_class, pct, rows, usd, FleetTable};
 use crate::state::Forge;
+use crate::trends_store::TrendStatus;
+use forge_fleet::trends::{Delta, FigureDeltas, Snapshot};
 use forge_fleet::window::WINDOW_CHOICES;
 use forge_fleet::FleetReport;
 use leptos::prelude::*;
@@ -25,7 +28,9 @@ pub fn FleetDashboard(username: String) -> impl IntoView {
 
     let report = Memo::new(move |_| store.report());
     let meta = Memo::new(move |_| store.row_meta());
-    let table_rows = Signal::derive(move || rows(report.get().as_ref(), &meta.get()));
+    let wow = Memo::new(move |_| store.trends.with(|t| t.week_over_week()));
+    let table_rows =
+        Signal::derive(move || wow.with(|w| rows(report.get().as_ref(), &meta.get(), w.as_ref())));
     let now = forge.now.get_untracked();
     let denied = Memo::new(move |_| {
         let m = meta.get();
@@ -75,6 +80,7 @@ pub fn FleetDashboard(username: String) -> impl IntoView {
             </div>
             {move || report.get().filter(|r| !r.actors.is_empty()).map(|r| view! {
                 <Summary report=r.clone() />
+                <TrendsCard />
                 <Plan report=r.clone() />
                 <section class="card" aria-labelledby="charts-title">
                     <h2 id="charts-title">"Runs and cost per day"</h2>
@@ -176,6 +182,143 @@ fn Summary(report: FleetReport) -> impl IntoView {
                 </dl>
             </div>
         </section>
+    }
+}
+
+/// One figure's week-over-week change: an arrow and the number, coloured by direction.
+pub fn delta_chip(
+    label: &'static str,
+    code: &'static str,
+    d: Delta,
+    fmt: fn(f64) -> String,
+    now_fmt: fn(f64) -> String,
+) -> impl IntoView {
+    let dir = direction_code(d.direction);
+    let text = match (d.change, d.current) {
+        (Some(c), Some(now)) => format!("{} {} ({})", arrow(&d), signed(c, fmt), now_fmt(now)),
+        _ => "no comparison".to_string(),
+    };
+    view! {
+        <div class=format!("delta delta-{dir}") data-figure=code data-direction=dir>
+            <dt>{label}</dt>
+            <dd>{text}</dd>
+        </div>
+    }
+}
+
+fn count(v: f64) -> String {
+    format!("{v:.0}")
+}
+fn points(v: f64) -> String {
+    format!("{v:.1} pt")
+}
+fn percent(v: f64) -> String {
+    format!("{v:.1} %")
+}
+fn secs(v: f64) -> String {
+    format!("{v:.1} s")
+}
+fn money(v: f64) -> String {
+    usd(v)
+}
+
+/// The five deltas of one set of figures, as a definition list.
+pub fn delta_list(d: FigureDeltas, id: &'static str) -> impl IntoView {
+    let rate = |x: Delta| Delta {
+        previous: x.previous.map(|v| v * 100.0),
+        current: x.current.map(|v| v * 100.0),
+        change: x.change.map(|v| v * 100.0),
+        direction: x.direction,
+    };
+    view! {
+        <dl class="deltas" id=id>
+            {delta_chip("Health", "health", d.health, count, count)}
+            {delta_chip("Success rate", "success", rate(d.success_rate), points, percent)}
+            {delta_chip("Cost", "cost", d.cost_usd, money, money)}
+            {delta_chip("p95 duration", "p95", d.p95_duration_secs, secs, secs)}
+            {delta_chip("Runs", "runs", d.runs, count, count)}
+        </dl>
+    }
+}
+
+/// Health and cost over every stored week.
+pub fn trend_charts(
+    series: &[Snapshot],
+    pick: impl Fn(&Snapshot) -> Option<(Option<f64>, Option<f64>)>,
+) -> impl IntoView {
+    let health: Vec<(String, Option<f64>)> = series
+        .iter()
+        .map(|s| (s.week.clone(), pick(s).and_then(|f| f.0)))
+        .collect();
+    let cost: Vec<(String, Option<f64>)> = series
+        .iter()
+        .map(|s| (s.week.clone(), pick(s).and_then(|f| f.1)))
+        .collect();
+    view! {
+        <div class="chart-grid-2 trend-charts">
+            <div>
+                <h3>"Health per week"</h3>
+                <WeekChart points=health max=100.0 fmt=count label="Health per week" line_class="line-health" />
+            </div>
+            <div>
+                <h3>"Cost per week"</h3>
+                <WeekChart points=cost fmt=money label="Cost per week" line_class="line-cost" />
+            </div>
+        </div>
+    }
+}
+
+/// Week over week for the fleet, the trend chart and the trend tracking status.
+#[component]
+fn TrendsCard() -> impl IntoView {
+    let store = FleetStore::get();
+    move || {
+        let t = store.trends.get();
+        let status_line = match &t.status {
+            TrendStatus::Idle => None,
+            TrendStatus::Working => {
+                Some(("info", "Reading the weekly trend snapshots…".to_string()))
+            }
+            TrendStatus::Ready { written: true } => Some((
+                "info",
+                format!(
+                    "This week's snapshot ({}) was saved to your forge-trends store.",
+                    t.current.as_ref().map_or("", |c| c.week.as_str())
+                ),
+            )),
+            TrendStatus::Ready { written: false } => None,
+            TrendStatus::Off(m) => Some(("warn", m.clone())),
+            TrendStatus::Failed(m) => Some(("error", m.clone())),
+        };
+        let code = t.status.code();
+        let week = t
+            .current
+            .as_ref()
+            .map(|c| c.week.clone())
+            .unwrap_or_default();
+        let wow = t.week_over_week();
+        let series = t.series();
+        let notes = t.notes.clone();
+        view! {
+            <section class="card trends" id="trends" data-status=code data-week=week aria-labelledby="trends-title">
+                <h2 id="trends-title">"This week"</h2>
+                {status_line.map(|(tone, line)| view! {
+                    <p class=format!("notice notice-{tone}") id="trend-status">{line}</p>
+                })}
+                {notes.into_iter().map(|n| view! { <p class="small-print muted trend-note">{n}</p> }).collect_view()}
+                {match wow {
+                    Some(w) => view! {
+                        <p class="muted">{format!("{} against {} (last 7 days each).", w.week, w.previous_week)}</p>
+                        {delta_list(w.fleet, "fleet-deltas")}
+                    }.into_any(),
+                    None if t.status != TrendStatus::Idle && t.status != TrendStatus::Working => view! {
+                        <p class="muted">"No earlier week to compare with yet: the deltas appear once a snapshot of an earlier week is stored."</p>
+                    }.into_any(),
+                    None => ().into_any(),
+                }}
+                {(series.len() >= 2).then(|| trend_charts(&series, |s| Some((s.fleet.health, s.fleet.cost_usd))))}
+            </section>
+        }
     }
 }
 
