@@ -4,6 +4,7 @@
 //! never credentials — under a key per username).
 
 use crate::loader::{self, ActorProblem, Cancel, Event, LoadOptions, RequestStats};
+use crate::signals_view::SignalsState;
 use crate::state::Forge;
 use crate::trends_store::{self, TrendStatus, Trends};
 use forge_fleet::trends::{self, Snapshot};
@@ -135,6 +136,8 @@ pub struct FleetStore {
     loaded_for: StoredValue<Option<(u32, String)>>,
     /// Weekly snapshots and this week's deltas (after a complete load).
     pub trends: RwSignal<Trends>,
+    /// Each Actor's `SIGNALS` (by id), read after a complete load.
+    pub signals: RwSignal<std::collections::BTreeMap<String, SignalsState>>,
 }
 
 impl Default for FleetStore {
@@ -164,6 +167,7 @@ impl FleetStore {
             pending: StoredValue::new(false),
             loaded_for: StoredValue::new(None),
             trends: RwSignal::new(Trends::default()),
+            signals: RwSignal::new(Default::default()),
         }
     }
 
@@ -220,7 +224,8 @@ impl FleetStore {
             if stats.is_some() {
                 self.stats.set(stats);
                 if self.phase.get_untracked() == Phase::Done {
-                    self.sync_trends(client2).await;
+                    self.sync_trends(client2.clone()).await;
+                    self.read_signals(client2).await;
                 }
             }
         });
@@ -235,6 +240,30 @@ impl FleetStore {
             .with_value(|v| v.iter().flatten().cloned().collect());
         let report = fleet_report(&actors, Window::new(trends::SNAPSHOT_DAYS, end));
         trends::snapshot_of(&report, end)
+    }
+
+    /// The `SIGNALS` of every loaded Actor's newest successful run (one request each).
+    async fn read_signals(self, client: crate::client::Client) {
+        let stores: Vec<(String, String)> = self.inputs.with_value(|v| {
+            v.iter()
+                .flatten()
+                .filter_map(|i| {
+                    crate::signals_view::latest_succeeded_store(&i.runs)
+                        .map(|s| (i.actor.id.clone(), s))
+                })
+                .collect()
+        });
+        let f = loader::Fetcher::new(client, LoadOptions::default(), Cancel::default());
+        let f = &f;
+        let stores = &stores;
+        loader::pool(4, stores.len(), |k| async move {
+            let (id, store) = &stores[k];
+            let state = crate::signals_view::read_signals(f, store).await;
+            self.signals.update(|m| {
+                m.insert(id.clone(), state);
+            });
+        })
+        .await;
     }
 
     async fn sync_trends(self, client: crate::client::Client) {

@@ -40,6 +40,8 @@ pub struct Row {
     pub last_run_ms: Option<i64>,
     /// This week against the previous stored week (trend snapshots).
     pub week: Option<FigureDeltas>,
+    /// The first `SIGNALS` entries of the latest successful run.
+    pub signals: Option<String>,
 }
 
 impl Row {
@@ -77,6 +79,7 @@ impl Row {
             cost_spike: a.cost.trend.spike,
             last_run_ms: a.staleness.last_run_ms,
             week: None,
+            signals: None,
         }
     }
 
@@ -112,6 +115,7 @@ impl Row {
             cost_spike: false,
             last_run_ms: None,
             week: None,
+            signals: None,
         }
     }
 }
@@ -122,6 +126,7 @@ pub fn rows(
     report: Option<&FleetReport>,
     meta: &[RowMeta],
     wow: Option<&WeekOverWeek>,
+    signals: &std::collections::BTreeMap<String, crate::signals_view::SignalsState>,
 ) -> Vec<Row> {
     meta.iter()
         .map(|m| {
@@ -135,6 +140,7 @@ pub fn rows(
                 None => Row::without_figures(m),
             };
             row.week = wow.and_then(|w| w.actors.get(&m.id)).map(|(_, d)| *d);
+            row.signals = signals.get(&m.id).and_then(|s| s.compact());
             row
         })
         .collect()
@@ -625,6 +631,7 @@ pub fn FleetTable(#[prop(into)] rows: Signal<Vec<Row>>, now: i64) -> impl IntoVi
                         <th scope="col">"Flags"</th>
                         {header(Col::LastRun)}
                         {header(Col::ThisWeek)}
+                        <th scope="col" data-col="signals">"Signals"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -748,6 +755,7 @@ fn FleetRow(row: Row, now: i64) -> impl IntoView {
             </td>
             {td(Col::LastRun, &row)}
             {week_cell}
+            <td class="signals-cell small-print" data-col="signals">{row.signals.clone().unwrap_or_default()}</td>
         </tr>
     }
 }

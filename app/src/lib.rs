@@ -19,6 +19,7 @@ pub mod layout;
 pub mod loader;
 pub mod pages;
 pub mod scope_view;
+pub mod signals_view;
 pub mod state;
 pub mod time;
 pub mod token_form;

@@ -166,6 +166,36 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
         "{actors} Actors in the snapshot"
     );
 
+    // SIGNALS: a compact column on the dashboard, a table on the Actor page.
+    let cell = format!("{} td[data-col=\"signals\"]", row("signal-emitter"));
+    page.wait_until("signal-emitter's SIGNALS in the table", || async {
+        !page.text(&cell).await.trim().is_empty()
+    })
+    .await;
+    println!("signal-emitter signals: {:?}", page.text(&cell).await);
+    assert!(page
+        .text(&format!(
+            "{} td[data-col=\"signals\"]",
+            row("healthy-workhorse")
+        ))
+        .await
+        .trim()
+        .is_empty());
+    page.click(&format!("{} a.actor-link", row("signal-emitter")))
+        .await;
+    wait_css(&page, "#signals .signals-table tbody tr", 60).await;
+    let n = page
+        .client
+        .find_all(Locator::Css("#signals .signals-table tbody tr"))
+        .await
+        .unwrap_or_default()
+        .len();
+    assert!(n >= 2, "{n} signals");
+    wait_css(&page, "#actor-trends svg.week-chart", 10).await;
+    page.screenshot_at("#signals", "signals").await;
+    page.screenshot_at("#actor-trends", "actor-trends").await;
+    page.client.back().await.expect("back");
+
     // A second complete load finds this week's snapshot and writes nothing.
     page.client
         .execute("localStorage.clear(); location.reload();", vec![])

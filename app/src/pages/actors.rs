@@ -230,6 +230,8 @@ pub fn ActorPage() -> impl IntoView {
                 Some(Ok(a)) => view! {
                     <ActorFacts actor=a now=forge.now.get_untracked() />
                     <ActorAnalytics id=id />
+                    <ActorTrends id=id />
+                    <ActorSignals id=id />
                 }
                 .into_any(),
             })}
@@ -305,6 +307,69 @@ pub fn format_secs(secs: u64) -> String {
         60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
         _ if secs.is_multiple_of(3600) => format!("{} h", secs / 3600),
         _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// This Actor's week-over-week deltas and weekly chart, from the dashboard's trend snapshots.
+#[component]
+fn ActorTrends(#[prop(into)] id: Signal<String>) -> impl IntoView {
+    let store = crate::fleet_store::FleetStore::get();
+    move || {
+        let id = id.get();
+        let t = store.trends.get();
+        let series = t.series();
+        let wow = t.week_over_week().and_then(|w| {
+            w.actors
+                .get(&id)
+                .map(|(_, d)| (w.previous_week.clone(), *d))
+        });
+        let has_any = series.iter().any(|s| s.actors.contains_key(&id));
+        if !has_any {
+            return view! {
+                <section class="card" id="actor-trends">
+                    <h2>"Week over week"</h2>
+                    <p class="muted">"Weekly trends appear once the dashboard has read the forge-trends snapshots (open the dashboard first)."</p>
+                </section>
+            }
+            .into_any();
+        }
+        let pick_id = id.clone();
+        view! {
+            <section class="card" id="actor-trends">
+                <h2>"Week over week"</h2>
+                {wow.map(|(prev, d)| view! {
+                    <p class="muted">{format!("Last 7 days against {prev}.")}</p>
+                    {crate::pages::fleet::delta_list(d, "actor-deltas")}
+                })}
+                {crate::pages::fleet::trend_charts(&series, move |s| {
+                    s.actors.get(&pick_id).map(|a| (a.figures.health, a.figures.cost_usd))
+                })}
+            </section>
+        }
+        .into_any()
+    }
+}
+
+/// The `SIGNALS` of this Actor's latest successful run.
+#[component]
+fn ActorSignals(#[prop(into)] id: Signal<String>) -> impl IntoView {
+    let forge = Forge::get();
+    let signals = LocalResource::new(move || {
+        let id = id.get();
+        forge.generation.track();
+        let client = forge.client.get_value();
+        async move {
+            let f = crate::loader::Fetcher::new(
+                client,
+                crate::loader::LoadOptions::default(),
+                crate::loader::Cancel::default(),
+            );
+            crate::signals_view::actor_signals(&f, &id).await
+        }
+    });
+    move || match signals.get() {
+        None => view! { <p class="muted loading" role="status">"Reading SIGNALS…"</p> }.into_any(),
+        Some(state) => view! { <crate::signals_view::SignalsCard state /> }.into_any(),
     }
 }
 

@@ -29,8 +29,10 @@ pub fn FleetDashboard(username: String) -> impl IntoView {
     let report = Memo::new(move |_| store.report());
     let meta = Memo::new(move |_| store.row_meta());
     let wow = Memo::new(move |_| store.trends.with(|t| t.week_over_week()));
-    let table_rows =
-        Signal::derive(move || wow.with(|w| rows(report.get().as_ref(), &meta.get(), w.as_ref())));
+    let table_rows = Signal::derive(move || {
+        let signals = store.signals.get();
+        wow.with(|w| rows(report.get().as_ref(), &meta.get(), w.as_ref(), &signals))
+    });
     let now = forge.now.get_untracked();
     let denied = Memo::new(move |_| {
         let m = meta.get();
