@@ -19,6 +19,8 @@ mod dashboard;
 mod harness;
 #[path = "browser/pages.rs"]
 mod pages;
+#[path = "browser/run.rs"]
+mod run;
 #[path = "browser/scope.rs"]
 mod scope;
 #[path = "browser/session.rs"]

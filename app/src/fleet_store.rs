@@ -138,6 +138,10 @@ pub struct FleetStore {
     pub trends: RwSignal<Trends>,
     /// Each Actor's `SIGNALS` (by id), read after a complete load.
     pub signals: RwSignal<std::collections::BTreeMap<String, SignalsState>>,
+    /// Bumped when one Actor was reloaded after a run from the dashboard.
+    pub refreshed: RwSignal<u32>,
+    /// Trends and SIGNALS are read (after a complete load).
+    pub extras_done: RwSignal<bool>,
 }
 
 impl Default for FleetStore {
@@ -168,6 +172,8 @@ impl FleetStore {
             loaded_for: StoredValue::new(None),
             trends: RwSignal::new(Trends::default()),
             signals: RwSignal::new(Default::default()),
+            refreshed: RwSignal::new(0),
+            extras_done: RwSignal::new(false),
         }
     }
 
@@ -200,6 +206,7 @@ impl FleetStore {
         self.stats.set(None);
         self.first_rows_ms.set(None);
         self.done_ms.set(None);
+        self.extras_done.set(false);
         let now = loader::now_ms();
         self.started_at.set_value(now);
         self.end_ms.set(now as i64);
@@ -226,6 +233,7 @@ impl FleetStore {
                 if self.phase.get_untracked() == Phase::Done {
                     self.sync_trends(client2.clone()).await;
                     self.read_signals(client2).await;
+                    self.extras_done.set(true);
                 }
             }
         });
@@ -242,6 +250,33 @@ impl FleetStore {
         trends::snapshot_of(&report, end)
     }
 
+    /// Reloads one Actor's runs and builds (after a run it started ended) and moves the window
+    /// end to now, so the new run counts.
+    pub async fn refresh_actor(self, client: crate::client::Client, id: String) {
+        let Some(index) = self.inputs.with_value(|v| {
+            v.iter()
+                .position(|i| i.as_ref().is_some_and(|i| i.actor.id == id))
+        }) else {
+            return;
+        };
+        let Some(input) = self.inputs.with_value(|v| v[index].clone()) else {
+            return;
+        };
+        let now = loader::now_ms() as i64;
+        let opts = LoadOptions::default();
+        let f = loader::Fetcher::new(client, opts, Cancel::default());
+        let after = Window::new(opts.days, now).started_after();
+        if let Ok(Ok(mut input)) = loader::load_actor(&f, input, &after).await {
+            let _ = loader::enrich_one(&f, &mut input, opts.enrich_runs).await;
+            let p = prepare(&input);
+            self.inputs.update_value(|v| v[index] = Some(input));
+            self.prepared.update_value(|v| v[index] = Some(p));
+            self.end_ms.set(now);
+            self.bump(true);
+            self.refreshed.update(|n| *n += 1);
+        }
+    }
+
     /// The `SIGNALS` of every loaded Actor's newest successful run (one request each).
     async fn read_signals(self, client: crate::client::Client) {
         let stores: Vec<(String, String)> = self.inputs.with_value(|v| {
@@ -253,7 +288,7 @@ impl FleetStore {
                 })
                 .collect()
         });
-        let f = loader::Fetcher::new(client, LoadOptions::default(), Cancel::default());
+        let f = loader::Fetcher::new(client, gentle(), Cancel::default());
         let f = &f;
         let stores = &stores;
         loader::pool(4, stores.len(), |k| async move {
@@ -478,6 +513,16 @@ impl FleetStore {
         if let (Ok(json), Some(storage)) = (serde_json::to_string(&cached), storage()) {
             let _ = storage.set_item(&cache_key(username), &json);
         }
+    }
+}
+
+/// Pacing for the requests after a load: the relay's per-session bucket is nearly spent.
+pub fn gentle() -> LoadOptions {
+    LoadOptions {
+        rate_per_sec: 10.0,
+        burst: 4.0,
+        tries: 6,
+        ..LoadOptions::default()
     }
 }
 

@@ -683,6 +683,7 @@ fn FleetRow(row: Row, now: i64) -> impl IntoView {
             <th scope="row" data-col="name">
                 <A href=href attr:class="actor-link">{r.title.clone()}</A>
                 <span class="slug mono">{r.name.clone()}</span>
+                <crate::run_dialog::RunButton id=r.id.clone() name=r.name.clone() />
                 {r.note.clone().filter(|_| r.state != "denied").map(|n| view! { <span class=format!("row-note row-note-{}", r.state)>{n}</span> })}
             </th>
         }

@@ -18,6 +18,7 @@ pub mod fleet_table;
 pub mod layout;
 pub mod loader;
 pub mod pages;
+pub mod run_dialog;
 pub mod scope_view;
 pub mod signals_view;
 pub mod state;
@@ -44,6 +45,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
     let forge = Forge::new(Client::new(config));
     provide_context(forge);
     provide_context(crate::fleet_store::FleetStore::new());
+    provide_context(crate::run_dialog::RunCenter::new());
     leptos::task::spawn_local(forge.refresh_session());
 
     view! {

@@ -14,7 +14,7 @@
 //! note. A 403 on a write turns trend tracking off with one line, and nothing is written.
 
 use crate::client::{ApiError, Client};
-use crate::loader::{Cancel, Fetcher, LoadOptions};
+use crate::loader::{Cancel, Fetcher};
 use forge_fleet::trends::{
     self, decode, encode, index_with, snapshot_key, week_of_key, Snapshot, SnapshotIndex,
     INDEX_KEY, MAX_WEEKS, SNAPSHOT_PREFIX,
@@ -141,10 +141,7 @@ async fn send(
 
 /// Reads the stored snapshots and writes this week's when it is missing.
 pub async fn sync(client: Client, current: Snapshot) -> Trends {
-    let opts = LoadOptions {
-        tries: 6,
-        ..LoadOptions::default()
-    };
+    let opts = crate::fleet_store::gentle();
     let client = &Fetcher::new(client, opts, Cancel::default());
     let mut out = Trends {
         status: TrendStatus::Working,

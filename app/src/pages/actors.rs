@@ -196,6 +196,7 @@ pub fn ActorsPage() -> impl IntoView {
 #[component]
 pub fn ActorPage() -> impl IntoView {
     let forge = Forge::get();
+    let fleet = crate::fleet_store::FleetStore::get();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let actor = LocalResource::new(move || {
@@ -228,6 +229,10 @@ pub fn ActorPage() -> impl IntoView {
                 }
                 .into_any(),
                 Some(Ok(a)) => view! {
+                    <div class="run-row" data-refreshed=move || fleet.refreshed.get().to_string()>
+                        <crate::run_dialog::RunButton id=a.id.clone() name=a.name.clone() />
+                        <crate::run_dialog::RunDialog />
+                    </div>
                     <ActorFacts actor=a now=forge.now.get_untracked() />
                     <ActorAnalytics id=id />
                     <ActorTrends id=id />

@@ -49,6 +49,8 @@ pub fn FleetDashboard(username: String) -> impl IntoView {
             data-done-ms=move || store.done_ms.get().map(|v| format!("{v:.0}")).unwrap_or_default()
             data-requests=move || store.stats.get().map(|s| s.sent.to_string()).unwrap_or_default()
             data-retried=move || store.stats.get().map(|s| s.retried.to_string()).unwrap_or_default()
+            data-refreshed=move || store.refreshed.get().to_string()
+            data-extras=move || if store.extras_done.get() { "done" } else { "" }
         >
             <Progress />
             {move || denied.get().map(|(perm, n, total)| view! {
@@ -109,6 +111,7 @@ pub fn FleetDashboard(username: String) -> impl IntoView {
                 }}
             </section>
             <HealthFormula />
+            <crate::run_dialog::RunDialog />
         </div>
     }
 }

@@ -1,0 +1,139 @@
+//! "Run" from the dashboard against `forge-relay demo --run-speed 20`: the dialog checks the JSON
+//! input in the browser, starts a run, follows it to SUCCEEDED and refreshes the Actor's
+//! figures; a token without Actors: Run gets its one-line message.
+
+use crate::harness::{open, Page, Relay};
+use fantoccini::Locator;
+use std::time::{Duration, Instant};
+
+async fn wait_css(page: &Page, css: &str, secs: u64) {
+    let started = Instant::now();
+    while page.client.find(Locator::Css(css)).await.is_err() {
+        if started.elapsed() > Duration::from_secs(secs) {
+            page.fail(&format!("no element matches `{css}` after {secs} s"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn attr(page: &Page, css: &str, name: &str) -> String {
+    page.find(css)
+        .await
+        .attr(name)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+const ACTOR: &str = "empty-success-api";
+
+fn row(name: &str) -> String {
+    format!(".fleet-table tr[data-name=\"{name}\"]")
+}
+
+#[tokio::test]
+async fn run_starts_a_run_and_follows_it_to_succeeded() {
+    let Some(page) = open(Relay::DemoWith(&["--run-speed", "20"]), "run").await else {
+        return;
+    };
+    page.goto("/").await;
+    wait_css(&page, "#fleet[data-extras=\"done\"]", 120).await;
+    let runs_before = page
+        .text(&format!("{} td[data-col=\"runs\"]", row(ACTOR)))
+        .await;
+    page.click(&format!("{} button.run-button", row(ACTOR)))
+        .await;
+    wait_css(&page, "#run-dialog", 10).await;
+    let memory = page
+        .find("#run-memory")
+        .await
+        .prop("value")
+        .await
+        .ok()
+        .flatten();
+    let timeout = page
+        .find("#run-timeout")
+        .await
+        .prop("value")
+        .await
+        .ok()
+        .flatten();
+    println!("defaults: memory {memory:?} MB, timeout {timeout:?} s");
+    assert!(memory.is_some_and(|m| m.parse::<u32>().is_ok()));
+    let input = page.find("#run-input").await;
+    input.send_keys("{not json").await.expect("type");
+    page.click("#run-confirm").await;
+    let problem = page.wait_for_text("#run-problem", "not valid JSON").await;
+    println!("invalid input: {problem}");
+    page.screenshot_at("#run-dialog", "run-invalid").await;
+    input.clear().await.expect("clear");
+    input
+        .send_keys("{\"query\": \"forge\"}")
+        .await
+        .expect("type");
+    page.click("#run-confirm").await;
+    wait_css(&page, "#run-status", 20).await;
+    page.screenshot_at("#run-dialog", "run-following").await;
+    let started = Instant::now();
+    wait_css(&page, "#run-status[data-ended=\"true\"]", 180).await;
+    let status = attr(&page, "#run-status", "data-status").await;
+    println!(
+        "MEASURE the run ended {status} after {:?}",
+        started.elapsed()
+    );
+    page.screenshot_at("#run-dialog", "run-ended").await;
+    assert_eq!(status, "SUCCEEDED");
+    wait_css(&page, "#fleet[data-refreshed=\"1\"]", 30).await;
+    page.click("#run-dialog button.secondary").await;
+    let runs_after = page
+        .text(&format!("{} td[data-col=\"runs\"]", row(ACTOR)))
+        .await;
+    println!("runs of {ACTOR}: {runs_before} → {runs_after}");
+    let n = |s: &str| s.replace(',', "").trim().parse::<u64>().unwrap_or(0);
+    assert_eq!(n(&runs_after), n(&runs_before) + 1, "the figures refreshed");
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}
+
+#[tokio::test]
+async fn without_actors_run_the_dialog_says_so() {
+    let Some(page) = open(Relay::Demo, "run-missing").await else {
+        return;
+    };
+    page.goto("/settings").await;
+    page.wait_for_text("#connection", "forge-demo").await;
+    let token = forge_sim::DEMO_TOKENS
+        .iter()
+        .find(|t| t.label == "missing-run")
+        .expect("the missing-run demo token")
+        .token;
+    let status = page
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/session', {method: 'POST', credentials: 'include',
+               headers: {'Content-Type': 'application/json', 'X-Forge-Client': '1'},
+               body: JSON.stringify({token: arguments[0]})}).then(r => done(r.status), e => done(String(e)));",
+            vec![serde_json::json!(token)],
+        )
+        .await
+        .expect("POST /api/session");
+    assert_eq!(status, serde_json::json!(201));
+    page.goto("/").await;
+    wait_css(&page, "#fleet[data-extras=\"done\"]", 120).await;
+    page.click(&format!("{} button.run-button", row(ACTOR)))
+        .await;
+    wait_css(&page, "#run-dialog", 10).await;
+    page.click("#run-confirm").await;
+    let m = page.wait_for_text("#run-refused", "Actors: Run").await;
+    assert_eq!(
+        m,
+        "Your token lacks Actors: Run; everything else keeps working"
+    );
+    page.screenshot_at("#run-dialog", "run-refused").await;
+    page.click("#run-dialog button.secondary").await;
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}
