@@ -278,7 +278,7 @@ pub fn RunDialog() -> impl IntoView {
             view! {
                 <div class="field">
                     <label class="field-label" for="run-memory">"Memory (MB)"</label>
-                    <input id="run-memory" class="input" type="number" min="128" max="32768" step="128"
+                    <input id="run-memory" class="input" type="number" autofocus min="128" max="32768" step="128"
                         prop:value=move || memory_field.get()
                         on:input=move |ev| memory_field.set(event_target_value(&ev)) />
                 </div>
@@ -329,7 +329,11 @@ pub fn RunDialog() -> impl IntoView {
     };
     view! {
         {move || open.get().then(|| view! {
-            <div class="modal-backdrop">
+            <div class="modal-backdrop" on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }>
                 <div class="modal card" role="dialog" aria-modal="true" aria-labelledby="run-title" id="run-dialog">
                     <h2 id="run-title">{move || format!("Run {}", name.get())}</h2>
                     {body}

@@ -87,6 +87,13 @@ async fn run_starts_a_run_and_follows_it_to_succeeded() {
     assert_eq!(status, "SUCCEEDED");
     wait_css(&page, "#fleet[data-refreshed=\"1\"]", 30).await;
     page.click("#run-dialog button.secondary").await;
+    page.click("a[href=\"/settings\"]").await;
+    page.wait_until("the scope matrix knows Actors: Run is granted", || async {
+        page.verdicts().await.get("ActorsRun").map(String::as_str) == Some("granted")
+    })
+    .await;
+    page.client.back().await.expect("back");
+    wait_css(&page, ".fleet-table tbody tr", 30).await;
     let runs_after = page
         .text(&format!("{} td[data-col=\"runs\"]", row(ACTOR)))
         .await;
@@ -134,6 +141,14 @@ async fn without_actors_run_the_dialog_says_so() {
     );
     page.screenshot_at("#run-dialog", "run-refused").await;
     page.click("#run-dialog button.secondary").await;
+    // The scope check learned it (client-side navigation keeps the app state).
+    page.click("a[href=\"/settings\"]").await;
+    page.wait_until("the scope matrix knows Actors: Run is missing", || async {
+        page.verdicts().await.get("ActorsRun").map(String::as_str) == Some("missing")
+    })
+    .await;
+    page.screenshot_at("#scope-check", "run-scope-learned")
+        .await;
     page.assert_no_console_errors().await;
     page.finish().await;
 }
