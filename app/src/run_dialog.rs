@@ -122,8 +122,8 @@ impl RunCenter {
 pub fn RunButton(
     id: String,
     name: String,
-    #[prop(optional)] memory: Option<u32>,
-    #[prop(optional)] timeout: Option<u32>,
+    #[prop(optional_no_strip)] memory: Option<u32>,
+    #[prop(optional_no_strip)] timeout: Option<u32>,
 ) -> impl IntoView {
     let c = expect_context::<RunCenter>();
     let store = FleetStore::get();

@@ -230,7 +230,12 @@ pub fn ActorPage() -> impl IntoView {
                 .into_any(),
                 Some(Ok(a)) => view! {
                     <div class="run-row" data-refreshed=move || fleet.refreshed.get().to_string()>
-                        <crate::run_dialog::RunButton id=a.id.clone() name=a.name.clone() />
+                        <crate::run_dialog::RunButton
+                            id=a.id.clone()
+                            name=a.name.clone()
+                            memory=a.default_run_options.as_ref().and_then(|o| o.memory_mbytes).and_then(|m| u32::try_from(m).ok())
+                            timeout=a.default_run_options.as_ref().and_then(|o| o.timeout_secs).and_then(|t| u32::try_from(t).ok())
+                        />
                         <crate::run_dialog::RunDialog />
                     </div>
                     <ActorFacts actor=a now=forge.now.get_untracked() />
