@@ -301,23 +301,7 @@ async fn without_actor_runs_read_the_dashboard_names_the_permission() {
     };
     page.goto("/settings").await;
     page.wait_for_text("#connection", "forge-demo").await;
-    let token = forge_sim::DEMO_TOKENS
-        .iter()
-        .find(|t| t.label == "missing-runs-read")
-        .expect("the missing-runs-read demo token")
-        .token;
-    let status = page
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch('/api/session', {method: 'POST', credentials: 'include',
-               headers: {'Content-Type': 'application/json', 'X-Forge-Client': '1'},
-               body: JSON.stringify({token: arguments[0]})}).then(r => done(r.status), e => done(String(e)));",
-            vec![serde_json::json!(token)],
-        )
-        .await
-        .expect("POST /api/session");
-    assert_eq!(status, serde_json::json!(201));
+    page.connect_demo_token("missing-runs-read").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-phase=\"done\"]", 60).await;
     let notice = page.wait_for_text("#runs-denied", "Actor runs: Read").await;

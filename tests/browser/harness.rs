@@ -214,6 +214,32 @@ pub struct ConsoleEntry {
 }
 
 impl Page {
+    /// Seals the demo token with this `label` from inside the page, as the app's Settings does
+    /// (`POST /api/session` with the session cookie set by the browser).
+    pub async fn connect_demo_token(&self, label: &str) {
+        let token = forge_sim::DEMO_TOKENS
+            .iter()
+            .find(|t| t.label == label)
+            .unwrap_or_else(|| panic!("no demo token labelled {label}"))
+            .token;
+        let status = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch('/api/session', {method: 'POST', credentials: 'include',
+                   headers: {'Content-Type': 'application/json', 'X-Forge-Client': '1'},
+                   body: JSON.stringify({token: arguments[0]})}).then(r => done(r.status), e => done(String(e)));",
+                vec![serde_json::json!(token)],
+            )
+            .await
+            .expect("POST /api/session");
+        assert_eq!(
+            status,
+            serde_json::json!(201),
+            "sealing the {label} demo token"
+        );
+    }
+
     pub fn url(&self, path: &str) -> String {
         self.relay.url(path)
     }

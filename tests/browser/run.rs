@@ -111,23 +111,7 @@ async fn without_actors_run_the_dialog_says_so() {
     };
     page.goto("/settings").await;
     page.wait_for_text("#connection", "forge-demo").await;
-    let token = forge_sim::DEMO_TOKENS
-        .iter()
-        .find(|t| t.label == "missing-run")
-        .expect("the missing-run demo token")
-        .token;
-    let status = page
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch('/api/session', {method: 'POST', credentials: 'include',
-               headers: {'Content-Type': 'application/json', 'X-Forge-Client': '1'},
-               body: JSON.stringify({token: arguments[0]})}).then(r => done(r.status), e => done(String(e)));",
-            vec![serde_json::json!(token)],
-        )
-        .await
-        .expect("POST /api/session");
-    assert_eq!(status, serde_json::json!(201));
+    page.connect_demo_token("missing-run").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-extras=\"done\"]", 120).await;
     page.click(&format!("{} button.run-button", row(ACTOR)))
