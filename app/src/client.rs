@@ -98,7 +98,7 @@ pub struct ActorSummary {
     pub title: Option<String>,
     #[serde(default)]
     pub modified_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub stats: ActorStats,
 }
 
@@ -134,15 +134,15 @@ pub struct ActorDetail {
     pub title: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub is_public: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub is_deprecated: bool,
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
     pub modified_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub stats: ActorStats,
     #[serde(default)]
     pub default_run_options: Option<RunOptions>,
@@ -150,6 +150,15 @@ pub struct ActorDetail {
     pub tagged_builds: Option<BTreeMap<String, Option<TaggedBuild>>>,
     #[serde(default)]
     pub categories: Option<Vec<String>>,
+}
+
+/// Apify sends `null` for absent objects and flags (`"stats": null`, `"isDeprecated": null`).
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// What went wrong with a call.
@@ -456,6 +465,21 @@ mod tests {
             status,
             body: body.to_string(),
         }
+    }
+
+    #[test]
+    fn actors_with_null_stats_and_flags_decode() {
+        let list: Data<Page<ActorSummary>> = serde_json::from_str(
+            r#"{"data":{"total":2,"items":[{"id":"a","name":"x","stats":null},{"id":"b","name":"y","stats":{"totalRuns":3}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(list.data.items[0].stats, ActorStats::default());
+        assert_eq!(list.data.items[1].stats.total_runs, Some(3));
+        let detail: ActorDetail = serde_json::from_str(
+            r#"{"id":"a","name":"x","stats":null,"isDeprecated":null,"isPublic":null}"#,
+        )
+        .unwrap();
+        assert!(!detail.is_deprecated && !detail.is_public);
     }
 
     #[test]

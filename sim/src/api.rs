@@ -5,15 +5,20 @@
 //! authenticates like the Bearer header, `/v2/acts/…` is an alias of `/v2/actors/…`, and ids
 //! may be `username~name` or `~name`. [`ROUTES`] is the table of what is implemented and which
 //! Console grant each route needs. Order of checks for a request: route (404
-//! `page-not-found` / 405 `method-not-allowed`) → per-resource rate limit (429) → token (401)
-//! → grant (403 `insufficient-permissions`) → handler (404 with Apify's types, 400 …).
+//! `page-not-found` / 405 `method-not-allowed`) → per-resource rate limit (429) → token (401;
+//! a valid `?signature=` of a signed public URL stands in for it on dataset items, key listings
+//! and records) → grant (403 `insufficient-permissions`) → handler (404 with Apify's types,
+//! 400 …). Every error body carries Apify's envelope plus an extra `data` object (see
+//! `From<ApiError> for Reply`).
 
 use crate::fleet::{self, RunCtx};
+use crate::source;
 use crate::state::{
-    Dataset, KvStore, Live, Meta, Phase, Record, RequestQueue, Run, Schedule, State, Task, Webhook,
+    Dataset, KvStore, Live, Meta, Phase, Record, RequestQueue, Run, Schedule, State, Task, View,
+    Webhook,
 };
 use crate::time::{iso, parse_iso};
-use crate::tokens::{self, ConsoleGrant, DemoToken};
+use crate::tokens::{self, ConsoleGrant, DemoToken, DEMO_TOKENS};
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use base64::Engine;
 use bytes::Bytes;
@@ -92,11 +97,11 @@ impl Reply {
         }
     }
 
-    pub fn raw(status: StatusCode, content_type: &str, body: Vec<u8>) -> Reply {
+    pub fn raw(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Reply {
         Reply {
             status,
             headers: vec![(header::CONTENT_TYPE, content_type.to_string())],
-            body: Bytes::from(body),
+            body: body.into(),
             wait_for: None,
         }
     }
@@ -108,10 +113,21 @@ impl Reply {
 }
 
 impl From<ApiError> for Reply {
+    /// Apify's envelope, `{"error": {"type", "message"}}`, plus the internal `data` Apify
+    /// attaches to some errors (here to every one, as a debugging reference that embeds the
+    /// [`crate::SENTINEL`]): the relay must answer with `type` and `message` only.
     fn from(e: ApiError) -> Reply {
+        let reference = source::secret("", e.kind, &e.message);
         Reply::json(
             e.status,
-            &json!({"error": {"type": e.kind, "message": e.message}}),
+            &json!({"error": {
+                "type": e.kind,
+                "message": e.message,
+                "data": {
+                    "requestId": format!("{:016x}", fleet::hash_str(&reference)),
+                    "debugReference": reference,
+                },
+            }}),
         )
     }
 }
@@ -430,6 +446,14 @@ impl Ctx<'_> {
         format!("http://{}", self.host)
     }
 
+    /// How storages render for this request (public URL base, signing key or not).
+    fn view(&self) -> View {
+        View {
+            base: self.base(),
+            can_write: self.token.has(StoragesWrite),
+        }
+    }
+
     /// The request body with any `Content-Encoding` undone.
     fn decoded_body(&self) -> Result<Vec<u8>, ApiError> {
         let enc = self
@@ -566,7 +590,25 @@ pub fn handle(
             .into();
         }
     }
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
+    let token = token.filter(|t| !t.is_empty());
+    if token.is_none() && signed_read(st, def.op, &params, query) {
+        // A signed public URL (`itemsPublicUrl`, `keysPublicUrl`, `recordsPublicUrl`,
+        // `recordPublicUrl`) reads without a token, on the owner's behalf: that is what makes
+        // leaking one dangerous.
+        if let Some(owner) = DEMO_TOKENS.iter().find(|t| t.is_full_access()) {
+            let ctx = Ctx {
+                params,
+                query,
+                headers,
+                body,
+                host,
+                token: owner,
+                method: method.to_string(),
+            };
+            return dispatch(st, def.op, &ctx).unwrap_or_else(Reply::from);
+        }
+    }
+    let Some(token) = token else {
         return err(
             StatusCode::UNAUTHORIZED,
             "token-not-provided",
@@ -608,6 +650,27 @@ pub fn handle(
     res.unwrap_or_else(Reply::from)
 }
 
+/// Whether `?signature=` signs this read of a storage given by id: its dataset items, its keys,
+/// or one of its records (a store's `recordsPublicUrl` signs them all).
+fn signed_read(st: &State, op: Op, params: &[String], query: &Query) -> bool {
+    let Some(sig) = query.get("signature").filter(|s| !s.is_empty()) else {
+        return false;
+    };
+    let Some(id) = params.first().filter(|p| !p.contains('~')) else {
+        return false;
+    };
+    let signs = |resource: &str| sig == source::signature(id, resource);
+    match op {
+        Op::DatasetItems => st.datasets.iter().any(|d| &d.id == id) && signs("items"),
+        Op::StoreKeys => st.stores.iter().any(|s| &s.id == id) && signs("keys"),
+        Op::RecordGet => {
+            st.stores.iter().any(|s| &s.id == id)
+                && (signs("records") || signs(&format!("records/{}", params[1])))
+        }
+        _ => false,
+    }
+}
+
 fn page_not_found(path: &str) -> Reply {
     let shown: String = path.chars().take(200).collect();
     err(
@@ -632,6 +695,7 @@ fn rate_limited(st: &mut State, key: String, limit: u32) -> bool {
 }
 
 fn dispatch(st: &mut State, op: Op, c: &Ctx) -> Res {
+    let view = c.view();
     match op {
         Op::ActorsList => actors_list(st, c),
         Op::ActorGet => {
@@ -693,14 +757,16 @@ fn dispatch(st: &mut State, op: Op, c: &Ctx) -> Res {
                 .iter()
                 .filter(|d| d.user_id == uid && (all || d.name.is_some()))
                 .collect();
-            paginate(c.query, items, |d| st.dataset_json(d, true))
+            let mut page = page_json(c.query, items, |d| st.dataset_json(d, true, &view))?;
+            page["unnamed"] = json!(all);
+            Ok(Reply::data(StatusCode::OK, page))
         }
         Op::DatasetCreate => dataset_create(st, c),
         Op::DatasetGet => {
             let i = dataset_idx(st, &c.params[0])?;
             Ok(Reply::data(
                 StatusCode::OK,
-                st.dataset_json(&st.datasets[i], false),
+                st.dataset_json(&st.datasets[i], false, &view),
             ))
         }
         Op::DatasetDelete => {
@@ -718,12 +784,17 @@ fn dispatch(st: &mut State, op: Op, c: &Ctx) -> Res {
                 .iter()
                 .filter(|s| s.user_id == uid && (all || s.name.is_some()))
                 .collect();
-            paginate(c.query, items, |s| st.store_json(s))
+            let mut page = page_json(c.query, items, |s| st.store_json(s, &view))?;
+            page["unnamed"] = json!(all);
+            Ok(Reply::data(StatusCode::OK, page))
         }
         Op::StoreCreate => store_create(st, c),
         Op::StoreGet => {
             let i = store_idx(st, &c.params[0])?;
-            Ok(Reply::data(StatusCode::OK, st.store_json(&st.stores[i])))
+            Ok(Reply::data(
+                StatusCode::OK,
+                st.store_json(&st.stores[i], &view),
+            ))
         }
         Op::StoreDelete => {
             let i = store_idx(st, &c.params[0])?;
@@ -884,7 +955,16 @@ fn valid_name(name: &str) -> Result<(), ApiError> {
 // ------------------------------------------------------------------------- lists
 
 /// Offset pagination: `offset`, `limit` (clamped to 1000), `desc`.
-fn paginate<T>(q: &Query, mut items: Vec<T>, render: impl Fn(&T) -> Value) -> Res {
+fn paginate<T>(q: &Query, items: Vec<T>, render: impl Fn(&T) -> Value) -> Res {
+    Ok(Reply::data(StatusCode::OK, page_json(q, items, render)?))
+}
+
+/// The `data` of an offset-paginated list.
+fn page_json<T>(
+    q: &Query,
+    mut items: Vec<T>,
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, ApiError> {
     let offset = q.uint("offset")?.unwrap_or(0) as usize;
     let limit = match q.uint("limit")? {
         None | Some(0) => MAX_LIMIT,
@@ -896,17 +976,14 @@ fn paginate<T>(q: &Query, mut items: Vec<T>, render: impl Fn(&T) -> Value) -> Re
         items.reverse();
     }
     let page: Vec<Value> = items.iter().skip(offset).take(limit).map(render).collect();
-    Ok(Reply::data(
-        StatusCode::OK,
-        json!({
-            "total": total,
-            "offset": offset,
-            "limit": limit,
-            "count": page.len(),
-            "desc": desc,
-            "items": page,
-        }),
-    ))
+    Ok(json!({
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "count": page.len(),
+        "desc": desc,
+        "items": page,
+    }))
 }
 
 fn actors_list(st: &State, c: &Ctx) -> Res {
@@ -1170,16 +1247,24 @@ fn run_start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
         synthetic_items: 0,
         pushed: Vec::new(),
     });
+    // ASSUMPTION: a run started without a body gets the Actor's saved example input as its
+    // INPUT (what the Console's Start button sends), credentials and all.
+    let (input_type, input) = if input.is_empty() {
+        (
+            "application/json; charset=utf-8".to_string(),
+            actor.example_input.clone().into_bytes(),
+        )
+    } else {
+        (input_type, input)
+    };
     let mut records = BTreeMap::new();
-    if !input.is_empty() {
-        records.insert(
-            "INPUT".to_string(),
-            Record {
-                content_type: input_type,
-                value: input.clone(),
-            },
-        );
-    }
+    records.insert(
+        "INPUT".to_string(),
+        Record {
+            content_type: input_type,
+            value: Bytes::from(input.clone()),
+        },
+    );
     st.stores.push(KvStore {
         id: kv_id.clone(),
         name: None,
@@ -1389,7 +1474,10 @@ fn dataset_create(st: &mut State, c: &Ctx) -> Res {
             .iter()
             .find(|d| d.name.as_deref() == Some(n) && d.user_id == st.user.id)
         {
-            return Ok(Reply::data(StatusCode::OK, st.dataset_json(d, false)));
+            return Ok(Reply::data(
+                StatusCode::OK,
+                st.dataset_json(d, false, &c.view()),
+            ));
         }
     }
     let now = st.now_ms();
@@ -1407,7 +1495,7 @@ fn dataset_create(st: &mut State, c: &Ctx) -> Res {
         synthetic_items: 0,
         pushed: Vec::new(),
     };
-    let body = st.dataset_json(&ds, false);
+    let body = st.dataset_json(&ds, false, &c.view());
     st.datasets.push(ds);
     Ok(Reply::data(StatusCode::CREATED, body)
         .with_header(header::LOCATION, format!("{}/v2/datasets/{id}", c.base())))
@@ -1509,7 +1597,7 @@ fn store_create(st: &mut State, c: &Ctx) -> Res {
             .iter()
             .find(|s| s.name.as_deref() == Some(n) && s.user_id == st.user.id)
         {
-            return Ok(Reply::data(StatusCode::OK, st.store_json(s)));
+            return Ok(Reply::data(StatusCode::OK, st.store_json(s, &c.view())));
         }
     }
     let now = st.now_ms();
@@ -1526,7 +1614,7 @@ fn store_create(st: &mut State, c: &Ctx) -> Res {
         act_run_id: None,
         records: BTreeMap::new(),
     };
-    let body = st.store_json(&store);
+    let body = st.store_json(&store, &c.view());
     st.stores.push(store);
     Ok(Reply::data(StatusCode::CREATED, body).with_header(
         header::LOCATION,
@@ -1542,7 +1630,7 @@ fn store_keys(st: &mut State, c: &Ctx) -> Res {
     };
     let start = c.query.get("exclusiveStartKey").filter(|k| !k.is_empty());
     let prefix = c.query.get("prefix").unwrap_or("");
-    let base = c.base();
+    let view = c.view();
     let s = &st.stores[i];
     let mut matching = s
         .records
@@ -1562,7 +1650,7 @@ fn store_keys(st: &mut State, c: &Ctx) -> Res {
             json!({
                 "key": k,
                 "size": r.value.len(),
-                "recordPublicUrl": format!("{base}/v2/key-value-stores/{}/records/{k}", s.id),
+                "recordPublicUrl": st.record_public_url(s, k, &view),
             })
         })
         .collect();
@@ -1621,7 +1709,7 @@ fn record_put(st: &mut State, c: &Ctx) -> Res {
         key.clone(),
         Record {
             content_type,
-            value,
+            value: value.into(),
         },
     );
     s.modified_at = now;

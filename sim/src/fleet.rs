@@ -8,14 +8,21 @@
 //! dataset item counts, varied failure messages and a `meta.origin` mix dominated by the
 //! scheduler. The named story Actors are listed in [`STORIES`]; ordinary Actors fill the table.
 //! It also writes the `forge-trends` store with six weekly snapshots computed from the runs.
+//! Every run's default store holds an `INPUT` record: the Actor's example input, with the
+//! password, cookie and API key real inputs carry (one shared buffer per Actor). Ordinary Actors
+//! vary in the details Apify varies in: source type (inline files, Git, tarball, gist), legacy
+//! Actors without `actor.json`, `"stats": null` in the list, `"isDeprecated": null`. New random
+//! choices come from their own derived streams, so the story Actors' runs stay byte-identical.
 
 use crate::rng::Rng;
+use crate::source::{self, Source};
 use crate::state::{
     run_cost_usd, Actor, Build, Dataset, KvStore, Meta, Record, RequestQueue, Run, Schedule, Task,
     User, Webhook, MIB,
 };
 use crate::time::{iso, iso_week, week_start, DAY, HOUR, MIN, SEC};
 use crate::SimOptions;
+use bytes::Bytes;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -489,7 +496,7 @@ pub fn signals(r: &mut Rng, o: &Outcome, items: u64) -> Record {
     });
     Record {
         content_type: "application/json; charset=utf-8".into(),
-        value: serde_json::to_vec(&v).unwrap_or_default(),
+        value: serde_json::to_vec(&v).unwrap_or_default().into(),
     }
 }
 
@@ -508,22 +515,6 @@ pub fn synthetic_item(dataset_id: &str, index: u64, at_ms: u64) -> Value {
         "currency": "USD",
         "scrapedAt": iso(at_ms),
     })
-}
-
-fn example_input(name: &str, kind: Kind) -> String {
-    let v = match kind {
-        Kind::Crawler => json!({
-            "startUrls": [{"url": format!("https://www.{name}.example.com/")}],
-            "maxRequestsPerCrawl": 5000,
-            "proxyConfiguration": {"useApifyProxy": true},
-        }),
-        Kind::Api => json!({"query": name.replace('-', " "), "maxResults": 1000}),
-        Kind::Monitor => json!({
-            "urls": [format!("https://status.{name}.example.com/health")],
-            "expectStatus": 200,
-        }),
-    };
-    serde_json::to_string(&v).unwrap_or_default()
 }
 
 fn description(story: Story, kind: Kind, title: &str) -> String {
@@ -571,6 +562,27 @@ struct Plan {
     story: Story,
     kind: Kind,
     own: bool,
+    /// Position among the ordinary Actors (their varied details are picked from it).
+    ordinary: Option<usize>,
+}
+
+/// Where a story Actor's source lives; ordinary Actors cycle through the source types.
+fn source_of(plan: &Plan) -> Source {
+    match (plan.story, plan.ordinary) {
+        (Story::HealthyWorkhorse | Story::RegressedCrawler, _) => Source::Git,
+        (Story::StaleMonitor, _) => Source::Tarball,
+        (Story::CostSpike, _) => Source::Gist,
+        (_, Some(i)) => [
+            Source::Files,
+            Source::Git,
+            Source::Files,
+            Source::Tarball,
+            Source::Files,
+            Source::Gist,
+            Source::Files,
+        ][i % 7],
+        _ => Source::Files,
+    }
 }
 
 /// Generates the demo account as of `now` (unix ms).
@@ -601,6 +613,7 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             story: *story,
             kind,
             own: true,
+            ordinary: None,
         });
     }
     for i in 0..opts.actors.saturating_sub(STORIES.len()) {
@@ -615,6 +628,7 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             story: Story::Ordinary,
             kind,
             own: true,
+            ordinary: Some(i),
         });
     }
     for name in ["web-scraper", "website-content-crawler"] {
@@ -623,6 +637,7 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             story: Story::Public,
             kind: Kind::Crawler,
             own: false,
+            ordinary: None,
         });
     }
 
@@ -698,7 +713,14 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             .started_at
             .saturating_sub(r.range_u64(DAY, 30 * DAY));
         let title = title_of(&plan.name);
-        let example = example_input(&plan.name, plan.kind);
+        let example = source::example_input(&plan.name, plan.kind);
+        // One `INPUT` for all of the Actor's historical runs, shared rather than copied.
+        let input_record = Record {
+            content_type: "application/json; charset=utf-8".into(),
+            value: Bytes::from(example.clone()),
+        };
+        let src = source_of(plan);
+        let nth = |m: usize, r: usize| plan.ordinary.is_some_and(|i| i % m == r);
         let actor = Actor {
             id: actor_id.clone(),
             user_id: owner_id.clone(),
@@ -723,6 +745,18 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             },
             spec: spec.clone(),
             restart_on_error: false,
+            source: src,
+            legacy: plan.ordinary.is_some() && src == Source::Tarball,
+            standby: plan.kind == Kind::Api && nth(4, 0),
+            short_stats_null: nth(6, 4),
+            is_deprecated: if nth(5, 2) { None } else { Some(false) },
+            beta_tag_null: nth(4, 1),
+            notice: if nth(15, 13) {
+                "RESIDENTIAL_PROXY_REQUIRED"
+            } else {
+                "NONE"
+            },
+            runs_30d: [0; 5],
         };
 
         // A schedule for Actors that run on one.
@@ -853,13 +887,7 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
                 pushed: Vec::new(),
             });
             let mut records = BTreeMap::new();
-            records.insert(
-                "INPUT".to_string(),
-                Record {
-                    content_type: "application/json; charset=utf-8".into(),
-                    value: example.clone().into_bytes(),
-                },
-            );
+            records.insert("INPUT".to_string(), input_record.clone());
             if spec.emits_signals() {
                 records.insert("SIGNALS".to_string(), signals(&mut r, &o, o.items));
             }
@@ -889,6 +917,16 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             });
             actor.total_runs += 1;
             actor.last_run_started_at = Some(start);
+            if start + 30 * DAY >= now {
+                let slot = match o.status {
+                    "ABORTED" => 0,
+                    "FAILED" => 1,
+                    "SUCCEEDED" => 2,
+                    _ => 3,
+                };
+                actor.runs_30d[slot] += 1;
+                actor.runs_30d[4] += 1;
+            }
             g.runs.push(Run {
                 id: run_id,
                 act_id: actor_id.clone(),
@@ -976,7 +1014,7 @@ fn named_storages(g: &mut Generated, ids: &mut Rng, now: u64) {
     }
     let json_record = |v: Value| Record {
         content_type: "application/json; charset=utf-8".into(),
-        value: serde_json::to_vec_pretty(&v).unwrap_or_default(),
+        value: serde_json::to_vec_pretty(&v).unwrap_or_default().into(),
     };
     // A large record (> 64 KiB): record GET answers 302 to the storage route.
     let urls: Vec<String> = (0..1800)
@@ -995,7 +1033,7 @@ fn named_storages(g: &mut Generated, ids: &mut Rng, now: u64) {
         "notes.txt".to_string(),
         Record {
             content_type: "text/plain; charset=utf-8".into(),
-            value: b"Rotate the residential proxy group before Black Friday.\n".to_vec(),
+            value: Bytes::from_static(b"Rotate the residential proxy group before Black Friday.\n"),
         },
     );
     let mut config_records = BTreeMap::new();
@@ -1142,6 +1180,13 @@ fn trend_snapshots(g: &Generated, now: u64) -> Vec<(String, Record, u64)> {
             (id, v[v.len() / 2])
         })
         .collect();
+    // Each own Actor's runs, oldest first (grouped once: the fleet may hold 1000 Actors).
+    let mut by_actor: BTreeMap<&str, Vec<&Run>> = BTreeMap::new();
+    for run in &g.runs {
+        if own.contains_key(run.act_id.as_str()) {
+            by_actor.entry(&run.act_id).or_default().push(run);
+        }
+    }
     let this_week = week_start(now);
     let mut out = Vec::new();
     for k in (1..=6u64).rev() {
@@ -1153,10 +1198,12 @@ fn trend_snapshots(g: &Generated, now: u64) -> Vec<(String, Record, u64)> {
         let (mut f_runs, mut f_ok, mut f_cost, mut f_health_w) = (0u64, 0u64, 0.0f64, 0.0f64);
         let mut f_durations = Vec::new();
         for (id, actor) in &own {
-            let runs: Vec<&Run> = g
-                .runs
-                .iter()
-                .filter(|r| r.act_id == *id && r.started_at >= from && r.started_at < to)
+            let runs: Vec<&Run> = by_actor
+                .get(id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|r| r.started_at >= from && r.started_at < to)
                 .collect();
             if runs.is_empty() {
                 continue;
@@ -1208,7 +1255,9 @@ fn trend_snapshots(g: &Generated, now: u64) -> Vec<(String, Record, u64)> {
             format!("snapshot-{week_label}"),
             Record {
                 content_type: "application/json; charset=utf-8".into(),
-                value: serde_json::to_vec_pretty(&snapshot).unwrap_or_default(),
+                value: serde_json::to_vec_pretty(&snapshot)
+                    .unwrap_or_default()
+                    .into(),
             },
             generated_at,
         ));

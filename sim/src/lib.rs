@@ -14,6 +14,10 @@
 //! - [`fleet`]: the seeded generator and the named story Actors.
 //! - [`tokens`]: the demo tokens and the Console grants they hold.
 //! - [`faults`]: latency, error rates, 429 bursts, stalls, slow bodies, resets.
+//! - [`SENTINEL`]: embedded in every value the relay must never return (source files, env
+//!   vars, signing keys, signed URLs, `INPUT` records, error `data`…), so a relay test's leak
+//!   check is one `contains`. Signed public URLs also really work without a token here, as on
+//!   Apify.
 //!
 //! Control routes (never part of Apify's API): `GET /__sim/requests` (the request log as JSON),
 //! `DELETE /__sim/requests` (clear it), and `GET /__sim/storage/{storeId}/{key}` — the
@@ -25,6 +29,7 @@ mod api;
 pub mod faults;
 pub mod fleet;
 mod rng;
+mod source;
 mod state;
 mod time;
 pub mod tokens;
@@ -44,6 +49,17 @@ use serde::Serialize;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// Embedded in every value the simulator answers that the relay must **never** return to a
+/// client: source file contents, environment variable values, Git/tarball/gist URLs (with their
+/// credentials), example run inputs, deployment keys, `urlSigningSecretKey`s, every signed
+/// public URL (in its `signature`), the contents of runs' `INPUT` records, build READMEs,
+/// Dockerfiles and change logs, `actorDefinition.environmentVariables`, and the extra `data`
+/// of error bodies. It never appears in a field Forge needs (ids, names, statuses, times,
+/// stats, usage, options, item counts, schemas, memory defaults, `SIGNALS`, `forge-trends`
+/// records, key names and sizes), so "the relay's answer does not contain `SENTINEL`" is a
+/// complete leak check. `sim/tests/sim/sentinels.rs` pins where it is.
+pub const SENTINEL: &str = "forge-sentinel-3c9e";
 
 /// Largest request body read (bigger bodies answer 413 `request-too-large`).
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
@@ -240,7 +256,7 @@ impl Sim {
             .iter()
             .find(|s| s.id == store || s.name.as_deref() == Some(name))?;
         let r = s.records.get(key)?;
-        Some((r.content_type.clone(), r.value.clone()))
+        Some((r.content_type.clone(), r.value.to_vec()))
     }
 
     pub fn demo_tokens() -> &'static [DemoToken] {

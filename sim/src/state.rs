@@ -7,12 +7,19 @@
 //! the side effects of runs that have finished: dataset items, `OUTPUT` and `SIGNALS` records).
 //! Shapes follow the schemas of Apify's OpenAPI description (`Actor`, `ActorShort`, `Run`,
 //! `RunShort`, `Build`, `BuildShort`, `Dataset`, `DatasetListItem`, `KeyValueStore`, …); the
-//! conformance test checks them.
+//! conformance test checks them. The objects the relay's allow-listed routes return carry every
+//! property their schema declares, the dangerous ones included — source files, env vars, Git
+//! URLs with credentials, example inputs, deployment keys, signing keys and signed public URLs
+//! (rendered by `crate::source`, each embedding [`crate::SENTINEL`]) — so the relay's response
+//! projection is tested against what Apify really sends. Where the spec allows `null`, real
+//! values are the rule and `null` appears on some ordinary Actors, as on Apify.
 
-use crate::fleet::{self, ActorSpec, Outcome};
+use crate::fleet::{self, ActorSpec, Kind, Outcome};
 use crate::rng::Rng;
+use crate::source::{self, Source};
 use crate::time::iso;
 use crate::{Fault, RecordedRequest, SimOptions};
+use bytes::Bytes;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
@@ -63,6 +70,22 @@ pub struct Actor {
     pub categories: Vec<&'static str>,
     pub spec: ActorSpec,
     pub restart_on_error: bool,
+    /// Where its version's source lives.
+    pub source: Source,
+    /// Built without `.actor/actor.json`: builds have no `actorDefinition` or `inputSchema`.
+    pub legacy: bool,
+    /// Standby mode is enabled (`actorStandby`, `standbyUrl`).
+    pub standby: bool,
+    /// The list answers `"stats": null` for it (Apify does for some Actors).
+    pub short_stats_null: bool,
+    /// `isDeprecated` (`None` renders as `null`).
+    pub is_deprecated: Option<bool>,
+    /// Its `taggedBuilds` also has a `beta` tag pointing nowhere (`null`).
+    pub beta_tag_null: bool,
+    pub notice: &'static str,
+    /// Runs started in the 30 days before the simulator started, by status:
+    /// ABORTED, FAILED, SUCCEEDED, TIMED-OUT, TOTAL (`stats.publicActorRunStats30Days`).
+    pub runs_30d: [u64; 5],
 }
 
 #[derive(Debug, Clone)]
@@ -168,7 +191,8 @@ impl Dataset {
 #[derive(Debug, Clone)]
 pub struct Record {
     pub content_type: String,
-    pub value: Vec<u8>,
+    /// Shared, not copied: every historical run of an Actor holds the same `INPUT`.
+    pub value: Bytes,
 }
 
 #[derive(Debug, Clone)]
@@ -421,7 +445,9 @@ impl State {
                     "OUTPUT".into(),
                     Record {
                         content_type: "application/json; charset=utf-8".into(),
-                        value: serde_json::to_vec_pretty(&output).unwrap_or_default(),
+                        value: serde_json::to_vec_pretty(&output)
+                            .unwrap_or_default()
+                            .into(),
                     },
                 );
                 if spec.as_ref().is_some_and(ActorSpec::emits_signals) {
@@ -443,6 +469,7 @@ impl State {
 
     pub fn actor_stats(&self, a: &Actor) -> Value {
         let mut stats = Map::new();
+        let [aborted, failed, succeeded, timed_out, total] = a.runs_30d;
         if a.own {
             stats.insert(
                 "totalBuilds".into(),
@@ -453,6 +480,9 @@ impl State {
             stats.insert("totalUsers7Days".into(), json!(1));
             stats.insert("totalUsers30Days".into(), json!(1));
             stats.insert("totalUsers90Days".into(), json!(1));
+            stats.insert("actorReviewCount".into(), json!(0));
+            stats.insert("actorReviewRating".into(), json!(0));
+            stats.insert("bookmarkCount".into(), json!(0));
         } else {
             // A public Actor from the Store: its stats are global, not this account's.
             stats.insert("totalBuilds".into(), json!(412));
@@ -461,11 +491,24 @@ impl State {
             stats.insert("totalUsers7Days".into(), json!(6_210));
             stats.insert("totalUsers30Days".into(), json!(18_077));
             stats.insert("totalUsers90Days".into(), json!(37_912));
+            stats.insert("actorReviewCount".into(), json!(1_287));
+            stats.insert("actorReviewRating".into(), json!(4.62));
+            stats.insert("bookmarkCount".into(), json!(15_420));
         }
         stats.insert("totalMetamorphs".into(), json!(0));
         if let Some(t) = a.last_run_started_at {
             stats.insert("lastRunStartedAt".into(), json!(iso(t)));
         }
+        stats.insert(
+            "publicActorRunStats30Days".into(),
+            json!({
+                "ABORTED": aborted,
+                "FAILED": failed,
+                "SUCCEEDED": succeeded,
+                "TIMED-OUT": timed_out,
+                "TOTAL": total,
+            }),
+        );
         Value::Object(stats)
     }
 
@@ -474,6 +517,10 @@ impl State {
             .iter()
             .filter(|b| b.act_id == act_id)
             .max_by_key(|b| (b.started_at, b.number_int))
+    }
+
+    pub fn actor_of(&self, act_id: &str) -> Option<&Actor> {
+        self.actors.iter().find(|a| a.id == act_id)
     }
 
     /// `ActorShort` (list item).
@@ -485,22 +532,39 @@ impl State {
             "name": a.name,
             "username": a.username,
             "title": a.title,
-            "stats": self.actor_stats(a),
+            "stats": if a.short_stats_null { Value::Null } else { self.actor_stats(a) },
         })
     }
 
     /// `Actor` (full object).
     pub fn actor_json(&self, a: &Actor) -> Value {
         let tagged = self.latest_build(&a.id).map(|b| {
-            json!({"latest": {
+            let mut tags = json!({"latest": {
                 "buildId": b.id,
                 "buildNumber": b.number,
+                "buildNumberInt": b.number_int,
                 "finishedAt": iso(b.finished_at()),
-            }})
+            }});
+            if a.beta_tag_null {
+                tags["beta"] = Value::Null;
+            }
+            tags
         });
         let example = json!({
             "body": a.example_input,
             "contentType": "application/json; charset=utf-8",
+        });
+        let standby = (a.own && a.spec.kind != Kind::Monitor).then(|| {
+            json!({
+                "isEnabled": a.standby,
+                "desiredRequestsPerActorRun": 3,
+                "maxRequestsPerActorRun": 5,
+                "idleTimeoutSecs": 300,
+                "build": "latest",
+                "memoryMbytes": a.memory_mb.min(1024),
+                "disableStandbyFieldsOverride": false,
+                "shouldPassActorInput": false,
+            })
         });
         json!({
             "id": a.id,
@@ -515,28 +579,57 @@ impl State {
             "createdAt": iso(a.created_at),
             "modifiedAt": iso(a.modified_at),
             "stats": self.actor_stats(a),
-            "versions": [{
-                "versionNumber": a.version,
-                "sourceType": "SOURCE_FILES",
-                "envVars": null,
-                "applyEnvVarsToBuild": false,
-                "buildTag": "latest",
-                "sourceFiles": [],
-            }],
-            "pricingInfos": [],
+            "versions": [source::version_json(a)],
+            "pricingInfos": pricing_info(a).into_iter().collect::<Vec<_>>(),
             "defaultRunOptions": {
                 "build": "latest",
                 "timeoutSecs": a.timeout_secs,
                 "memoryMbytes": a.memory_mb,
                 "restartOnError": a.restart_on_error,
+                "maxItems": null,
+                "forcePermissionLevel": if a.own { Value::Null } else { json!("LIMITED_PERMISSIONS") },
             },
             "exampleRunInput": example,
-            "isDeprecated": false,
-            "deploymentKey": format!("ssh-rsa AAAAB3NzaC1yc2E{}", &a.id),
+            "isDeprecated": a.is_deprecated,
+            "deploymentKey": source::deployment_key(a),
             "taggedBuilds": tagged,
+            "actorStandby": standby,
+            "readmeSummary": a.description,
+            "seoTitle": if a.own { Value::Null } else { json!(a.title) },
+            "seoDescription": if a.own { Value::Null } else { json!(a.description) },
+            "pictureUrl": if a.own {
+                Value::Null
+            } else {
+                json!(format!("https://apify-image-uploads-prod.s3.us-east-1.amazonaws.com/{}/{}-icon.png", a.id, a.name))
+            },
+            "standbyUrl": a.standby.then(|| format!("https://{}--{}.apify.actor", a.username, a.name)),
+            "notice": a.notice,
             "categories": a.categories,
+            "isCritical": false,
+            "isGeneric": a.name == "web-scraper",
             "isSourceCodeHidden": !a.own,
+            "hasNoDataset": false,
         })
+    }
+
+    /// `meta` of a build (`BuildsMeta`): where it was started from.
+    fn build_meta(b: &Build) -> Value {
+        let h = fleet::hash_str(&b.id);
+        let (ip, ua) = match b.origin {
+            "WEB" => (
+                format!("198.51.100.{}", 2 + h % 248),
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+            ),
+            "CI" => (
+                format!("192.0.2.{}", 2 + h % 248),
+                "apify-cli/0.21.1 (linux; Node/v20.18.0); isCI/true",
+            ),
+            _ => (
+                format!("203.0.113.{}", 2 + h % 248),
+                "ApifyClient/2.9.4 (linux; Node/v20.11.1); isAtHome/false",
+            ),
+        };
+        json!({"origin": b.origin, "clientIp": ip, "userAgent": ua})
     }
 
     pub fn build_short_json(&self, b: &Build) -> Value {
@@ -550,13 +643,20 @@ impl State {
             "finishedAt": iso(b.finished_at()),
             "usageTotalUsd": r6(cu * CU_USD),
             "buildNumber": b.number,
-            "meta": {"origin": b.origin},
+            "buildNumberInt": b.number_int,
+            "meta": Self::build_meta(b),
         })
     }
 
     pub fn build_json(&self, b: &Build) -> Value {
         let cu = b.memory_mb as f64 / 1024.0 * b.duration_ms as f64 / 3_600_000.0;
         let version = b.number.rsplit_once('.').map_or("0.0", |(v, _)| v);
+        let actor = self.actor_of(&b.act_id);
+        let legacy = actor.is_none_or(|a| a.legacy);
+        let image_bytes = (!legacy).then(|| {
+            let h = fleet::hash_str(&b.id);
+            (180 + h % 700) * MIB + h % MIB
+        });
         json!({
             "id": b.id,
             "actId": b.act_id,
@@ -564,11 +664,12 @@ impl State {
             "startedAt": iso(b.started_at),
             "finishedAt": iso(b.finished_at()),
             "status": "SUCCEEDED",
-            "meta": {"origin": b.origin},
+            "meta": Self::build_meta(b),
             "stats": {
                 "durationMillis": b.duration_ms,
                 "runTimeSecs": r6(b.duration_ms as f64 / 1000.0),
                 "computeUnits": r6(cu),
+                "imageSizeBytes": image_bytes,
             },
             "options": {
                 "useCache": true,
@@ -579,13 +680,17 @@ impl State {
             "usage": {"ACTOR_COMPUTE_UNITS": r6(cu)},
             "usageTotalUsd": r6(cu * CU_USD),
             "usageUsd": {"ACTOR_COMPUTE_UNITS": r6(cu * CU_USD)},
+            "inputSchema": actor
+                .filter(|a| !a.legacy)
+                .and_then(|a| serde_json::to_string_pretty(&source::input_schema(a)).ok()),
+            "readme": actor.map(source::readme),
             "buildNumber": b.number,
             "buildNumberInt": b.number_int,
-            "actVersion": {
-                "versionNumber": version,
-                "sourceType": "SOURCE_FILES",
-                "buildTag": "latest",
+            "actVersion": match actor {
+                Some(a) => source::act_version_json(a, version),
+                None => json!({"versionNumber": version, "sourceType": "SOURCE_FILES", "buildTag": "latest"}),
             },
+            "actorDefinition": actor.map_or(Value::Null, |a| source::actor_definition(a, version, &b.number)),
         })
     }
 
@@ -638,6 +743,7 @@ impl State {
             "finishedAt": now.finished_at.map(iso),
             "buildId": run.build_id,
             "buildNumber": run.build_number,
+            "buildNumberInt": build_number_int(&run.build_number),
             "meta": {"origin": run.origin},
             "usageTotalUsd": r6(now.usage.total_usd()),
             "defaultKeyValueStoreId": run.kv_id,
@@ -652,6 +758,7 @@ impl State {
         let o = &run.outcome;
         let u = &now.usage;
         let usd = u.usd();
+        let actor = self.actor_of(&run.act_id);
         let (message, terminal_msg, exit_code) = match now.phase {
             Phase::Ready => (Some("Starting the Actor run".to_string()), false, None),
             Phase::Running { .. } => (fleet::progress_message(o, now.frac), false, None),
@@ -659,32 +766,32 @@ impl State {
             Phase::Aborted { .. } => (Some("The run was aborted".to_string()), true, None),
         };
         let mem_max = (o.mem_max_bytes as f64 * now.frac.sqrt()).round() as u64;
-        let mut meta = Map::new();
-        meta.insert("origin".into(), json!(run.origin));
-        if let Some(ip) = &run.meta.client_ip {
-            meta.insert("clientIp".into(), json!(ip));
-        }
-        if let Some(ua) = &run.meta.user_agent {
-            meta.insert("userAgent".into(), json!(ua));
-        }
-        if let Some(s) = &run.meta.schedule_id {
-            meta.insert("scheduleId".into(), json!(s));
-        }
-        if let Some(t) = run.meta.scheduled_at {
-            meta.insert("scheduledAt".into(), json!(iso(t)));
-        }
-        let mut options = json!({
+        let meta = json!({
+            "origin": run.origin,
+            "clientIp": run.meta.client_ip,
+            "userAgent": run.meta.user_agent,
+            "scheduleId": run.meta.schedule_id,
+            "scheduledAt": run.meta.scheduled_at.map(iso),
+        });
+        let options = json!({
             "build": run.build_number,
             "timeoutSecs": run.timeout_secs,
             "memoryMbytes": run.memory_mb,
             "diskMbytes": run.disk_mb,
+            "maxItems": run.max_items,
+            "maxTotalChargeUsd": run.max_total_charge_usd,
         });
-        if let Some(m) = run.max_items {
-            options["maxItems"] = json!(m);
-        }
-        if let Some(m) = run.max_total_charge_usd {
-            options["maxTotalChargeUsd"] = json!(m);
-        }
+        let pricing = actor
+            .and_then(pricing_info)
+            .unwrap_or_else(|| free_pricing(actor.map_or(run.started_at, |a| a.created_at)));
+        let charged = if pricing["pricingModel"] == "PAY_PER_EVENT" {
+            json!({
+                "apify-actor-start": run.memory_mb.div_ceil(1024).max(1),
+                "page-crawled": (o.items as f64 * now.frac).round() as u64,
+            })
+        } else {
+            json!({})
+        };
         let running = matches!(now.phase, Phase::Running { .. });
         json!({
             "id": run.id,
@@ -697,6 +804,7 @@ impl State {
             "statusMessage": message,
             "isStatusMessageTerminal": terminal_msg,
             "meta": meta,
+            "pricingInfo": pricing,
             "stats": {
                 "inputBodyLen": run.input_len,
                 "migrationCount": 0,
@@ -716,6 +824,7 @@ impl State {
                 "metamorph": 0,
                 "computeUnits": r6(u.compute_units),
             },
+            "chargedEventCounts": charged,
             "options": options,
             "buildId": run.build_id,
             "buildNumber": run.build_number,
@@ -731,7 +840,7 @@ impl State {
             },
             "containerUrl": format!("https://{}.runs.apify.net", run.id.to_ascii_lowercase()),
             "isContainerServerReady": running,
-            "gitBranchName": null,
+            "gitBranchName": actor.filter(|a| a.source == Source::Git && a.own).map(|_| "main"),
             "usage": {
                 "ACTOR_COMPUTE_UNITS": r6(u.compute_units),
                 "DATASET_READS": u.dataset_reads,
@@ -761,13 +870,21 @@ impl State {
                 "PROXY_RESIDENTIAL_TRANSFER_GBYTES": 0,
                 "PROXY_SERPS": 0,
             },
+            // Most runs were never metamorphed (`[]`); Apify leaves it out (`null`) on some.
+            "metamorphs": if fleet::hash_str(&run.id).is_multiple_of(5) { Value::Null } else { json!([]) },
             "platformUsageBillingModel": "USER",
         })
     }
 
     /// `Dataset` (full) or `DatasetListItem`.
-    pub fn dataset_json(&self, d: &Dataset, list_item: bool) -> Value {
+    pub fn dataset_json(&self, d: &Dataset, list_item: bool, view: &View) -> Value {
         let count = d.item_count();
+        let items_url = format!(
+            "{}/v2/datasets/{}/items?signature={}",
+            view.base,
+            d.id,
+            source::signature(&d.id, "items")
+        );
         let mut v = json!({
             "id": d.id,
             "name": d.name,
@@ -784,7 +901,11 @@ impl State {
                 "readCount": 0,
                 "writeCount": count,
                 "storageBytes": count * 412,
+                "inflatedBytes": count * 1_140,
             },
+            "itemsPublicUrl": items_url,
+            // Apify gives the signing key only to tokens that may write the dataset.
+            "urlSigningSecretKey": view.can_write.then(|| source::signing_key(&d.id)),
         });
         if list_item {
             // DatasetListItem requires `name` to be a string; an unnamed dataset has none, so
@@ -797,12 +918,41 @@ impl State {
                 d.id
             ));
             v["fields"] = json!(fleet::dataset_fields(d));
+            let with_schema = match &d.act_id {
+                Some(act) => self.actor_of(act).is_some_and(|a| !a.legacy),
+                None => d.name.as_deref() == Some("product-catalog"),
+            };
+            v["schema"] = if with_schema {
+                source::dataset_schema()
+            } else {
+                Value::Null
+            };
         }
         v
     }
 
-    pub fn store_json(&self, s: &KvStore) -> Value {
+    /// `KeyValueStore` (detail, list item, and what creating one answers).
+    pub fn store_json(&self, s: &KvStore, view: &View) -> Value {
         let bytes: usize = s.records.values().map(|r| r.value.len()).sum();
+        let s3: usize = s
+            .records
+            .values()
+            .map(|r| r.value.len())
+            .filter(|n| *n > 64 * 1024)
+            .sum();
+        let url = |what: &str| {
+            format!(
+                "{}/v2/key-value-stores/{}/{what}?signature={}",
+                view.base,
+                s.id,
+                source::signature(&s.id, what)
+            )
+        };
+        let with_schema = s
+            .act_id
+            .as_deref()
+            .and_then(|a| self.actor_of(a))
+            .is_some_and(|a| !a.legacy && a.spec.kind == Kind::Crawler);
         json!({
             "id": s.id,
             "name": s.name,
@@ -814,15 +964,30 @@ impl State {
             "actId": s.act_id,
             "actRunId": s.act_run_id,
             "consoleUrl": format!("https://console.apify.com/storage/key-value-stores/{}", s.id),
+            "keysPublicUrl": url("keys"),
+            "recordsPublicUrl": url("records"),
+            "schema": if with_schema { source::store_schema() } else { Value::Null },
+            "urlSigningSecretKey": view.can_write.then(|| source::signing_key(&s.id)),
             "generalAccess": "FOLLOW_USER_SETTING",
             "stats": {
                 "readCount": 0,
                 "writeCount": s.records.len(),
                 "deleteCount": 0,
                 "listCount": 0,
+                "s3StorageBytes": s3,
                 "storageBytes": bytes,
             },
         })
+    }
+
+    /// The signed public URL of one record (`recordPublicUrl` in key listings).
+    pub fn record_public_url(&self, s: &KvStore, key: &str, view: &View) -> String {
+        format!(
+            "{}/v2/key-value-stores/{}/records/{key}?signature={}",
+            view.base,
+            s.id,
+            source::signature(&s.id, &format!("records/{key}"))
+        )
     }
 
     /// `RequestQueue` (full) or `RequestQueueShort`.
@@ -943,6 +1108,75 @@ impl State {
         }
         v
     }
+}
+
+/// How storages are rendered for one request: the API base their public URLs point to, and
+/// whether the token may write (only then does Apify include `urlSigningSecretKey`).
+#[derive(Debug, Clone)]
+pub struct View {
+    pub base: String,
+    pub can_write: bool,
+}
+
+/// `buildNumberInt`: `x.y.n` as one integer (what the generator gives builds).
+pub fn build_number_int(number: &str) -> u64 {
+    let mut parts = number.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    let (major, minor, n) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    major * 1_000_000 + minor * 10_000 + n
+}
+
+fn free_pricing(since: u64) -> Value {
+    json!({
+        "pricingModel": "FREE",
+        "apifyMarginPercentage": 0,
+        "createdAt": iso(since),
+        "startedAt": iso(since),
+        "notifiedAboutFutureChangeAt": null,
+        "notifiedAboutChangeAt": null,
+        "reasonForChange": null,
+        "isPriceChangeNotificationSuppressed": false,
+        "forceContainsSignificantPriceChange": false,
+    })
+}
+
+/// The Actor's pricing (`pricingInfos[]`, and a run's `pricingInfo`): none for the account's
+/// own Actors, free or pay-per-event for the Store Actors.
+pub fn pricing_info(a: &Actor) -> Option<Value> {
+    if a.own {
+        return None;
+    }
+    let mut p = free_pricing(a.created_at);
+    if a.name == "website-content-crawler" {
+        p["pricingModel"] = json!("PAY_PER_EVENT");
+        p["apifyMarginPercentage"] = json!(0.2);
+        p["minimalMaxTotalChargeUsd"] = json!(0.5);
+        p["pricingPerEvent"] = json!({"actorChargeEvents": {
+            "apify-actor-start": {
+                "eventTitle": "Actor start",
+                "eventDescription": "Charged once when the run starts, per GB of memory.",
+                "eventPriceUsd": 0.00005,
+                "isPrimaryEvent": false,
+                "isOneTimeEvent": true,
+            },
+            "page-crawled": {
+                "eventTitle": "Page crawled",
+                "eventDescription": "Charged for every page stored in the dataset.",
+                "eventPriceUsd": 0.001,
+                "eventTieredPricingUsd": {
+                    "FREE": {"tieredEventPriceUsd": 0.001},
+                    "BRONZE": {"tieredEventPriceUsd": 0.0009},
+                    "GOLD": {"tieredEventPriceUsd": 0.0007},
+                },
+                "isPrimaryEvent": true,
+                "isOneTimeEvent": false,
+            },
+        }});
+    }
+    Some(p)
 }
 
 /// A run as of now (see [`State::run_status`]).

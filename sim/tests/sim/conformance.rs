@@ -4,8 +4,10 @@
 //! inside the whole document). A status the spec does not document for the operation, a body
 //! where the spec has none, or a shape the schema does not allow is a failing test.
 //!
-//! The OpenAPI file is read from `../../shared/apify-openapi/openapi.json` relative to this
-//! crate (CI clones `shared/` beside the repository); if it is missing the test FAILS.
+//! The OpenAPI file is the copy vendored in this crate, `sim/openapi/apify-v2.openapi.json`
+//! (Apify's official description, Apache-2.0, unmodified; see `sim/openapi/README.md` for its
+//! origin and how to refresh it), read through `CARGO_MANIFEST_DIR`: nothing outside the
+//! repository is needed. If it is missing the test FAILS.
 
 use crate::common::*;
 use forge_sim::{Sim, SimOptions};
@@ -13,16 +15,13 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-const SPEC_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/apify-openapi/openapi.json"
-);
+const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/apify-v2.openapi.json");
 
 fn load_spec() -> Value {
     let text = std::fs::read_to_string(SPEC_PATH).unwrap_or_else(|e| {
         panic!(
-            "the conformance test needs Apify's OpenAPI description at {SPEC_PATH} \
-             (the `shared/` folder must sit beside the repository): {e}"
+            "the conformance test needs Apify's OpenAPI description vendored at {SPEC_PATH} \
+             (see sim/openapi/README.md): {e}"
         )
     });
     serde_json::from_str(&text).expect("openapi.json is not valid JSON")

@@ -379,6 +379,124 @@ async fn creating_a_named_store_201_then_200_with_the_same_store() {
     );
 }
 
+/// Where the spec allows `null`, Apify sends real values mostly and `null` sometimes; so does
+/// the simulator, on ordinary Actors only (the story Actors' answers stay plain).
+#[tokio::test]
+async fn nullable_fields_are_sometimes_null_never_on_the_stories() {
+    let sim = sim();
+    let stories = forge_sim::fleet::STORIES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>();
+    let list = get(&sim, "/v2/actors?limit=1000").await.data();
+    let items = list["items"].as_array().unwrap();
+    let null_stats: Vec<&str> = items
+        .iter()
+        .filter(|a| a["stats"].is_null())
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(!null_stats.is_empty());
+    assert!(
+        null_stats.iter().all(|n| !stories.contains(n)),
+        "{null_stats:?}"
+    );
+    let (mut deprecated_null, mut no_definition, mut metamorphs) = (Vec::new(), Vec::new(), (0, 0));
+    for a in items {
+        let name = a["name"].as_str().unwrap();
+        let id = a["id"].as_str().unwrap();
+        let detail = get(&sim, &format!("/v2/actors/{id}")).await.data();
+        // The detail (`Actor`) always has its stats: the spec does not allow `null` there.
+        assert!(detail["stats"].is_object(), "{name}");
+        match &detail["isDeprecated"] {
+            Value::Null => deprecated_null.push(name.to_string()),
+            v => assert_eq!(v, false, "{name}"),
+        }
+        let build = detail["taggedBuilds"]["latest"]["buildId"]
+            .as_str()
+            .unwrap();
+        let build = get(&sim, &format!("/v2/actor-builds/{build}")).await.data();
+        if build["actorDefinition"].is_null() {
+            assert!(build["inputSchema"].is_null());
+            no_definition.push(name.to_string());
+        } else {
+            assert!(build["inputSchema"].is_string(), "{name}");
+        }
+        let run = get(&sim, &format!("/v2/actors/{id}/runs/last")).await;
+        if run.status == StatusCode::OK {
+            match &run.data()["metamorphs"] {
+                Value::Null => metamorphs.0 += 1,
+                v => {
+                    assert_eq!(v, &json!([]));
+                    metamorphs.1 += 1
+                }
+            }
+        }
+    }
+    for names in [&deprecated_null, &no_definition] {
+        assert!(!names.is_empty());
+        assert!(
+            names.iter().all(|n| !stories.contains(&n.as_str())),
+            "{names:?}"
+        );
+    }
+    assert!(metamorphs.1 > metamorphs.0, "{metamorphs:?}");
+}
+
+/// Apify serves signed public URLs without a token — which is why the relay must never pass
+/// one on. Only the right signature for that storage and resource works.
+#[tokio::test]
+async fn signed_public_urls_read_without_a_token() {
+    let sim = sim();
+    let run = get(&sim, "/v2/actor-runs?desc=1&limit=1").await.data()["items"][0].clone();
+    let ds = run["defaultDatasetId"].as_str().unwrap();
+    let kv = run["defaultKeyValueStoreId"].as_str().unwrap();
+    let path = |url: &Value| {
+        url.as_str()
+            .unwrap()
+            .strip_prefix("http://sim.test")
+            .unwrap()
+            .to_string()
+    };
+    let items = path(&get(&sim, &format!("/v2/datasets/{ds}")).await.data()["itemsPublicUrl"]);
+    let store = get(&sim, &format!("/v2/key-value-stores/{kv}"))
+        .await
+        .data();
+    let keys = path(&store["keysPublicUrl"]);
+    let records = store["recordsPublicUrl"].as_str().unwrap().to_string();
+    let listing = get(&sim, &format!("/v2/key-value-stores/{kv}/keys"))
+        .await
+        .data();
+    let input = listing["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "INPUT")
+        .map(|i| path(&i["recordPublicUrl"]))
+        .unwrap();
+    let (base, sig) = records.split_once('?').unwrap();
+    let via_records = format!(
+        "{}/INPUT?{sig}",
+        base.strip_prefix("http://sim.test").unwrap()
+    );
+    for uri in [&items, &keys, &input, &via_records] {
+        let r = req("GET", uri).send(&sim).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+    }
+    let r = req("GET", &input).send(&sim).await;
+    assert!(String::from_utf8_lossy(&r.body).contains(forge_sim::SENTINEL));
+    // A signature for something else, or none, is no credential.
+    let (keys_path, keys_sig) = keys.split_once('?').unwrap();
+    for uri in [
+        format!("/v2/datasets/{ds}/items?{keys_sig}"),
+        format!("{keys_path}?signature=0000.forged"),
+        keys_path.to_string(),
+        format!("/v2/datasets/{ds}?{}", items.split_once('?').unwrap().1),
+    ] {
+        let r = req("GET", &uri).send(&sim).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{uri}");
+    }
+}
+
 #[tokio::test]
 async fn a_started_run_progresses_to_a_terminal_status() {
     let sim = Sim::new(SimOptions {
