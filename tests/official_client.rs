@@ -1,7 +1,9 @@
 //! Apify's official JavaScript client (`apify-client`, pinned in `tests/contract`) against the
 //! real relay binary in front of the simulated account, with a sealed token as its token and
-//! the relay's `/api/apify` as its base URL. Everything Forge needs works; everything outside
-//! the five scopes fails with 403 `forge-not-allowed` and never reaches the simulator.
+//! the relay's `/api/apify` as its base URL. Everything Forge needs works — `call()` and
+//! `waitForFinish()` included, which wait with `waitForFinish` — and everything outside the five
+//! scopes (a run's `INPUT` record among them) fails with 403 `forge-not-allowed` and never
+//! reaches the simulator.
 
 use forge_e2e::{npm_ci, workspace_root, RelayProcess, SimServer};
 use forge_sim::{Sim, SimOptions};
@@ -60,7 +62,7 @@ async fn official_client_through_the_relay() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(results.len(), 21, "{stdout}");
+    assert_eq!(results.len(), 25, "{stdout}");
     for r in &results {
         let op = r["op"].as_str().unwrap();
         if op.starts_with("x-") {
@@ -78,6 +80,16 @@ async fn official_client_through_the_relay() {
     assert_eq!(by_op("get-actor"), "healthy-workhorse");
     assert_eq!(by_op("get-or-create-forge-trends"), "forge-trends");
     assert_eq!(by_op("start-run"), "READY");
+    // Waiting through the relay works: the runs had ended when the client got its answer.
+    for op in ["call-and-wait", "wait-for-finish"] {
+        let status = by_op(op);
+        assert!(
+            ["SUCCEEDED", "FAILED", "TIMED-OUT", "ABORTED"].contains(&status.as_str().unwrap()),
+            "{op}: {status}"
+        );
+    }
+    // SIGNALS is readable (this Actor may have written none); INPUT and OUTPUT are refused.
+    assert!(["SIGNALS", "none"].contains(&by_op("get-record-signals").as_str().unwrap()));
 
     // The refused calls never arrived; the allowed write did.
     let log = sim.sim.requests();
@@ -86,7 +98,9 @@ async fn official_client_through_the_relay() {
             || r.path.contains("/webhooks")
             || r.path.ends_with("/items")
             || r.path.starts_with("/v2/users")
-            || r.query.as_deref().unwrap_or("").contains("webhooks");
+            || r.query.as_deref().unwrap_or("").contains("webhooks")
+            || r.path.ends_with("/records/INPUT")
+            || r.path.ends_with("/records/OUTPUT");
         assert!(
             !forbidden,
             "a refused request reached the simulator: {} {}",

@@ -8,8 +8,12 @@
 //! it returns is rebuilt from validated parts, so the forwarder never sees client bytes it did
 //! not check.
 
+use crate::project::Reply;
 use crate::scope::Grant;
 use std::fmt;
+
+mod fields;
+use fields::*;
 
 /// HTTP methods the table uses. Anything else is refused before a route is even looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,6 +66,8 @@ pub struct Route {
     pub query: &'static [&'static str],
     /// Query keys that must be present.
     pub required_query: &'static [&'static str],
+    /// What a successful answer may carry back (the response rule, DESIGN §4).
+    pub reply: Reply,
 }
 
 const PAGE: &[&str] = &["offset", "limit", "desc"];
@@ -87,8 +93,15 @@ pub const ALLOW_LIST: &[Route] = &[
         Method::Get,
         "/v2/actors",
         &["my", "offset", "limit", "desc", "sortBy"],
+        Reply::Json(ACTOR_LIST_REPLY),
     ),
-    route(Grant::ActorsRead, Method::Get, "/v2/actors/{actorId}", &[]),
+    route(
+        Grant::ActorsRead,
+        Method::Get,
+        "/v2/actors/{actorId}",
+        &[],
+        Reply::Json(ACTOR_REPLY),
+    ),
     // Actors: Run
     route(
         Grant::ActorsRun,
@@ -101,6 +114,7 @@ pub const ALLOW_LIST: &[Route] = &[
             "maxItems",
             "maxTotalChargeUsd",
         ],
+        Reply::Json(RUN_REPLY),
     ),
     // Actor runs: Read
     route(
@@ -108,24 +122,29 @@ pub const ALLOW_LIST: &[Route] = &[
         Method::Get,
         "/v2/actors/{actorId}/runs",
         RUN_FILTERS,
+        Reply::Json(RUN_LIST_REPLY),
     ),
     route(
         Grant::ActorRunsRead,
         Method::Get,
         "/v2/actors/{actorId}/runs/last",
         &["status", "origin"],
+        Reply::Json(RUN_REPLY),
     ),
     route(
         Grant::ActorRunsRead,
         Method::Get,
         "/v2/actor-runs",
         RUN_FILTERS,
+        Reply::Json(RUN_LIST_REPLY),
     ),
     route(
         Grant::ActorRunsRead,
         Method::Get,
         "/v2/actor-runs/{runId}",
-        &[],
+        // Apify's official clients wait for a run with it (`call()`, `waitForFinish()`).
+        &["waitForFinish"],
+        Reply::Json(RUN_REPLY),
     ),
     // Actor builds: Read
     route(
@@ -133,18 +152,21 @@ pub const ALLOW_LIST: &[Route] = &[
         Method::Get,
         "/v2/actors/{actorId}/builds",
         PAGE,
+        Reply::Json(BUILD_LIST_REPLY),
     ),
     route(
         Grant::ActorBuildsRead,
         Method::Get,
         "/v2/actor-builds",
         PAGE,
+        Reply::Json(BUILD_LIST_REPLY),
     ),
     route(
         Grant::ActorBuildsRead,
         Method::Get,
         "/v2/actor-builds/{buildId}",
         &[],
+        Reply::Json(BUILD_REPLY),
     ),
     // Datasets: Read — metadata only, never items.
     route(
@@ -152,12 +174,14 @@ pub const ALLOW_LIST: &[Route] = &[
         Method::Get,
         "/v2/datasets",
         STORAGE_LIST,
+        Reply::Json(DATASET_LIST_REPLY),
     ),
     route(
         Grant::DatasetsRead,
         Method::Get,
         "/v2/datasets/{datasetId}",
         &[],
+        Reply::Json(DATASET_REPLY),
     ),
     // Key-value stores: Read
     route(
@@ -165,26 +189,39 @@ pub const ALLOW_LIST: &[Route] = &[
         Method::Get,
         "/v2/key-value-stores",
         STORAGE_LIST,
+        Reply::Json(STORE_LIST_REPLY),
     ),
     route(
         Grant::KeyValueStoresRead,
         Method::Get,
         "/v2/key-value-stores/{storeId}",
         &[],
+        Reply::Json(STORE_REPLY),
     ),
     route(
         Grant::KeyValueStoresRead,
         Method::Get,
         "/v2/key-value-stores/{storeId}/keys",
         &["exclusiveStartKey", "limit", "prefix"],
+        Reply::Json(KEY_LIST_REPLY),
     ),
-    // `attachment` is sent by Apify's official client on every record read; it is read-only
-    // (it only sets Content-Disposition). DESIGN §4 lists no keys here; issue #3 needs the client.
+    // Record reads are confined to what Forge reads: the `SIGNALS` record (in a run's default
+    // store) and the records of Forge's own store. `INPUT` (where people keep logins and API keys
+    // for their scrapers), `OUTPUT` and every other record are refused. `attachment` is sent by
+    // Apify's official client on every record read; it only sets Content-Disposition.
     route(
         Grant::KeyValueStoresRead,
         Method::Get,
-        "/v2/key-value-stores/{storeId}/records/{key}",
+        "/v2/key-value-stores/{storeId}/records/SIGNALS",
         &["attachment"],
+        Reply::Record,
+    ),
+    route(
+        Grant::KeyValueStoresRead,
+        Method::Get,
+        "/v2/key-value-stores/~forge-trends/records/{key}",
+        &["attachment"],
+        Reply::Record,
     ),
     // Key-value stores: Write — confined to Forge's own named store.
     Route {
@@ -193,12 +230,14 @@ pub const ALLOW_LIST: &[Route] = &[
         template: "/v2/key-value-stores",
         query: &["name"],
         required_query: &["name"],
+        reply: Reply::Json(STORE_REPLY),
     },
     route(
         Grant::KeyValueStoresWrite,
         Method::Put,
         "/v2/key-value-stores/~forge-trends/records/{key}",
         &[],
+        Reply::Empty,
     ),
 ];
 
@@ -207,6 +246,7 @@ const fn route(
     method: Method,
     template: &'static str,
     query: &'static [&'static str],
+    reply: Reply,
 ) -> Route {
     Route {
         grant,
@@ -214,11 +254,13 @@ const fn route(
         template,
         query,
         required_query: &[],
+        reply,
     }
 }
 
-/// Query keys refused on every route, named as such in the refusal: Apify's method override,
-/// token-in-URL authentication, and run-start parameters that reach outside the five scopes.
+/// Query keys refused on every route that does not list them, named as such in the refusal:
+/// Apify's method override, token-in-URL authentication, run-start parameters that reach
+/// outside the five scopes, and `waitForFinish` (only a run read may wait).
 pub const DANGEROUS_QUERY_KEYS: &[&str] = &[
     "method",
     "token",
@@ -229,6 +271,10 @@ pub const DANGEROUS_QUERY_KEYS: &[&str] = &[
 
 /// Largest page size forwarded; larger `limit` values are clamped.
 pub const MAX_LIMIT: u64 = 1000;
+/// Longest `waitForFinish` forwarded, in seconds (Apify's own maximum); larger values are clamped.
+pub const MAX_WAIT_FOR_FINISH_SECS: u64 = 60;
+/// The one record key Forge reads outside its own store.
+pub const SIGNALS_KEY: &str = "SIGNALS";
 /// Longest path segment accepted (Apify record keys are at most 256 characters).
 pub const MAX_SEGMENT_LEN: usize = 256;
 /// Longest request target accepted at all.
@@ -250,6 +296,8 @@ pub enum Refusal {
     },
     /// Writes go only to the `forge-trends` store.
     WriteOutsideForgeStore,
+    /// Records other than `SIGNALS` are read only from the `forge-trends` store.
+    RecordNotRead,
     /// The raw path holds something the matcher refuses rather than normalises.
     BadPath(PathProblem),
     /// A parameter segment does not have the shape of its kind (id, `user~name`, record key).
@@ -310,6 +358,7 @@ impl Refusal {
             Refusal::UsersMe => "users-me",
             Refusal::MethodNotAllowed { .. } => "method-not-allowed",
             Refusal::WriteOutsideForgeStore => "write-outside-forge-store",
+            Refusal::RecordNotRead => "record-not-read",
             Refusal::BadPath(_) => "bad-path",
             Refusal::BadSegment { .. } => "bad-segment",
             Refusal::DangerousQueryKey(_) => "dangerous-query-key",
@@ -349,6 +398,10 @@ impl fmt::Display for Refusal {
             Refusal::WriteOutsideForgeStore => write!(
                 f,
                 "writes are confined to Forge's own key-value store '{FORGE_STORE_NAME}'; Forge never writes elsewhere or deletes anything"
+            ),
+            Refusal::RecordNotRead => write!(
+                f,
+                "Forge reads only the {SIGNALS_KEY} record of a run's store and the records of its own '{FORGE_STORE_NAME}' store; INPUT, OUTPUT and every other record are never forwarded"
             ),
             Refusal::BadPath(p) => write!(f, "the request path was refused: {}", p.describe()),
             Refusal::BadSegment { param } => {
@@ -422,6 +475,19 @@ impl AllowedRequest {
         out
     }
 
+    /// What a successful answer may carry back.
+    pub fn reply(&self) -> &'static Reply {
+        &self.route.reply
+    }
+
+    /// How long Apify is asked to hold the answer (`waitForFinish`, already clamped), if at all.
+    pub fn wait_secs(&self) -> Option<u64> {
+        self.query
+            .iter()
+            .find(|(k, _)| *k == "waitForFinish")
+            .and_then(|(_, v)| v.parse().ok())
+    }
+
     /// `path?query` (or just `path`) for the upstream request line.
     pub fn path_and_query(&self) -> String {
         if self.query.is_empty() {
@@ -489,7 +555,10 @@ fn explain_miss(method: &str, method_parsed: Option<Method>, segments: &[&str]) 
             )
     });
     if pinned_miss {
-        return Refusal::WriteOutsideForgeStore;
+        return match method_parsed {
+            Some(Method::Get) => Refusal::RecordNotRead,
+            _ => Refusal::WriteOutsideForgeStore,
+        };
     }
     match same_path.peek() {
         None => Refusal::UnknownRoute,
@@ -655,13 +724,14 @@ fn match_query(
                 // Dangerous keys hidden behind escapes or odd characters are still malformed.
                 return Err(Refusal::MalformedQuery);
             }
+            let listed = route.query.iter().copied().find(|k| *k == raw_key);
             if let Some(d) = DANGEROUS_QUERY_KEYS
                 .iter()
-                .find(|d| d.eq_ignore_ascii_case(raw_key))
+                .find(|d| listed.is_none() && d.eq_ignore_ascii_case(raw_key))
             {
                 return Err(Refusal::DangerousQueryKey(d));
             }
-            let Some(key) = route.query.iter().copied().find(|k| *k == raw_key) else {
+            let Some(key) = listed else {
                 let shown = (raw_key.len() <= 32).then(|| raw_key.to_string());
                 return Err(Refusal::ForbiddenQueryKey {
                     key: shown,
@@ -705,6 +775,8 @@ const RUN_ORIGINS: &[&str] = &[
     "ACTOR",
     "CLI",
     "STANDBY",
+    "CI",
+    "MCP",
 ];
 
 /// Validates a decoded query value for its key and returns its canonical form.
@@ -719,6 +791,10 @@ fn canonical_value(key: &'static str, v: &str) -> Result<String, Refusal> {
     match key {
         "limit" => match uint(v) {
             Some(n) => Ok(n.min(MAX_LIMIT).to_string()),
+            None => bad,
+        },
+        "waitForFinish" => match uint(v) {
+            Some(n) => Ok(n.min(MAX_WAIT_FOR_FINISH_SECS).to_string()),
             None => bad,
         },
         "offset" | "timeout" | "memory" | "maxItems" => match uint(v) {

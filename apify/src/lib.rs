@@ -10,11 +10,13 @@
 //! - [`envelope`]: Apify's error envelope `{"error":{"type","message"}}`, which the relay's own
 //!   errors reuse so clients handle both alike.
 //! - [`models`]: the response models Forge reads.
+//! - [`project`]: the response projection each allow-list row applies to what comes back.
 
 pub mod allow;
 pub mod audit;
 pub mod envelope;
 pub mod models;
+pub mod project;
 pub mod scope;
 pub mod time;
 pub mod token;

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! POST /v2/actors/{id}/runs?memory=&timeout=        the input as the JSON body
-//! GET  /v2/actor-runs/{runId}                       with back-off, until the run ends
+//! GET  /v2/actor-runs/{runId}?waitForFinish=20      until the run ends (Apify holds each
+//!                                                   answer until then or for 20 s)
 //! ```
 //!
 //! A 403 says the token lacks Actors: Run (and the scope check learns it); a success teaches
@@ -19,6 +20,9 @@ use leptos::prelude::*;
 pub const MAX_INPUT_BYTES: usize = 256 * 1024;
 pub const DEFAULT_MEMORY_MB: u32 = 1024;
 pub const DEFAULT_TIMEOUT_SECS: u32 = 3600;
+/// How long each follow-up read asks Apify to hold its answer until the run ends (at most
+/// `forge_apify::allow::MAX_WAIT_FOR_FINISH_SECS`). Short enough that the status shown moves.
+pub const FOLLOW_WAIT_SECS: u64 = 20;
 /// The message for a token without Actors: Run.
 pub const NO_RUN: &str = "Your token lacks Actors: Run; everything else keeps working";
 
@@ -242,21 +246,25 @@ pub fn RunDialog() -> impl IntoView {
                 run_id: run_id.clone(),
                 status: status.as_str().into(),
             });
-            let mut n = 0;
+            let follow =
+                format!("/api/apify/v2/actor-runs/{run_id}?waitForFinish={FOLLOW_WAIT_SECS}");
+            let mut failures = 0;
             while !status.is_terminal() {
-                sleep_ms(poll_delay_ms(n)).await;
-                n += 1;
-                match client
-                    .send("GET", &format!("/api/apify/v2/actor-runs/{run_id}"), None)
-                    .await
-                {
+                match client.send("GET", &follow, None).await {
                     Ok(a) if a.status == 200 => {
+                        failures = 0;
                         if let Ok(d) = serde_json::from_str::<Data<Run>>(&a.body) {
                             status = d.data.status;
                         }
+                        if !status.is_terminal() {
+                            // The wait ran out (or an upstream ignored it): a breath, not a spin.
+                            sleep_ms(500).await;
+                        }
                     }
                     _ => {
-                        // 429, a blip: the back-off grows and we ask again.
+                        // 429, a blip: back off (growing) and ask again.
+                        sleep_ms(poll_delay_ms(failures)).await;
+                        failures += 1;
                     }
                 }
                 view_state.set(RunView::Following {

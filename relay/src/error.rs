@@ -48,6 +48,10 @@ pub enum RelayError {
     UpstreamUnexpected(u16),
     #[error("upstream redirect refused")]
     UpstreamRedirect,
+    #[error("upstream answer too large")]
+    UpstreamTooLarge,
+    #[error("upstream answer not in the documented shape: {0}")]
+    UpstreamMalformed(forge_apify::project::ProjectError),
     #[error("not available in this mode")]
     WrongMode,
     #[error("no such endpoint")]
@@ -147,6 +151,16 @@ impl RelayError {
                 StatusCode::BAD_GATEWAY,
                 "forge-upstream-redirect",
                 "The Apify API redirected somewhere the relay does not follow.".into(),
+            ),
+            UpstreamTooLarge => (
+                StatusCode::BAD_GATEWAY,
+                "forge-upstream-too-large",
+                "The Apify API answered with more data than the relay passes on. Ask for a smaller page (limit).".into(),
+            ),
+            UpstreamMalformed(_) => (
+                StatusCode::BAD_GATEWAY,
+                "forge-upstream-malformed",
+                "The Apify API answered in a shape the relay does not pass on. Try again shortly.".into(),
             ),
             WrongMode => (
                 StatusCode::CONFLICT,

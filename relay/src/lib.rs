@@ -105,7 +105,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         app = app.fallback_service(files);
     }
 
-    let request_timeout = state.config.upstream_timeout + Duration::from_secs(10);
+    // The longest legitimate exchange: a `waitForFinish` run read waits on top of the upstream
+    // timeout.
+    let request_timeout = state.config.upstream_timeout
+        + Duration::from_secs(forge_apify::allow::MAX_WAIT_FOR_FINISH_SECS + 10);
     app.layer(middleware::from_fn_with_state(state.clone(), cors))
         .layer(middleware::from_fn_with_state(
             state.clone(),

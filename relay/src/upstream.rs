@@ -14,6 +14,7 @@ use bytes::Bytes;
 use forge_apify::allow::{AllowedRequest, Method};
 use forge_apify::audit::{Probe, CREATE_FORGE_STORE};
 use forge_apify::models::{Data, UserIdentity};
+use forge_apify::project::{self, Reply};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,13 +25,18 @@ const REQUEST_HEADERS: [HeaderName; 3] = [
     header::CONTENT_TYPE,
     header::CONTENT_ENCODING,
 ];
-/// The only template whose redirect is followed (large records live on another host).
-const RECORD_TEMPLATE: &str = "/v2/key-value-stores/{storeId}/records/{key}";
+/// Largest JSON answer the relay reads to project (a page of 1,000 runs is about 1 MB).
+pub const MAX_JSON_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+/// Largest error answer or `users/me` answer the relay reads.
+pub const MAX_SMALL_ANSWER_BYTES: usize = 64 * 1024;
+const JSON: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
 
 #[derive(Debug, Clone)]
 pub struct Upstream {
     client: reqwest::Client,
     base: Arc<str>,
+    /// The whole-exchange timeout (a `waitForFinish` read gets its wait on top).
+    timeout: Duration,
     /// Tests run the upstream on loopback http; only then may a redirect go to loopback http.
     loopback_http_redirects: bool,
     metrics: Arc<Metrics>,
@@ -56,6 +62,7 @@ impl Upstream {
         Ok(Upstream {
             client,
             base: base.into(),
+            timeout,
             loopback_http_redirects: upstream_is_loopback && base.starts_with("http://"),
             metrics,
         })
@@ -82,7 +89,7 @@ impl Upstream {
         let res = res.map_err(map_reqwest_error)?;
         match res.status() {
             StatusCode::OK => {
-                let body = res.bytes().await.map_err(map_reqwest_error)?;
+                let body = read_capped(res, MAX_SMALL_ANSWER_BYTES).await?;
                 let me: Data<UserIdentity> = serde_json::from_slice(&body)
                     .map_err(|_| RelayError::UpstreamUnexpected(200))?;
                 Ok(me.data)
@@ -150,7 +157,7 @@ impl Upstream {
             .send()
             .await;
         let Ok(res) = res else { return false };
-        let Ok(body) = res.bytes().await else {
+        let Ok(body) = read_capped(res, MAX_SMALL_ANSWER_BYTES).await else {
             return false;
         };
         let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) else {
@@ -160,7 +167,8 @@ impl Upstream {
         present(&v["data"]["email"]) || present(&v["data"]["proxy"]["password"])
     }
 
-    /// Forwards an allowed request and streams the answer back.
+    /// Forwards an allowed request and answers with what its row's response rule lets back:
+    /// the projected JSON, a record as stored, or nothing; errors as Apify's bare envelope.
     pub async fn forward(
         &self,
         allowed: &AllowedRequest,
@@ -186,20 +194,49 @@ impl Upstream {
         if allowed.method().carries_body() {
             req = req.body(body);
         }
+        if let Some(wait) = allowed.wait_secs() {
+            // Apify holds a `waitForFinish` answer up to `wait` seconds on purpose.
+            req = req.timeout(self.timeout + Duration::from_secs(wait));
+        }
         let started = Instant::now();
         let res = req.send().await;
         self.metrics.upstream_latency(started.elapsed());
         let res = res.map_err(map_reqwest_error)?;
 
+        let reply = allowed.reply();
         let res = if res.status().is_redirection() {
-            if allowed.route().template != RECORD_TEMPLATE {
+            if *reply != Reply::Record {
                 return Err(RelayError::UpstreamRedirect);
             }
             self.follow_record_redirect(&res).await?
         } else {
             res
         };
-        Ok(stream_back(res))
+        let status = res.status();
+        if status.is_informational() {
+            // hyper consumes interim answers itself; a final 1xx (101) is never passed on.
+            return Err(RelayError::UpstreamUnexpected(status.as_u16()));
+        }
+        let headers = allowed_headers(res.headers());
+        if !status.is_success() {
+            let body = read_capped(res, MAX_SMALL_ANSWER_BYTES)
+                .await
+                .unwrap_or_default();
+            let body = project::error_body(status.as_u16(), &body);
+            return Ok(buffered(status, headers, Some(body)));
+        }
+        match reply {
+            Reply::Record => Ok(streamed(status, headers, res)),
+            Reply::Empty => Ok(buffered(status, headers, None)),
+            Reply::Json(shape) => {
+                let body = read_capped(res, MAX_JSON_ANSWER_BYTES).await?;
+                let body = project::project(shape, &body).map_err(|e| {
+                    tracing::warn!(template = allowed.route().template, problem = %e, "upstream answer refused");
+                    RelayError::UpstreamMalformed(e)
+                })?;
+                Ok(buffered(status, headers, Some(body)))
+            }
+        }
     }
 
     /// A record GET may answer a redirect to storage on another host: follow it once, only to
@@ -239,19 +276,55 @@ impl Upstream {
     }
 }
 
-/// Builds the client response: status, allow-listed headers, streamed body.
-fn stream_back(res: reqwest::Response) -> Response {
-    let status = res.status();
+/// The upstream headers that may come back (see [`response_header_allowed`]).
+fn allowed_headers(upstream: &HeaderMap) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    for (name, value) in res.headers() {
+    for (name, value) in upstream {
         if response_header_allowed(name) {
             headers.append(name.clone(), value.clone());
         }
     }
+    headers
+}
+
+/// A record as stored: status, allow-listed headers, the body streamed through.
+fn streamed(status: StatusCode, headers: HeaderMap, res: reqwest::Response) -> Response {
     let mut out = Response::new(Body::from_stream(res.bytes_stream()));
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     out
+}
+
+/// A JSON body the relay built (a projection or an error envelope), or no body at all.
+fn buffered(status: StatusCode, mut headers: HeaderMap, json: Option<Vec<u8>>) -> Response {
+    headers.remove(header::CONTENT_TYPE);
+    let body = match json {
+        Some(json) => {
+            headers.insert(header::CONTENT_TYPE, JSON);
+            Body::from(json)
+        }
+        None => Body::empty(),
+    };
+    let mut out = Response::new(body);
+    *out.status_mut() = status;
+    *out.headers_mut() = headers;
+    out
+}
+
+/// Reads a whole upstream body, refusing (502) one larger than `cap` — by its declared length
+/// at once, or as soon as the bytes pass it.
+async fn read_capped(mut res: reqwest::Response, cap: usize) -> Result<Bytes, RelayError> {
+    if res.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(RelayError::UpstreamTooLarge);
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = res.chunk().await.map_err(map_reqwest_error)? {
+        if body.len() + chunk.len() > cap {
+            return Err(RelayError::UpstreamTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Content-Type, `X-Apify-Pagination-*`, `X-RateLimit-Limit` — nothing else comes back.

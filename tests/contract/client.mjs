@@ -37,7 +37,7 @@ await op('list-all-runs', async () => (await client.runs().list({ limit: 3 })).i
 await op('get-dataset', async () => (await client.dataset(run.defaultDatasetId).get()).itemCount);
 await op('list-stores', async () => (await client.keyValueStores().list({ limit: 10 })).items.length);
 await op('list-keys', async () => (await client.keyValueStore(run.defaultKeyValueStoreId).listKeys()).items.map((k) => k.key));
-await op('get-record', async () => (await client.keyValueStore(run.defaultKeyValueStoreId).getRecord('INPUT'))?.key);
+await op('get-record-signals', async () => (await client.keyValueStore(run.defaultKeyValueStoreId).getRecord('SIGNALS'))?.key ?? 'none');
 await op('get-or-create-forge-trends', async () => (await client.keyValueStores().getOrCreate('forge-trends')).name);
 await op('put-record-forge-trends', async () => {
     await client.keyValueStore('~forge-trends').setRecord({ key: 'contract-check', value: { from: 'apify-client' } });
@@ -49,6 +49,12 @@ await op('put-large-record-forge-trends', async () => {
     return 'stored';
 });
 await op('start-run', async () => (await client.actor(actorId).start({ contract: true }, { memory: 256 })).status);
+// call() starts a run and waits for it with GET actor-runs/{id}?waitForFinish=…; so does waitForFinish().
+await op('call-and-wait', async () => (await client.actor(actorId).call({ contract: 'call' }, { memory: 256, waitSecs: 30 })).status);
+await op('wait-for-finish', async () => {
+    const started = await client.actor(actorId).start({ contract: 'wait' }, { memory: 256 });
+    return (await client.run(started.id).waitForFinish({ waitSecs: 30 })).status;
+});
 
 // Outside the five scopes: each must fail with 403 forge-not-allowed.
 await op('x-delete-dataset', async () => client.dataset(run.defaultDatasetId).delete());
@@ -59,3 +65,5 @@ await op('x-start-run-with-webhooks', async () => (await client.actor(actorId).s
 await op('x-list-dataset-items', async () => (await client.dataset(run.defaultDatasetId).listItems()).items.length);
 await op('x-put-record-other-store', async () => client.keyValueStore(run.defaultKeyValueStoreId).setRecord({ key: 'x', value: 1 }));
 await op('x-users-me', async () => (await client.user('me').get()).username);
+await op('x-get-input-record', async () => (await client.keyValueStore(run.defaultKeyValueStoreId).getRecord('INPUT'))?.key);
+await op('x-get-output-record', async () => (await client.keyValueStore(run.defaultKeyValueStoreId).getRecord('OUTPUT'))?.key);

@@ -49,6 +49,24 @@ pub struct Stub {
     pub addr: SocketAddr,
     pub sim: Sim,
     log: Arc<Mutex<Vec<Recorded>>>,
+    /// When set, every JSON answer also carries [`PLANTED`] (a field Apify might add tomorrow)
+    /// in every object, error bodies included.
+    pub plant: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// The field [`Stub::plant`] adds to every object of every JSON answer, and its value.
+pub const PLANTED: &str = "forgeFieldApifyAddsTomorrow";
+pub const PLANTED_VALUE: &str = "forge-planted-value";
+
+fn plant_everywhere(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            o.values_mut().for_each(plant_everywhere);
+            o.insert(PLANTED.into(), PLANTED_VALUE.into());
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(plant_everywhere),
+        _ => {}
+    }
 }
 
 impl Stub {
@@ -64,6 +82,7 @@ impl Stub {
             addr,
             sim: sim.clone(),
             log: Arc::default(),
+            plant: Arc::default(),
         };
         let app = axum::Router::new()
             .route(
@@ -141,6 +160,18 @@ async fn record(State(stub): State<Stub>, req: Request, next: Next) -> Response 
     let mut res = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
+    let json = res
+        .headers()
+        .get("content-type")
+        .is_some_and(|c| c.as_bytes().starts_with(b"application/json"));
+    if json && stub.plant.load(std::sync::atomic::Ordering::Relaxed) {
+        let (mut parts, body) = res.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        plant_everywhere(&mut v);
+        parts.headers.remove("content-length");
+        res = Response::from_parts(parts, Body::from(serde_json::to_vec(&v).unwrap()));
+    }
     let h = res.headers_mut();
     h.insert("set-cookie", "upstream=1".parse().unwrap());
     h.insert("x-internal-secret", "do-not-leak".parse().unwrap());

@@ -6,15 +6,15 @@ use forge_relay::config::Mode;
 use forge_sim::{Fault, FaultKind};
 
 /// Real ids of the simulated account, found through the simulator's side door.
-struct Ids {
-    actor: String,
-    run: String,
-    build: String,
-    dataset: String,
-    store: String,
+pub struct Ids {
+    pub actor: String,
+    pub run: String,
+    pub build: String,
+    pub dataset: String,
+    pub store: String,
 }
 
-async fn ids(stub: &Stub) -> Ids {
+pub async fn ids(stub: &Stub) -> Ids {
     let actor = stub.get_json("/v2/actors/forge-demo~signal-emitter").await;
     let actor = actor["data"]["id"].as_str().unwrap().to_string();
     let runs = stub
@@ -34,7 +34,7 @@ async fn ids(stub: &Stub) -> Ids {
 }
 
 /// (method, relay target, body, exact upstream target, status) for every allow-list row.
-fn allowed(ids: &Ids) -> Vec<(&'static str, String, &'static str, String, u16)> {
+pub fn allowed(ids: &Ids) -> Vec<(&'static str, String, &'static str, String, u16)> {
     let Ids {
         actor,
         run,
@@ -154,6 +154,13 @@ fn allowed(ids: &Ids) -> Vec<(&'static str, String, &'static str, String, u16)> 
             "",
             format!("/v2/key-value-stores/{store}/records/SIGNALS?attachment=1"),
             200,
+        ),
+        (
+            "GET",
+            "/v2/key-value-stores/~forge-trends/records/no-such-record".into(),
+            "",
+            "/v2/key-value-stores/~forge-trends/records/no-such-record".into(),
+            404,
         ),
         (
             "POST",
@@ -387,7 +394,13 @@ async fn record_redirects_are_followed_once_without_authorization() {
     // A redirect to plain http on another host is not followed.
     stub.clear();
     let res = relay
-        .send(RawRequest::new("GET", "/api/apify/v2/key-value-stores/S1/records/offsite").bearer())
+        .send(
+            RawRequest::new(
+                "GET",
+                "/api/apify/v2/key-value-stores/~forge-trends/records/offsite",
+            )
+            .bearer(),
+        )
         .await;
     assert_eq!(
         (res.status, res.error_type().as_str()),

@@ -157,8 +157,11 @@ async fn no_secret_in_logs_or_responses_at_trace_level() {
             )
             .header("Authorization", bearer.clone())
             .body("{}"),
-            RawRequest::new("GET", "/api/apify/v2/key-value-stores/S1/records/big")
-                .header("Authorization", bearer.clone()),
+            RawRequest::new(
+                "GET",
+                "/api/apify/v2/key-value-stores/~forge-trends/records/big",
+            )
+            .header("Authorization", bearer.clone()),
             RawRequest::new("GET", "/api/audit")
                 .client()
                 .header("Cookie", cookie.clone()),

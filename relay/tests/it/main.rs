@@ -6,4 +6,5 @@ mod common;
 mod demo;
 mod forward;
 mod leak;
+mod projection;
 mod session;
