@@ -115,6 +115,23 @@ pub struct RelayArgs {
     /// Most forwarded requests in flight at once; more are answered 503.
     #[arg(long, env = "FORGE_MAX_IN_FLIGHT", default_value_t = 256)]
     pub max_in_flight: usize,
+    /// A connection that has not sent a complete request head within this time (from its
+    /// first byte, or from connecting) is closed.
+    #[arg(long, env = "FORGE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// A keep-alive connection (HTTP/1.1 or HTTP/2) with no request in progress for this long
+    /// is closed.
+    #[arg(long, env = "FORGE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+    /// Most client connections open at once; a connection over the cap is accepted and closed at
+    /// once. Lowered at start-up to fit the file-descriptor limit.
+    #[arg(long, env = "FORGE_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Most connections open at once from one client IP address (IPv6: one /64); 0 = no
+    /// per-IP cap. Behind a load balancer every connection comes from the balancer: raise or
+    /// disable it there.
+    #[arg(long, env = "FORGE_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_connections_per_ip: usize,
 }
 
 impl RelayArgs {
@@ -228,6 +245,11 @@ pub struct Config {
     pub rate_per_sec: u32,
     pub rate_burst: u32,
     pub max_in_flight: usize,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+    /// 0 = no per-IP cap.
+    pub max_connections_per_ip: usize,
     pub credentials: Credentials,
     /// Demo mode only: the simulated account's tokens.
     pub demo_tokens: Vec<DemoToken>,
@@ -253,6 +275,8 @@ pub enum ConfigError {
     SessionTtl,
     #[error("{0} must be greater than zero")]
     Zero(&'static str),
+    #[error("{0} must be between {1}")]
+    Range(&'static str, &'static str),
     #[error("the OS random generator failed")]
     Random,
     #[error("--app-dir/FORGE_APP_DIR: {0} has no index.html")]
@@ -303,10 +327,24 @@ impl Config {
             ("--rate-per-sec", args.rate_per_sec as usize),
             ("--rate-burst", args.rate_burst as usize),
             ("--max-in-flight", args.max_in_flight),
+            ("--max-connections", args.max_connections),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero(name));
             }
+        }
+        if args.header_read_timeout.is_zero() || args.header_read_timeout > MAX_HEADER_READ_TIMEOUT
+        {
+            return Err(ConfigError::Range(
+                "--header-read-timeout/FORGE_HEADER_READ_TIMEOUT",
+                "1ms and 1h",
+            ));
+        }
+        if args.idle_timeout.is_zero() || args.idle_timeout > MAX_IDLE_TIMEOUT {
+            return Err(ConfigError::Range(
+                "--idle-timeout/FORGE_IDLE_TIMEOUT",
+                "1ms and 1d",
+            ));
         }
         if let Some(dir) = &args.app_dir {
             if !dir.join("index.html").is_file() {
@@ -375,9 +413,43 @@ impl Config {
             rate_per_sec: args.rate_per_sec,
             rate_burst: args.rate_burst,
             max_in_flight: args.max_in_flight,
+            header_read_timeout: args.header_read_timeout,
+            idle_timeout: args.idle_timeout,
+            max_connections: args.max_connections,
+            max_connections_per_ip: args.max_connections_per_ip,
             credentials,
             demo_tokens,
         })
+    }
+}
+
+const MAX_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(3600);
+const MAX_IDLE_TIMEOUT: Duration = Duration::from_secs(86_400);
+
+/// File descriptors kept free for everything that is not a client connection: the listener,
+/// connections to the upstream (up to `max_in_flight`, and as many again in demo mode, where the
+/// simulated account answers in the same process), files of the app being served, stdio.
+pub fn fd_headroom(max_in_flight: usize) -> u64 {
+    2 * max_in_flight as u64 + 256
+}
+
+/// The most client connections that fit a file-descriptor limit of `nofile`: the limit less
+/// [`fd_headroom`], and never less than a quarter of it.
+pub fn connection_budget(nofile: u64, max_in_flight: usize) -> usize {
+    let budget = nofile
+        .saturating_sub(fd_headroom(max_in_flight))
+        .max(nofile / 4)
+        .max(1);
+    usize::try_from(budget).unwrap_or(usize::MAX)
+}
+
+impl Config {
+    /// Lowers `max_connections` to what a file-descriptor limit of `nofile` leaves room for.
+    /// Returns the configured value when it had to be lowered.
+    pub fn fit_fd_limit(&mut self, nofile: u64) -> Option<usize> {
+        let budget = connection_budget(nofile, self.max_in_flight);
+        (self.max_connections > budget)
+            .then(|| std::mem::replace(&mut self.max_connections, budget))
     }
 }
 
@@ -591,6 +663,48 @@ mod tests {
         ] {
             assert!(!is_loopback_authority(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn connection_settings() {
+        let a = args();
+        assert_eq!(a.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(a.idle_timeout, Duration::from_secs(60));
+        assert_eq!((a.max_connections, a.max_connections_per_ip), (4096, 256));
+        let serve = |tweak: fn(&mut RelayArgs)| {
+            let mut a = args();
+            tweak(&mut a);
+            Config::new(
+                Mode::Serve,
+                a,
+                Secrets {
+                    seal_keys: Some(KEY.into()),
+                    apify_token: None,
+                },
+            )
+        };
+        let err = serve(|a| a.header_read_timeout = Duration::ZERO).unwrap_err();
+        assert!(err.to_string().contains("--header-read-timeout"), "{err}");
+        let err = serve(|a| a.idle_timeout = Duration::from_secs(2 * 86_400)).unwrap_err();
+        assert!(err.to_string().contains("--idle-timeout"), "{err}");
+        let err = serve(|a| a.max_connections = 0).unwrap_err();
+        assert!(err.to_string().contains("--max-connections"), "{err}");
+        let c = serve(|a| a.max_connections_per_ip = 0).unwrap();
+        assert_eq!(c.max_connections_per_ip, 0);
+        let dbg = format!("{c:?}");
+        assert!(
+            dbg.contains("header_read_timeout: 10s") && dbg.contains("max_connections: 4096"),
+            "{dbg}"
+        );
+
+        // The cap is lowered to fit the file-descriptor limit, with headroom.
+        let mut c = serve(|_| {}).unwrap();
+        assert_eq!(c.fit_fd_limit(1 << 20), None);
+        assert_eq!(c.max_connections, 4096);
+        assert_eq!(c.fit_fd_limit(4096), Some(4096));
+        assert_eq!(c.max_connections, 4096 - fd_headroom(256) as usize);
+        assert_eq!(connection_budget(1024, 256), 256);
+        assert_eq!(connection_budget(2, 256), 1);
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! credential extraction for everything under `/api` (DESIGN §5).
 //!
 //! The rules, in the order they run:
-//! 1. The request target is origin-form (`/api/…`), never absolute-form.
-//! 2. Exactly one syntactically valid `Host`; in `local` mode it must be a loopback name, so a
-//!    DNS-rebound page cannot reach a relay on the user's machine.
+//! 1. The request target is origin-form (`/api/…`), never absolute-form — on HTTP/1. HTTP/2
+//!    carries the host in `:authority`, which becomes the request URI's authority.
+//! 2. Exactly one syntactically valid host: the `Host` header on HTTP/1; on HTTP/2 the
+//!    `:authority` (a `Host` header beside it must agree). In `local` and `demo` modes it must be
+//!    a loopback name, so a DNS-rebound page cannot reach a relay on the user's machine.
 //! 3. `X-Forwarded-*`/`Forwarded` are refused unless the operator said the relay is behind a
 //!    proxy; method-override headers are always refused.
 //! 4. A present `Origin` must be this relay's own origin or an allowed one; unsafe methods
@@ -16,7 +18,7 @@ use crate::config::is_loopback_authority;
 use crate::error::RelayError;
 use crate::seal::{UnsealError, Unsealed};
 use crate::AppState;
-use axum::http::{header, request::Parts, HeaderMap, Method};
+use axum::http::{header, request::Parts, HeaderMap, Method, Version};
 use secrecy::SecretString;
 
 pub const SESSION_COOKIE: &str = "forge_session";
@@ -44,13 +46,7 @@ pub enum Presented<'a> {
 /// Checks 1–5 above for any `/api` request. Returns the presented credential (not yet opened).
 pub fn check<'a>(state: &AppState, parts: &'a Parts) -> Result<Presented<'a>, RelayError> {
     let cfg = &state.config;
-    if parts.uri.scheme().is_some() || parts.uri.authority().is_some() {
-        return Err(RelayError::BadRequest(
-            "absolute-form request targets are not accepted",
-        ));
-    }
-    let host = single_header(&parts.headers, header::HOST.as_str())?
-        .ok_or(RelayError::BadRequest("a Host header is required"))?;
+    let host = request_host(parts)?;
     if host.is_empty()
         || !host
             .bytes()
@@ -101,6 +97,33 @@ pub fn check<'a>(state: &AppState, parts: &'a Parts) -> Result<Presented<'a>, Re
         }
     }
     Ok(presented)
+}
+
+/// The host a request is addressed to: the `Host` header of an origin-form HTTP/1 request, or
+/// the `:authority` of an HTTP/2 request (with which a `Host` header, if also sent, must agree).
+pub fn request_host(parts: &Parts) -> Result<&str, RelayError> {
+    let host_header = single_header(&parts.headers, header::HOST.as_str())?;
+    if parts.version != Version::HTTP_2 {
+        if parts.uri.scheme().is_some() || parts.uri.authority().is_some() {
+            return Err(RelayError::BadRequest(
+                "absolute-form request targets are not accepted",
+            ));
+        }
+        return host_header.ok_or(RelayError::BadRequest("a Host header is required"));
+    }
+    if !matches!(parts.uri.scheme_str(), None | Some("http" | "https")) {
+        return Err(RelayError::BadRequest("the :scheme must be http or https"));
+    }
+    match (parts.uri.authority().map(|a| a.as_str()), host_header) {
+        (Some(authority), Some(host)) if !authority.eq_ignore_ascii_case(host) => Err(
+            RelayError::BadRequest("the Host header and :authority disagree"),
+        ),
+        (Some(authority), _) => Ok(authority),
+        (None, Some(host)) => Ok(host),
+        (None, None) => Err(RelayError::BadRequest(
+            "an :authority or a Host header is required",
+        )),
+    }
 }
 
 /// The origin is this relay's own (`http(s)://<Host>`) or listed in `--allowed-origin`.
@@ -233,4 +256,127 @@ pub fn admit<'s>(state: &'s AppState, parts: &Parts) -> Result<Caller<'s>, Relay
 fn record_unseal_failure(state: &AppState, reason: UnsealError) {
     state.metrics.unseal_failure(reason.code());
     tracing::info!(reason = reason.code(), "unseal failed");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Mode, RelayArgs, Secrets};
+    use std::sync::Arc;
+
+    fn state(mode: Mode) -> Arc<AppState> {
+        let mut args = RelayArgs::defaults();
+        args.upstream = "http://127.0.0.1:9".into();
+        let config = Config::new(
+            mode,
+            args,
+            Secrets {
+                seal_keys: Some("1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into()),
+                apify_token: Some(forge_sim::DEFAULT_DEMO_TOKEN.into()),
+            },
+        )
+        .unwrap();
+        AppState::new(config).unwrap()
+    }
+
+    fn parts(version: Version, uri: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut b = axum::http::Request::builder()
+            .version(version)
+            .uri(uri)
+            .header(CLIENT_HEADER, "1");
+        for (n, v) in headers {
+            b = b.header(*n, *v);
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    fn refusal(state: &AppState, p: &Parts) -> Option<String> {
+        check(state, p).err().map(|e| format!("{e}"))
+    }
+
+    #[test]
+    fn http2_uses_the_authority_as_the_host() {
+        let demo = state(Mode::Demo);
+        let h2 = |uri: &str, headers: &[(&str, &str)]| parts(Version::HTTP_2, uri, headers);
+        assert_eq!(
+            refusal(&demo, &h2("http://127.0.0.1:3000/api/session", &[])),
+            None
+        );
+        assert_eq!(
+            refusal(
+                &demo,
+                &h2(
+                    "http://127.0.0.1:3000/api/session",
+                    &[("host", "127.0.0.1:3000")]
+                )
+            ),
+            None
+        );
+        // No authority: the Host header serves.
+        assert_eq!(
+            refusal(&demo, &h2("/api/session", &[("host", "localhost:3000")])),
+            None
+        );
+        assert!(refusal(&demo, &h2("/api/session", &[]))
+            .unwrap()
+            .contains(":authority or a Host header is required"));
+        assert!(refusal(
+            &demo,
+            &h2(
+                "http://127.0.0.1:3000/api/session",
+                &[("host", "evil.example")]
+            )
+        )
+        .unwrap()
+        .contains("disagree"));
+        // The loopback rule holds for HTTP/2 as well.
+        assert!(matches!(
+            check(&demo, &h2("http://evil.example:3000/api/session", &[])),
+            Err(RelayError::HostNotAllowed)
+        ));
+        assert!(
+            refusal(&demo, &h2("http://127.0.0.1@evil.example/api/session", &[]))
+                .unwrap()
+                .contains("malformed")
+        );
+        // The same origin is judged against the authority.
+        let sealed = state(Mode::Serve);
+        let origin = |o: &str| {
+            h2(
+                "https://relay.example.com/api/session",
+                &[("origin", o), ("host", "relay.example.com")],
+            )
+        };
+        assert_eq!(refusal(&sealed, &origin("https://relay.example.com")), None);
+        assert!(matches!(
+            check(&sealed, &origin("https://evil.example")),
+            Err(RelayError::OriginNotAllowed)
+        ));
+    }
+
+    #[test]
+    fn http1_still_refuses_absolute_form_and_needs_host() {
+        let demo = state(Mode::Demo);
+        let h1 = |uri: &str, headers: &[(&str, &str)]| parts(Version::HTTP_11, uri, headers);
+        assert_eq!(
+            refusal(&demo, &h1("/api/session", &[("host", "127.0.0.1:3000")])),
+            None
+        );
+        assert!(refusal(
+            &demo,
+            &h1(
+                "http://127.0.0.1:3000/api/session",
+                &[("host", "127.0.0.1:3000")]
+            )
+        )
+        .unwrap()
+        .contains("absolute-form"));
+        assert!(refusal(&demo, &h1("/api/session", &[]))
+            .unwrap()
+            .contains("a Host header is required"));
+        assert!(matches!(
+            check(&demo, &h1("/api/session", &[("host", "evil.example")])),
+            Err(RelayError::HostNotAllowed)
+        ));
+    }
 }

@@ -20,6 +20,7 @@ pub mod guard;
 pub mod metrics;
 pub mod ratelimit;
 pub mod seal;
+pub mod server;
 pub mod upstream;
 
 use crate::config::{Config, Mode};
@@ -258,12 +259,13 @@ async fn security_headers(
     res
 }
 
-/// Runs the relay on an already-bound listener until SIGINT/SIGTERM, then drains.
+/// Runs the relay on an already-bound listener until SIGINT/SIGTERM, then drains: stops
+/// accepting, lets the requests in flight finish, closes every connection. The connection
+/// limits of [`server`] apply throughout.
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let limits = server::Limits::from_config(&state.config);
+    let metrics = state.metrics.clone();
+    server::serve(listener, router(state), limits, metrics, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -86,7 +86,7 @@ async fn run(mode: Mode, mut args: RelayArgs, demo: Option<DemoArgs>) -> ExitCod
             apify_token: Some(forge_sim::DEFAULT_DEMO_TOKEN.to_string()),
         };
     }
-    let config = match Config::new(mode, args, secrets) {
+    let mut config = match Config::new(mode, args, secrets) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("forge-relay: {e}");
@@ -94,8 +94,9 @@ async fn run(mode: Mode, mut args: RelayArgs, demo: Option<DemoArgs>) -> ExitCod
         }
     };
     init_logging(config.log_format);
+    let fd_limit = fit_fd_limit(&mut config);
     let bind = config.bind;
-    tracing::info!(mode = mode.describe(), ?config, "starting");
+    tracing::info!(mode = mode.describe(), ?fd_limit, ?config, "starting");
     let state = match AppState::new(config) {
         Ok(s) => s,
         Err(e) => {
@@ -119,6 +120,35 @@ async fn run(mode: Mode, mut args: RelayArgs, demo: Option<DemoArgs>) -> ExitCod
             ExitCode::FAILURE
         }
     }
+}
+
+/// Raises the soft open-file limit to the hard one and keeps `max_connections` below it, with
+/// headroom for upstream connections and files. Returns the limit in force.
+fn fit_fd_limit(config: &mut Config) -> Option<u64> {
+    let limit = match forge_relay::server::raise_fd_limit() {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the open-file limit (RLIMIT_NOFILE)");
+            return None;
+        }
+    };
+    if let Some(asked) = config.fit_fd_limit(limit) {
+        tracing::warn!(
+            asked,
+            max_connections = config.max_connections,
+            fd_limit = limit,
+            "--max-connections lowered to fit the open-file limit; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) to allow more"
+        );
+    }
+    let per_ip = config.max_connections_per_ip;
+    if per_ip > 0 && per_ip >= config.max_connections {
+        tracing::warn!(
+            max_connections_per_ip = per_ip,
+            max_connections = config.max_connections,
+            "--max-connections-per-ip is not below --max-connections: one client can take every connection"
+        );
+    }
+    Some(limit)
 }
 
 async fn start_simulator(d: &DemoArgs) -> std::io::Result<String> {

@@ -1,8 +1,9 @@
-//! Prometheus text metrics, hand-rolled: four families with bounded labels (route templates,
+//! Prometheus text metrics, hand-rolled: a few families with bounded labels (route templates,
 //! status codes, reason codes) — never a path, a user or a token.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -16,6 +17,9 @@ pub struct Metrics {
     refusals: Mutex<BTreeMap<&'static str, u64>>,
     unseal_failures: Mutex<BTreeMap<&'static str, u64>>,
     latency: Mutex<Histogram>,
+    connections_open: AtomicU64,
+    connections_refused: Mutex<BTreeMap<&'static str, u64>>,
+    connections_closed: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 #[derive(Debug, Default)]
@@ -43,6 +47,25 @@ impl Metrics {
 
     pub fn unseal_failure(&self, reason: &'static str) {
         bump(&self.unseal_failures, reason);
+    }
+
+    /// A client connection was admitted (see `server`); [`Metrics::connection_ended`] undoes it.
+    pub fn connection_opened(&self) {
+        self.connections_open.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connection_ended(&self) {
+        self.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// A connection accepted and closed at once because a cap was reached.
+    pub fn connection_refused(&self, reason: &'static str) {
+        bump(&self.connections_refused, reason);
+    }
+
+    /// A connection the relay closed on its own (a timeout, a malformed request).
+    pub fn connection_closed(&self, reason: &'static str) {
+        bump(&self.connections_closed, reason);
     }
 
     pub fn upstream_latency(&self, d: Duration) {
@@ -100,6 +123,26 @@ impl Metrics {
         );
         let _ = writeln!(out, "forge_upstream_latency_seconds_sum {}", h.sum);
         let _ = writeln!(out, "forge_upstream_latency_seconds_count {}", h.count);
+        out.push_str("# HELP forge_connections_open Client connections open now.\n# TYPE forge_connections_open gauge\n");
+        let _ = writeln!(
+            out,
+            "forge_connections_open {}",
+            self.connections_open.load(Ordering::Relaxed)
+        );
+        out.push_str("# HELP forge_connections_refused_total Connections accepted and closed at once because a cap was reached, by cap.\n# TYPE forge_connections_refused_total counter\n");
+        for (reason, n) in lock(&self.connections_refused) {
+            let _ = writeln!(
+                out,
+                "forge_connections_refused_total{{reason=\"{reason}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP forge_connections_closed_total Connections the relay closed on its own, by reason.\n# TYPE forge_connections_closed_total counter\n");
+        for (reason, n) in lock(&self.connections_closed) {
+            let _ = writeln!(
+                out,
+                "forge_connections_closed_total{{reason=\"{reason}\"}} {n}"
+            );
+        }
         out
     }
 }
@@ -116,7 +159,17 @@ mod tests {
         m.refusal("unknown-route");
         m.unseal_failure("decrypt");
         m.upstream_latency(Duration::from_millis(20));
+        m.connection_opened();
+        m.connection_opened();
+        m.connection_ended();
+        m.connection_refused("max-connections-per-ip");
+        m.connection_closed("idle-timeout");
         let text = m.render();
+        assert!(text.contains("forge_connections_open 1\n"));
+        assert!(
+            text.contains("forge_connections_refused_total{reason=\"max-connections-per-ip\"} 1")
+        );
+        assert!(text.contains("forge_connections_closed_total{reason=\"idle-timeout\"} 1"));
         assert!(text.contains("forge_requests_total{route=\"/v2/actors\",status=\"200\"} 2"));
         assert!(text.contains("forge_refusals_total{reason=\"unknown-route\"} 1"));
         assert!(text.contains("forge_unseal_failures_total{reason=\"decrypt\"} 1"));

@@ -215,8 +215,8 @@ pub async fn relay(mode: Mode, stub: &Stub, tweak: impl FnOnce(&mut RelayArgs)) 
     let state = AppState::new(config).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = forge_relay::router(state.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    // The production accept loop (connection limits and all), not `axum::serve`.
+    tokio::spawn(async move { forge_relay::serve(listener, state).await.unwrap() });
     Relay { addr }
 }
 

@@ -3,6 +3,7 @@
 
 mod bypass;
 mod common;
+mod connections;
 mod demo;
 mod forward;
 mod leak;
