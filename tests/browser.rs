@@ -5,8 +5,8 @@
 //!   checked exactly as in production;
 //! - `demo` mode: the relay's own simulated account and its "Try this token" list.
 //!
-//! Screenshots land in `target/screenshots/`. Without `/usr/bin/chromedriver` the tests print a
-//! notice and do nothing.
+//! Screenshots land in `target/screenshots/`. Without `/usr/bin/chromedriver` the tests fail:
+//! `cargo xtask setup` installs Chromium and ChromeDriver.
 //!
 //! ```sh
 //! PATH=$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH TRUNK_OFFLINE=true trunk build --release
@@ -17,6 +17,8 @@
 mod dashboard;
 #[path = "browser/harness.rs"]
 mod harness;
+#[path = "browser/leaks.rs"]
+mod leaks;
 #[path = "browser/pages.rs"]
 mod pages;
 #[path = "browser/run.rs"]

@@ -86,9 +86,7 @@ async fn metrics(page: &Page) -> Vec<(String, String, u64)> {
 #[tokio::test]
 async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
     // Every Apify answer 50 ms late, as the speed note measures it.
-    let Some(page) = open(Relay::DemoWith(&["--latency-ms", "50"]), "dashboard").await else {
-        return;
-    };
+    let page = open(Relay::DemoWith(&["--latency-ms", "50"]), "dashboard").await;
     let opened = Instant::now();
     page.goto("/").await;
     let first = wait_css(&page, ".fleet-table tbody tr[data-state=\"ok\"]", 60).await;
@@ -296,9 +294,7 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
 
 #[tokio::test]
 async fn without_actor_runs_read_the_dashboard_names_the_permission() {
-    let Some(page) = open(Relay::Demo, "dashboard-no-runs").await else {
-        return;
-    };
+    let page = open(Relay::Demo, "dashboard-no-runs").await;
     page.goto("/settings").await;
     page.wait_for_text("#connection", "forge-demo").await;
     page.connect_demo_token("missing-runs-read").await;

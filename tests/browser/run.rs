@@ -35,9 +35,7 @@ fn row(name: &str) -> String {
 
 #[tokio::test]
 async fn run_starts_a_run_and_follows_it_to_succeeded() {
-    let Some(page) = open(Relay::DemoWith(&["--run-speed", "20"]), "run").await else {
-        return;
-    };
+    let page = open(Relay::DemoWith(&["--run-speed", "20"]), "run").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-extras=\"done\"]", 120).await;
     let runs_before = page
@@ -106,9 +104,7 @@ async fn run_starts_a_run_and_follows_it_to_succeeded() {
 
 #[tokio::test]
 async fn without_actors_run_the_dialog_says_so() {
-    let Some(page) = open(Relay::Demo, "run-missing").await else {
-        return;
-    };
+    let page = open(Relay::Demo, "run-missing").await;
     page.goto("/settings").await;
     page.wait_for_text("#connection", "forge-demo").await;
     page.connect_demo_token("missing-run").await;

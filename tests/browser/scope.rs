@@ -150,9 +150,7 @@ async fn check_matrix(page: &Page, label: &str, want: &Expected) {
 
 #[tokio::test]
 async fn pasting_each_demo_token_shows_its_scope_matrix() {
-    let Some(page) = open(Relay::Serve, "paste-each-demo-token").await else {
-        return;
-    };
+    let page = open(Relay::Serve, "paste-each-demo-token").await;
     let username = page.sim.as_ref().expect("simulator").sim.username();
     assert_eq!(username, "forge-demo");
 
@@ -209,9 +207,7 @@ async fn pasting_each_demo_token_shows_its_scope_matrix() {
 
 #[tokio::test]
 async fn demo_relay_try_each_token_then_back_to_default() {
-    let Some(page) = open(Relay::Demo, "demo-try-each-token").await else {
-        return;
-    };
+    let page = open(Relay::Demo, "demo-try-each-token").await;
     page.goto("/settings").await;
     page.wait_for_text("#demo-mode", "simulated Apify account")
         .await;

@@ -5,9 +5,7 @@ use forge_sim::Sim;
 
 #[tokio::test]
 async fn a_token_with_a_trailing_space_is_explained_and_nothing_is_sent() {
-    let Some(page) = open(Relay::Serve, "trailing-space").await else {
-        return;
-    };
+    let page = open(Relay::Serve, "trailing-space").await;
     let sim = &page.sim.as_ref().expect("simulator").sim;
     page.goto("/settings").await;
     page.find("#connect-step").await;
@@ -65,9 +63,7 @@ async fn a_token_with_a_trailing_space_is_explained_and_nothing_is_sent() {
 
 #[tokio::test]
 async fn disconnect_returns_to_the_connect_step() {
-    let Some(page) = open(Relay::Serve, "disconnect").await else {
-        return;
-    };
+    let page = open(Relay::Serve, "disconnect").await;
     page.goto("/settings").await;
     page.type_token(Sim::demo_tokens()[0].token).await;
     page.wait_until("Save to be enabled", || async {
@@ -103,9 +99,7 @@ async fn disconnect_returns_to_the_connect_step() {
 
 #[tokio::test]
 async fn a_session_ending_within_ten_days_asks_for_rotation() {
-    let Some(page) = open(Relay::ServeWithTtl("8d"), "rotate-reminder").await else {
-        return;
-    };
+    let page = open(Relay::ServeWithTtl("8d"), "rotate-reminder").await;
     page.goto("/settings").await;
     page.type_token(Sim::demo_tokens()[0].token).await;
     page.wait_until("Save to be enabled", || async {

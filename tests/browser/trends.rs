@@ -77,9 +77,7 @@ fn puts(m: &std::collections::BTreeMap<String, u64>) -> u64 {
 
 #[tokio::test]
 async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
-    let Some(page) = open(Relay::Demo, "trends").await else {
-        return;
-    };
+    let page = open(Relay::Demo, "trends").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
     wait_css(&page, "#trends[data-status=\"written\"]", 60).await;
@@ -214,9 +212,7 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
 
 #[tokio::test]
 async fn without_kv_write_trend_tracking_is_off_and_nothing_is_written() {
-    let Some(page) = open(Relay::Demo, "trends-no-write").await else {
-        return;
-    };
+    let page = open(Relay::Demo, "trends-no-write").await;
     use_demo_token(&page, "missing-kv-write").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;

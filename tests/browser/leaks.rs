@@ -1,0 +1,180 @@
+//! Nothing Forge promises never to return reaches the page. The demo's simulated account plants
+//! `forge_sim::SENTINEL` in every forbidden field (source files, env vars, signing keys, signed
+//! URLs, example input, `INPUT` records, …); a recorder injected before the app starts (CDP
+//! `Page.addScriptToEvaluateOnNewDocument`) keeps the body of every response the app's `fetch`
+//! receives during a full dashboard load, an Actor page and the trends, and none may hold it.
+
+use crate::harness::{open, Page, Relay};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use forge_e2e::SimServer;
+use forge_sim::SENTINEL;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// A Chrome DevTools command through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp(&'static str, Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.0, "params": self.1});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Wraps `window.fetch` so every response body is kept in `window.__forgeSeen`.
+const RECORDER: &str = r#"
+(() => {
+  const seen = (window.__forgeSeen = []);
+  const fetch = window.fetch.bind(window);
+  window.fetch = async (...args) => {
+    const res = await fetch(...args);
+    try {
+      seen.push([res.url, res.status, await res.clone().text()]);
+    } catch (e) {
+      seen.push([String(args[0]), -1, String(e)]);
+    }
+    return res;
+  };
+})();
+"#;
+
+async fn wait_css(page: &Page, css: &str, secs: u64) {
+    let started = Instant::now();
+    while !page.exists(css).await {
+        if started.elapsed() > Duration::from_secs(secs) {
+            page.fail(&format!("no element matches `{css}` after {secs} s"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `(url, status, body)` of every response this document's fetches received so far.
+async fn seen(page: &Page) -> Vec<(String, i64, String)> {
+    let v = page
+        .client
+        .execute("return window.__forgeSeen || [];", vec![])
+        .await
+        .expect("read the recorder");
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| {
+            (
+                e[0].as_str().unwrap_or_default().to_string(),
+                e[1].as_i64().unwrap_or_default(),
+                e[2].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn no_forbidden_field_reaches_the_page() {
+    // The control: the demo account really carries the sentinel where Forge must not look.
+    let sim = SimServer::start(forge_sim::SimOptions::default()).await;
+    let direct = reqwest::Client::new()
+        .get(format!(
+            "{}/v2/actors/forge-demo~signal-emitter",
+            sim.base()
+        ))
+        .bearer_auth(forge_sim::DEFAULT_DEMO_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        direct.contains(SENTINEL),
+        "the simulator plants no sentinel"
+    );
+
+    let page = open(Relay::Demo, "leaks").await;
+    page.client
+        .issue_cmd(Cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": RECORDER}),
+        ))
+        .await
+        .expect("install the recorder");
+
+    let mut bodies = Vec::new();
+    page.goto("/").await;
+    wait_css(&page, "#fleet[data-phase=\"done\"]", 180).await;
+    // The post-load reads (Actor details, memory samples, SIGNALS, trends) settle.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    bodies.extend(seen(&page).await);
+    page.screenshot("dashboard").await;
+
+    let html = page.client.source().await.expect("page source");
+    let storage = page
+        .client
+        .execute(
+            "return JSON.stringify(Object.assign({}, localStorage));",
+            vec![],
+        )
+        .await
+        .expect("localStorage");
+
+    // Actor pages, reached as a user does (client-side navigation keeps the recorder).
+    for actor in ["signal-emitter", "regressed-crawler"] {
+        page.goto("/").await;
+        let link = format!(".fleet-table tbody tr[data-name=\"{actor}\"] a.actor-link");
+        wait_css(&page, &link, 60).await;
+        page.click(&link).await;
+        wait_css(&page, "#actor-analytics", 60).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        bodies.extend(seen(&page).await);
+    }
+
+    let api: Vec<_> = bodies
+        .iter()
+        .filter(|(u, _, _)| u.contains("/api/"))
+        .collect();
+    let kinds = |needle: &str| api.iter().filter(|(u, _, _)| u.contains(needle)).count();
+    for needle in [
+        "/v2/actors?",
+        "/v2/actors/",
+        "/v2/actor-runs",
+        "/v2/datasets",
+        "/records/SIGNALS",
+        "/key-value-stores/~forge-trends/",
+    ] {
+        assert!(
+            kinds(needle) > 0,
+            "the page never fetched {needle}: {api:#?}"
+        );
+    }
+    println!(
+        "MEASURE leak check: {} API responses, {} bytes",
+        api.len(),
+        api.iter().map(|b| b.2.len()).sum::<usize>()
+    );
+    for (url, status, body) in &api {
+        if body.contains(SENTINEL) {
+            page.fail(&format!(
+                "{url} ({status}) carried a forbidden field: {body}"
+            ))
+            .await;
+        }
+    }
+    assert!(!html.contains(SENTINEL), "the page shows a forbidden value");
+    assert!(
+        !storage.to_string().contains(SENTINEL),
+        "localStorage keeps a forbidden value"
+    );
+    page.finish().await;
+}
