@@ -1,5 +1,6 @@
 //! Criterion benches for the per-request security work: seal, unseal, allow-list match (per
-//! route), and unseal + match together (the target is ≤ 3 µs).
+//! route), unseal + match together (the target is ≤ 3 µs), and the response projection on real
+//! simulator answers, beside a plain copy and a serde_json parse + print of the same bytes.
 //!
 //! Run with `cargo xtask bench` or `cargo bench -p forge-relay --bench relay`.
 
@@ -89,5 +90,92 @@ fn unseal_and_match(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, seal_unseal, matching, unseal_and_match);
+/// Real answers of the simulated account (every field the OpenAPI file declares), straight from
+/// its router: a 1,000-run page, an Actor with its source, a build with its definition.
+fn sim_answers() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    use tower::ServiceExt;
+    let sim = forge_sim::Sim::new(forge_sim::SimOptions::default());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let get = |path: &str| {
+        let req = axum::http::Request::get(path)
+            .header(
+                "authorization",
+                format!("Bearer {}", forge_sim::DEFAULT_DEMO_TOKEN),
+            )
+            .body(axum::body::Body::empty())
+            .unwrap();
+        rt.block_on(async {
+            let res = sim.router().oneshot(req).await.unwrap();
+            axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec()
+        })
+    };
+    let runs = get("/v2/actor-runs?limit=1000&desc=1");
+    let page: serde_json::Value = serde_json::from_slice(&runs).unwrap();
+    let build = page["data"]["items"][0]["buildId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    vec![
+        ("GET", "/v2/actor-runs", runs),
+        (
+            "GET",
+            "/v2/actors/{actorId}",
+            get("/v2/actors/forge-demo~signal-emitter"),
+        ),
+        (
+            "GET",
+            "/v2/actor-builds/{buildId}",
+            get(&format!("/v2/actor-builds/{build}")),
+        ),
+    ]
+}
+
+fn projection(c: &mut Criterion) {
+    use criterion::Throughput;
+    use forge_apify::project::{project, Reply};
+    let mut group = c.benchmark_group("projection");
+    for (method, template, body) in sim_answers() {
+        let route = ALLOW_LIST
+            .iter()
+            .find(|r| r.template == template && r.method.as_str() == method)
+            .unwrap();
+        let Reply::Json(shape) = &route.reply else {
+            unreachable!("{template} is a JSON row")
+        };
+        let kept = project(shape, &body).unwrap().len();
+        println!(
+            "projection {template}: {} bytes in, {kept} out ({:.0} % dropped)",
+            body.len(),
+            100.0 * (1.0 - kept as f64 / body.len() as f64)
+        );
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_with_input(BenchmarkId::new("project", template), &body, |b, body| {
+            b.iter(|| project(shape, black_box(body)).unwrap())
+        });
+        group.bench_with_input(
+            BenchmarkId::new("reference: parse + print", template),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let v: serde_json::Value = serde_json::from_slice(black_box(body)).unwrap();
+                    serde_json::to_vec(&v).unwrap()
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("reference: copy", template),
+            &body,
+            |b, body| b.iter(|| black_box(body).to_vec()),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, seal_unseal, matching, unseal_and_match, projection);
 criterion_main!(benches);
