@@ -159,7 +159,7 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
         (None, None) => "unmatched".to_string(),
     };
     let status = res.status().as_u16();
-    state.metrics.request(&route, status);
+    state.metrics.request(method.as_str(), &route, status);
     tracing::info!(%method, %route, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
     res
 }

@@ -1,5 +1,5 @@
-//! Prometheus text metrics, hand-rolled: a few families with bounded labels (route templates,
-//! status codes, reason codes) — never a path, a user or a token.
+//! Prometheus text metrics, hand-rolled: a few families with bounded labels (methods, route
+//! templates, status codes, reason codes) — never a path, a user or a token.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,7 +13,7 @@ const LATENCY_BUCKETS: [f64; 12] = [
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    requests: Mutex<BTreeMap<(&'static str, String, u16), u64>>,
     refusals: Mutex<BTreeMap<&'static str, u64>>,
     unseal_failures: Mutex<BTreeMap<&'static str, u64>>,
     latency: Mutex<Histogram>,
@@ -36,9 +36,22 @@ fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
         .or_default() += 1;
 }
 
+/// The method as a bounded label: the standard ones by name, anything a client invents as `other`.
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    KNOWN.into_iter().find(|m| *m == method).unwrap_or("other")
+}
+
 impl Metrics {
-    pub fn request(&self, route: &str, status: u16) {
-        bump(&self.requests, (route.to_string(), status));
+    /// One answered request. Two allow-list rows may share a template (GET and PUT of a
+    /// `forge-trends` record), so the method is a label of its own.
+    pub fn request(&self, method: &str, route: &str, status: u16) {
+        bump(
+            &self.requests,
+            (method_label(method), route.to_string(), status),
+        );
     }
 
     pub fn refusal(&self, reason: &'static str) {
@@ -85,8 +98,8 @@ impl Metrics {
         let lock = |m: &Mutex<BTreeMap<&'static str, u64>>| {
             m.lock().unwrap_or_else(|p| p.into_inner()).clone()
         };
-        out.push_str("# HELP forge_requests_total Requests answered, by route template and status.\n# TYPE forge_requests_total counter\n");
-        for ((route, status), n) in self
+        out.push_str("# HELP forge_requests_total Requests answered, by method, route template and status.\n# TYPE forge_requests_total counter\n");
+        for ((method, route, status), n) in self
             .requests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -94,7 +107,7 @@ impl Metrics {
         {
             let _ = writeln!(
                 out,
-                "forge_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+                "forge_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
             );
         }
         out.push_str("# HELP forge_refusals_total Requests refused by the allow-list, by reason.\n# TYPE forge_refusals_total counter\n");
@@ -154,8 +167,9 @@ mod tests {
     #[test]
     fn renders_prometheus_text() {
         let m = Metrics::default();
-        m.request("/v2/actors", 200);
-        m.request("/v2/actors", 200);
+        m.request("GET", "/v2/actors", 200);
+        m.request("GET", "/v2/actors", 200);
+        m.request("PROPFIND", "/v2/actors", 405);
         m.refusal("unknown-route");
         m.unseal_failure("decrypt");
         m.upstream_latency(Duration::from_millis(20));
@@ -170,7 +184,12 @@ mod tests {
             text.contains("forge_connections_refused_total{reason=\"max-connections-per-ip\"} 1")
         );
         assert!(text.contains("forge_connections_closed_total{reason=\"idle-timeout\"} 1"));
-        assert!(text.contains("forge_requests_total{route=\"/v2/actors\",status=\"200\"} 2"));
+        assert!(text.contains(
+            "forge_requests_total{method=\"GET\",route=\"/v2/actors\",status=\"200\"} 2"
+        ));
+        assert!(text.contains(
+            "forge_requests_total{method=\"other\",route=\"/v2/actors\",status=\"405\"} 1"
+        ));
         assert!(text.contains("forge_refusals_total{reason=\"unknown-route\"} 1"));
         assert!(text.contains("forge_unseal_failures_total{reason=\"decrypt\"} 1"));
         assert!(text.contains("forge_upstream_latency_seconds_bucket{le=\"0.025\"} 1"));

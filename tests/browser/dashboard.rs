@@ -61,28 +61,6 @@ fn number(s: &str) -> Option<f64> {
     s.replace([',', '%', '$'], "").trim().parse().ok()
 }
 
-/// `forge_requests_total` by route and status from the relay's `/metrics`.
-async fn metrics(page: &Page) -> Vec<(String, String, u64)> {
-    let text = reqwest::get(page.url("/metrics"))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
-        .filter_map(|l| {
-            let rest = l.strip_prefix("forge_requests_total{route=\"")?;
-            let (route, rest) = rest.split_once("\",status=\"")?;
-            let (status, n) = rest.split_once("\"} ")?;
-            Some((
-                route.to_string(),
-                status.to_string(),
-                n.trim().parse().ok()?,
-            ))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
     // Every Apify answer 50 ms late, as the speed note measures it.
@@ -95,15 +73,19 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
     let _ = opened;
 
     // Requests: what the loader sent vs the minimum pages the data needs.
-    let m = metrics(&page).await;
-    let apify: Vec<_> = m.iter().filter(|(r, _, _)| r.starts_with("/v2/")).collect();
-    let sent: u64 = apify.iter().map(|x| x.2).sum();
-    let throttled: u64 = apify.iter().filter(|x| x.1 == "429").map(|x| x.2).sum();
+    let m = page.request_counts().await;
+    let apify: Vec<_> = m.iter().filter(|c| c.route.starts_with("/v2/")).collect();
+    let sent: u64 = apify.iter().map(|c| c.n).sum();
+    let throttled: u64 = apify
+        .iter()
+        .filter(|c| c.status == "429")
+        .map(|c| c.n)
+        .sum();
     let per_route = |route: &str| -> u64 {
         apify
             .iter()
-            .filter(|x| x.0 == route && x.1 == "200")
-            .map(|x| x.2)
+            .filter(|c| c.route == route && c.status == "200")
+            .map(|c| c.n)
             .sum()
     };
     let actors = row_names(&page).await.len() as u64;

@@ -59,6 +59,15 @@ pub enum Relay {
     DemoWith(&'static [&'static str]),
 }
 
+/// One `forge_requests_total` counter.
+#[derive(Debug, Clone)]
+pub struct RequestCount {
+    pub method: String,
+    pub route: String,
+    pub status: String,
+    pub n: u64,
+}
+
 /// A browser on the app, and the relay (and simulator) behind it.
 pub struct Page {
     pub client: Client,
@@ -437,22 +446,38 @@ impl Page {
         }
     }
 
-    /// The relay's Prometheus counters for a route, by status.
-    pub async fn requests_to(&self, route: &str) -> BTreeMap<String, u64> {
+    /// Every `forge_requests_total` counter of the relay's `/metrics`.
+    pub async fn request_counts(&self) -> Vec<RequestCount> {
         let metrics = reqwest::get(self.url("/metrics"))
             .await
             .expect("GET /metrics")
             .text()
             .await
             .expect("metrics text");
-        let prefix = format!("forge_requests_total{{route=\"{route}\",status=\"");
         metrics
             .lines()
-            .filter_map(|l| l.strip_prefix(&prefix))
-            .filter_map(|rest| {
+            .filter_map(|l| {
+                let rest = l.strip_prefix("forge_requests_total{method=\"")?;
+                let (method, rest) = rest.split_once("\",route=\"")?;
+                let (route, rest) = rest.split_once("\",status=\"")?;
                 let (status, n) = rest.split_once("\"} ")?;
-                Some((status.to_string(), n.trim().parse().ok()?))
+                Some(RequestCount {
+                    method: method.to_string(),
+                    route: route.to_string(),
+                    status: status.to_string(),
+                    n: n.trim().parse().ok()?,
+                })
             })
+            .collect()
+    }
+
+    /// The relay's counters for one method and route, by status.
+    pub async fn requests_to(&self, method: &str, route: &str) -> BTreeMap<String, u64> {
+        self.request_counts()
+            .await
+            .into_iter()
+            .filter(|c| c.method == method && c.route == route)
+            .map(|c| (c.status, c.n))
             .collect()
     }
 

@@ -11,7 +11,7 @@ async fn a_token_with_a_trailing_space_is_explained_and_nothing_is_sent() {
     page.find("#connect-step").await;
     page.wait_for_text("#connection", "not connected").await;
     sim.clear_requests();
-    let before = page.requests_to("/api/session").await;
+    let before = page.requests_to("POST", "/api/session").await;
 
     let token = format!("{} ", Sim::demo_tokens()[0].token);
     page.type_token(&token).await;
@@ -38,7 +38,7 @@ async fn a_token_with_a_trailing_space_is_explained_and_nothing_is_sent() {
 
     // The relay answered no new /api/session request (a POST would be a 400 or a 201), and
     // nothing reached the upstream.
-    let after = page.requests_to("/api/session").await;
+    let after = page.requests_to("POST", "/api/session").await;
     assert_eq!(before, after, "a request reached POST /api/session");
     let upstream = sim.requests();
     assert!(

@@ -125,7 +125,7 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
 
     // Exactly one snapshot for this week: one PUT of it (and one of the index), and it reads
     // back through the relay.
-    let written = puts(&page.requests_to(PUT_ROUTE).await);
+    let written = puts(&page.requests_to("PUT", PUT_ROUTE).await);
     assert_eq!(written, 2, "snapshot + index");
     let (status, keys) = api(
         &page,
@@ -202,7 +202,7 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
     wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
     wait_css(&page, "#trends[data-status=\"present\"]", 60).await;
     assert_eq!(
-        puts(&page.requests_to(PUT_ROUTE).await),
+        puts(&page.requests_to("PUT", PUT_ROUTE).await),
         2,
         "no second write"
     );
@@ -222,7 +222,7 @@ async fn without_kv_write_trend_tracking_is_off_and_nothing_is_written() {
         line,
         "Trend tracking is off: this token lacks Key-value stores: Write"
     );
-    let m = page.requests_to(PUT_ROUTE).await;
+    let m = page.requests_to("PUT", PUT_ROUTE).await;
     assert_eq!(puts(&m), 0, "nothing written: {m:?}");
     // The deltas still come from the stored weeks.
     assert!(page.exists(".fleet-table td[data-col=\"this-week\"]").await);

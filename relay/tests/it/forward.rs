@@ -593,7 +593,7 @@ async fn metrics_count_routes_refusals_and_unseal_failures() {
     assert_eq!(res.status, 200);
     assert!(
         res.body
-            .contains("forge_requests_total{route=\"/v2/actors\",status=\"200\"} 1"),
+            .contains("forge_requests_total{method=\"GET\",route=\"/v2/actors\",status=\"200\"} 1"),
         "{}",
         res.body
     );
