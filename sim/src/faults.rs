@@ -4,7 +4,7 @@
 //! glob (`*` any run of characters, `?` one character); random choices use a seeded generator.
 
 use crate::api::{err, Reply};
-use crate::state::State;
+use crate::rng::Rng;
 use axum::body::Body;
 use axum::http::StatusCode;
 use bytes::Bytes;
@@ -81,11 +81,30 @@ pub struct Plan {
     pub reset: bool,
 }
 
-pub fn plan(st: &mut State, path: &str) -> Plan {
+/// A fault and its mutable state (what is left of a 429 burst).
+#[derive(Debug, Clone)]
+pub(crate) struct ActiveFault {
+    pub fault: Fault,
+    pub burst_left: u32,
+}
+
+impl ActiveFault {
+    /// Activates `fault` (a 429 burst starts full).
+    pub fn new(fault: Fault) -> ActiveFault {
+        ActiveFault {
+            burst_left: match fault.kind {
+                FaultKind::RateLimitBurst { count } => count,
+                _ => 0,
+            },
+            fault,
+        }
+    }
+}
+
+/// What the active `faults` do to one request for `path`; random choices come from
+/// `fault_rng`.
+pub(crate) fn plan(faults: &mut [ActiveFault], fault_rng: &mut Rng, path: &str) -> Plan {
     let mut plan = Plan::default();
-    let State {
-        faults, fault_rng, ..
-    } = st;
     for active in faults.iter_mut() {
         if !glob_match(&active.fault.route, path) {
             continue;

@@ -24,129 +24,71 @@
 //! unauthenticated "storage host" that large-record `302`s point to. Storage-host requests are
 //! logged like API requests (they stand for traffic to another host, so a test can check the
 //! redirect was followed without `Authorization`); the `/__sim/requests` routes are not.
+//!
+//! Inside, the modules form layers; each imports only from the layers below it:
+//!
+//! 1. `time`, `rng`, [`tokens`], `options` — no crate imports;
+//! 2. `entities` — what the account is made of (plain data);
+//! 3. `usage` — what runs cost; `source` — the texts and secrets an Actor carries;
+//! 4. [`fleet`] — the stories (how Actors behave) and the seeded generator;
+//! 5. `state` — the live account: clock, ids, runs in progress;
+//! 6. `api` — routing, authentication and one module per resource, each rendering its own
+//!    objects;
+//! 7. [`faults`], `log` (the request log) and this root: the [`Sim`] handle and its HTTP
+//!    front (request log → faults → `?method=` → `api` → `waitForFinish`).
 
 mod api;
+mod entities;
 pub mod faults;
 pub mod fleet;
+mod log;
+mod options;
 mod rng;
 mod source;
 mod state;
 mod time;
 pub mod tokens;
+mod usage;
 
 pub use faults::{Fault, FaultKind};
+pub use log::RecordedRequest;
+pub use options::SimOptions;
+pub use source::SENTINEL;
 pub use tokens::{ConsoleGrant, DemoToken, DEFAULT_DEMO_TOKEN, DEMO_TOKENS};
 
-use crate::api::{Query, Reply};
-use crate::state::{ActiveFault, State};
+use crate::api::{Query, RateLimits, Reply};
+use crate::faults::ActiveFault;
+use crate::rng::Rng;
+use crate::state::State;
 use axum::body::Body;
 use axum::extract::{Request, State as AxState};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde::Serialize;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-/// Embedded in every value the simulator answers that the relay must **never** return to a
-/// client: source file contents, environment variable values, Git/tarball/gist URLs (with their
-/// credentials), example run inputs, deployment keys, `urlSigningSecretKey`s, every signed
-/// public URL (in its `signature`), the contents of runs' `INPUT` records, build READMEs,
-/// Dockerfiles and change logs, `actorDefinition.environmentVariables`, and the extra `data`
-/// of error bodies. It never appears in a field Forge needs (ids, names, statuses, times,
-/// stats, usage, options, item counts, schemas, memory defaults, `SIGNALS`, `forge-trends`
-/// records, key names and sizes), so "the relay's answer does not contain `SENTINEL`" is a
-/// complete leak check. `sim/tests/sim/sentinels.rs` pins where it is.
-pub const SENTINEL: &str = "forge-sentinel-3c9e";
 
 /// Largest request body read (bigger bodies answer 413 `request-too-large`).
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
 /// The request log keeps at most this many entries (oldest dropped first).
 pub const MAX_LOGGED_REQUESTS: usize = 100_000;
 
-/// Size and behaviour of the simulated account.
-#[derive(Debug, Clone)]
-pub struct SimOptions {
-    /// Seed of the generator: same seed + same `now` → identical answers.
-    pub seed: u64,
-    /// Actors owned by the account (the nine story Actors come first).
-    pub actors: usize,
-    /// Days of run history.
-    pub days: u32,
-    /// Average runs per ordinary Actor per day; story Actors scale from it.
-    pub runs_per_actor_per_day: f64,
-    /// Builds per Actor.
-    pub builds: u32,
-    /// Added to every response.
-    pub latency: Duration,
-    /// Per-resource (token + method + path) requests per second; 0 disables the limit.
-    pub rate_limit_per_sec: u32,
-    /// "Now" as unix seconds; `None` = the wall clock when the simulator starts.
-    pub now: Option<u64>,
-    /// Simulated seconds per real second for runs started through the API.
-    pub run_speed: f64,
-}
-
-impl Default for SimOptions {
-    fn default() -> Self {
-        SimOptions {
-            seed: 1,
-            actors: 24,
-            days: 45,
-            runs_per_actor_per_day: 6.0,
-            builds: 5,
-            latency: Duration::ZERO,
-            rate_limit_per_sec: 60,
-            now: None,
-            run_speed: 1.0,
-        }
-    }
-}
-
-/// One request the simulator received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RecordedRequest {
-    /// The HTTP method as sent (a `?method=` override is visible in `query`).
-    pub method: String,
-    pub path: String,
-    /// Raw query string, without `?`.
-    pub query: Option<String>,
-    /// Header names lowercased; values as received — including `Authorization`, so tests can
-    /// tell which token was used.
-    pub headers: Vec<(String, String)>,
-    pub body_len: usize,
-    /// Unix milliseconds on the simulator's clock.
-    pub timestamp_ms: u64,
-}
-
-impl RecordedRequest {
-    /// First value of a header (name case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The token the request authenticated with, from the Bearer header or `?token=`.
-    pub fn token(&self) -> Option<String> {
-        let mut map = axum::http::HeaderMap::new();
-        if let Some(v) = self
-            .header("authorization")
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            map.insert(header::AUTHORIZATION, v);
-        }
-        api::token_of(&map, &Query::parse(self.query.as_deref()))
-    }
-}
-
 struct Inner {
     opts: SimOptions,
-    state: Mutex<State>,
+    shared: Mutex<Shared>,
+}
+
+/// Everything behind the one lock: the account and the simulator's own bookkeeping.
+#[derive(Debug)]
+struct Shared {
+    state: State,
+    log: Vec<RecordedRequest>,
+    faults: Vec<ActiveFault>,
+    /// Randomness for fault injection (error rates, jitter).
+    fault_rng: Rng,
+    rate: RateLimits,
 }
 
 /// The simulator. Clone it freely: every clone is the same account.
@@ -175,31 +117,17 @@ impl Sim {
             .now
             .map(|s| s.saturating_mul(1000))
             .unwrap_or_else(time::wall_clock_ms);
-        let g = fleet::generate(&opts, anchor_ms);
-        let state = State {
-            opts: opts.clone(),
-            epoch: Instant::now(),
-            anchor_ms,
-            user: g.user,
-            actors: g.actors,
-            builds: g.builds,
-            runs: g.runs,
-            datasets: g.datasets,
-            stores: g.stores,
-            queues: g.queues,
-            webhooks: g.webhooks,
-            schedules: g.schedules,
-            tasks: g.tasks,
-            rng: rng::Rng::derive(opts.seed, 0x11FE),
-            fault_rng: rng::Rng::derive(opts.seed, 0xFA17),
-            faults: Vec::new(),
-            rate: Default::default(),
+        let shared = Shared {
+            state: State::new(opts.clone(), anchor_ms),
             log: Vec::new(),
+            faults: Vec::new(),
+            fault_rng: Rng::derive(opts.seed, 0xFA17),
+            rate: RateLimits::default(),
         };
         Sim {
             inner: Arc::new(Inner {
                 opts,
-                state: Mutex::new(state),
+                shared: Mutex::new(shared),
             }),
         }
     }
@@ -208,10 +136,10 @@ impl Sim {
         &self.inner.opts
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, Shared> {
         // A panic while holding the lock leaves plain data behind; keep serving.
         self.inner
-            .state
+            .shared
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -235,21 +163,13 @@ impl Sim {
 
     /// Replaces the active faults (and restarts their 429 bursts).
     pub fn set_faults(&self, faults: Vec<Fault>) {
-        self.lock().faults = faults
-            .into_iter()
-            .map(|fault| ActiveFault {
-                burst_left: match fault.kind {
-                    FaultKind::RateLimitBurst { count } => count,
-                    _ => 0,
-                },
-                fault,
-            })
-            .collect();
+        self.lock().faults = faults.into_iter().map(ActiveFault::new).collect();
     }
 
     /// A record's content type and bytes; `store` is an id, a name or `~name`.
     pub fn store_record(&self, store: &str, key: &str) -> Option<(String, Vec<u8>)> {
-        let st = self.lock();
+        let g = self.lock();
+        let st = &g.state;
         let name = store.strip_prefix('~').unwrap_or(store);
         let s = st
             .stores
@@ -265,12 +185,13 @@ impl Sim {
 
     /// The account's username (`forge-demo`).
     pub fn username(&self) -> String {
-        self.lock().user.username.clone()
+        self.lock().state.user.username.clone()
     }
 
     /// Id of an Actor by name (own Actors and the public ones the account uses).
     pub fn actor_id(&self, name: &str) -> Option<String> {
-        let st = self.lock();
+        let g = self.lock();
+        let st = &g.state;
         st.actors
             .iter()
             .find(|a| a.name == name)
@@ -279,7 +200,8 @@ impl Sim {
 
     /// Id of a named key-value store.
     pub fn store_id(&self, name: &str) -> Option<String> {
-        let st = self.lock();
+        let g = self.lock();
+        let st = &g.state;
         st.stores
             .iter()
             .find(|s| s.name.as_deref() == Some(name))
@@ -288,7 +210,7 @@ impl Sim {
 
     /// The simulator's clock (unix ms).
     pub fn now_ms(&self) -> u64 {
-        self.lock().now_ms()
+        self.lock().state.now_ms()
     }
 }
 
@@ -316,7 +238,14 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
     let limit = sim.inner.opts.rate_limit_per_sec;
 
     let (plan, reply) = {
-        let mut st = sim.lock();
+        let mut guard = sim.lock();
+        let Shared {
+            state: st,
+            log,
+            faults: active,
+            fault_rng,
+            rate,
+        } = &mut *guard;
         let entry = RecordedRequest {
             method: parts.method.as_str().to_string(),
             path: path.clone(),
@@ -334,11 +263,11 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
             body_len: body.as_ref().map_or(0, |b| b.len()),
             timestamp_ms: st.now_ms(),
         };
-        if st.log.len() >= MAX_LOGGED_REQUESTS {
-            st.log.drain(..MAX_LOGGED_REQUESTS / 10);
+        if log.len() >= MAX_LOGGED_REQUESTS {
+            log.drain(..MAX_LOGGED_REQUESTS / 10);
         }
-        st.log.push(entry);
-        let mut plan = faults::plan(&mut st, &path);
+        log.push(entry);
+        let mut plan = faults::plan(active, fault_rng, &path);
         let reply = if plan.stall {
             None
         } else if let Some(early) = plan.early.take() {
@@ -353,7 +282,7 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
                 .into(),
                 Ok(body) => {
                     if let Some(rest) = path.strip_prefix(STORAGE_PREFIX) {
-                        storage(&mut st, rest)
+                        api::storage_host(st, rest)
                     } else {
                         // Apify honours `?method=` on every route.
                         let method = query
@@ -361,7 +290,7 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
                             .map(str::to_ascii_uppercase)
                             .filter(|m| matches!(m.as_str(), "GET" | "POST" | "PUT" | "DELETE"))
                             .unwrap_or_else(|| parts.method.as_str().to_string());
-                        api::handle(&mut st, &method, &path, &query, &parts.headers, body)
+                        api::handle(st, rate, &method, &path, &query, &parts.headers, body)
                     }
                 }
             })
@@ -408,44 +337,18 @@ async fn wait_for_run(sim: &Sim, reply: Reply, run_id: &str, max: Duration) -> R
     let deadline = Instant::now() + max;
     loop {
         {
-            let mut st = sim.lock();
+            let mut guard = sim.lock();
+            let st = &mut guard.state;
             st.advance();
             let Some(run) = st.runs.iter().find(|r| r.id == run_id) else {
                 return reply;
             };
             if st.phase(run).is_terminal() || Instant::now() >= deadline {
-                let mut fresh = Reply::data(reply.status, st.run_json(run));
+                let mut fresh = Reply::data(reply.status, api::run_json(st, run));
                 fresh.headers = reply.headers;
                 return fresh;
             }
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// The simulated storage host: serves a record's bytes without authentication.
-fn storage(st: &mut State, rest: &str) -> Reply {
-    let Some((store, key)) = rest.split_once('/') else {
-        return api::err(
-            StatusCode::NOT_FOUND,
-            "record-not-found",
-            "Record was not found",
-        )
-        .into();
-    };
-    let key = api::percent_decode(key, false).unwrap_or_default();
-    match st
-        .stores
-        .iter()
-        .find(|s| s.id == store)
-        .and_then(|s| s.records.get(&key))
-    {
-        Some(r) => Reply::raw(StatusCode::OK, &r.content_type, r.value.clone()),
-        None => api::err(
-            StatusCode::NOT_FOUND,
-            "record-not-found",
-            "Record was not found",
-        )
-        .into(),
     }
 }

@@ -11,34 +11,20 @@
 //! stored per Actor, build or run, so a fleet of 1000 Actors costs nothing extra to generate;
 //! the texts are a few hundred bytes each.
 
-use crate::fleet::{hash_str, Kind};
-use crate::state::Actor;
-use crate::SENTINEL;
+use crate::entities::{Actor, Kind, Source};
+use crate::rng::hash_str;
 use serde_json::{json, Value};
 
-/// Where an Actor version's source comes from (`VersionSourceType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// Inline files edited in the Console (`SOURCE_FILES`).
-    Files,
-    /// A Git repository (`GIT_REPO`), cloned with credentials embedded in the URL.
-    Git,
-    /// A tarball (`TARBALL`) behind a pre-signed storage URL.
-    Tarball,
-    /// A secret GitHub gist (`GITHUB_GIST`).
-    Gist,
-}
-
-impl Source {
-    pub fn api_name(self) -> &'static str {
-        match self {
-            Source::Files => "SOURCE_FILES",
-            Source::Git => "GIT_REPO",
-            Source::Tarball => "TARBALL",
-            Source::Gist => "GITHUB_GIST",
-        }
-    }
-}
+/// Embedded in every value the simulator answers that the relay must **never** return to a
+/// client: source file contents, environment variable values, Git/tarball/gist URLs (with their
+/// credentials), example run inputs, deployment keys, `urlSigningSecretKey`s, every signed
+/// public URL (in its `signature`), the contents of runs' `INPUT` records, build READMEs,
+/// Dockerfiles and change logs, `actorDefinition.environmentVariables`, and the extra `data`
+/// of error bodies. It never appears in a field Forge needs (ids, names, statuses, times,
+/// stats, usage, options, item counts, schemas, memory defaults, `SIGNALS`, `forge-trends`
+/// records, key names and sizes), so "the relay's answer does not contain `SENTINEL`" is a
+/// complete leak check. `sim/tests/sim/sentinels.rs` pins where it is.
+pub const SENTINEL: &str = "forge-sentinel-3c9e";
 
 /// A secret-looking value: `prefix`, the sentinel, then 16 hex digits derived from `owner` and
 /// `label` (deterministic, different for every owner and purpose).

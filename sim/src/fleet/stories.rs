@@ -1,0 +1,430 @@
+//! The stories: how each kind of Actor behaves. Its spec (cadence, durations, memory, failure
+//! and empty-result rates), how one run ends ([`outcome`]), what a run in progress says, the
+//! `SIGNALS` record signal-emitter writes, and the items of generated datasets.
+//!
+//! Used by the generator for the history and by the live account for runs started through the
+//! API, so a story holds for new runs too. Depends only on the entities, the seeded generator
+//! and the clock.
+
+use crate::entities::{ActorSpec, Dataset, Kind, Outcome, Record, Story, MIB};
+use crate::rng::{hash_str, Rng};
+use crate::time::{iso, DAY};
+use serde_json::{json, Value};
+
+/// The named story Actors, in the order they are created.
+pub const STORIES: &[(&str, Story)] = &[
+    ("healthy-workhorse", Story::HealthyWorkhorse),
+    ("flaky-scraper", Story::FlakyScraper),
+    ("regressed-crawler", Story::RegressedCrawler),
+    ("empty-success-api", Story::EmptySuccessApi),
+    ("stale-monitor", Story::StaleMonitor),
+    ("memory-hog", Story::MemoryHog),
+    ("cost-spike", Story::CostSpike),
+    ("timeout-prone", Story::TimeoutProne),
+    ("signal-emitter", Story::SignalEmitter),
+];
+/// What a run's outcome depends on besides the Actor.
+#[derive(Debug, Clone, Copy)]
+pub struct RunCtx {
+    pub on_newest_build: bool,
+    /// How long before "now" the run started (cost-spike is recent).
+    pub age_ms: u64,
+    pub timeout_secs: u32,
+    pub memory_mb: u32,
+    pub max_items: Option<u64>,
+}
+
+const FAILURES: &[&str] = &[
+    "Navigation timed out after 60 seconds.",
+    "Request blocked (403): access denied by the target website",
+    "Reached the maximum of 3 retries for https://shop.example.com/p/4471: 429 Too Many Requests",
+    "net::ERR_PROXY_CONNECTION_FAILED at https://www.example.com/search?q=lamps",
+    "CAPTCHA challenge detected on 14 of 40 pages",
+    "Failed to parse JSON response: Unexpected token '<' in JSON at position 0",
+    "TypeError: Cannot read properties of undefined (reading 'price')",
+    "page.goto: net::ERR_TIMED_OUT at https://listings.example.org/page/12",
+    "Session pool exhausted: all 20 sessions were retired as blocked",
+    "Error: Input validation failed: field 'startUrls' must contain at least 1 item",
+];
+const OOM: &str = "OOM";
+const REGRESSION: &str =
+    "TypeError: Cannot read properties of null (reading 'textContent') at parseListing (src/routes.js:88:41)";
+
+/// The spec of an Actor with this story and kind (ordinary and public Actors vary by `r`).
+pub fn spec_for(story: Story, kind: Kind, base_rate: f64, r: &mut Rng) -> ActorSpec {
+    let mut s = ActorSpec {
+        story,
+        kind,
+        runs_per_day: base_rate,
+        dur_median_s: 300.0,
+        dur_sigma: 0.3,
+        memory_mb: 1024,
+        mem_peak_frac: 0.6,
+        timeout_secs: 3600,
+        fail_rate: 0.01,
+        abort_rate: 0.003,
+        items_median: 500.0,
+        items_sigma: 0.4,
+        empty_rate: 0.0,
+    };
+    match story {
+        Story::HealthyWorkhorse => {
+            s.runs_per_day = base_rate * 4.0;
+            s.dur_median_s = 180.0;
+            s.dur_sigma = 0.15;
+            s.fail_rate = 0.004;
+            s.abort_rate = 0.001;
+            s.items_median = 480.0;
+            s.items_sigma = 0.12;
+            s.mem_peak_frac = 0.62;
+        }
+        Story::FlakyScraper => {
+            s.runs_per_day = base_rate * 2.0;
+            s.dur_median_s = 420.0;
+            s.dur_sigma = 0.5;
+            s.fail_rate = 0.2;
+            s.items_median = 1200.0;
+            s.memory_mb = 2048;
+            s.mem_peak_frac = 0.55;
+        }
+        Story::RegressedCrawler => {
+            s.runs_per_day = base_rate * 2.0;
+            s.dur_median_s = 900.0;
+            s.dur_sigma = 0.3;
+            s.fail_rate = 0.02;
+            s.items_median = 3000.0;
+            s.memory_mb = 2048;
+            s.mem_peak_frac = 0.7;
+        }
+        Story::EmptySuccessApi => {
+            s.runs_per_day = base_rate * 1.5;
+            s.dur_median_s = 25.0;
+            s.dur_sigma = 0.4;
+            s.fail_rate = 0.01;
+            s.items_median = 40.0;
+            s.items_sigma = 0.7;
+            s.empty_rate = 0.6;
+            s.memory_mb = 512;
+            s.mem_peak_frac = 0.45;
+            s.timeout_secs = 300;
+        }
+        Story::StaleMonitor => {
+            s.runs_per_day = 0.0;
+            s.dur_median_s = 60.0;
+            s.items_median = 12.0;
+            s.memory_mb = 256;
+        }
+        Story::MemoryHog => {
+            s.runs_per_day = base_rate * 0.5;
+            s.dur_median_s = 600.0;
+            s.dur_sigma = 0.25;
+            s.memory_mb = 4096;
+            s.mem_peak_frac = 300.0 / 4096.0;
+            s.items_median = 200.0;
+        }
+        Story::CostSpike => {
+            s.runs_per_day = base_rate;
+            s.dur_median_s = 300.0;
+            s.dur_sigma = 0.15;
+            s.fail_rate = 0.01;
+            s.items_median = 800.0;
+            s.items_sigma = 0.15;
+            s.memory_mb = 2048;
+        }
+        Story::TimeoutProne => {
+            s.runs_per_day = base_rate;
+            s.dur_median_s = 250.0;
+            s.dur_sigma = 0.3;
+            s.timeout_secs = 300;
+            s.fail_rate = 0.02;
+            s.items_median = 1500.0;
+        }
+        Story::SignalEmitter => {
+            s.runs_per_day = base_rate;
+            s.dur_median_s = 240.0;
+            s.dur_sigma = 0.3;
+            s.fail_rate = 0.03;
+            s.items_median = 1234.0;
+        }
+        Story::Ordinary | Story::Public => {
+            let mult = *r.pick(&[0.2, 0.5, 1.0, 1.0, 1.5, 2.0]);
+            s.runs_per_day = if story == Story::Public {
+                base_rate / 30.0
+            } else {
+                base_rate * mult
+            };
+            s.dur_median_s = *r.pick(&[30.0, 60.0, 120.0, 300.0, 600.0, 1200.0]);
+            s.dur_sigma = r.range_f64(0.2, 0.55);
+            s.memory_mb = *r.pick(&[256, 512, 1024, 1024, 2048, 4096]);
+            s.mem_peak_frac = r.range_f64(0.3, 0.85);
+            s.timeout_secs = ((s.dur_median_s * 10.0).max(3600.0) as u32).min(86_400);
+            s.fail_rate = r.range_f64(0.003, 0.04);
+            s.items_median = *r.pick(&[10.0, 50.0, 200.0, 1000.0, 5000.0]);
+            s.items_sigma = r.range_f64(0.2, 0.6);
+            if kind == Kind::Monitor {
+                s.items_median = 20.0;
+                s.items_sigma = 0.1;
+            }
+        }
+    }
+    s
+}
+
+/// Decides how a run ends.
+pub fn outcome(spec: &ActorSpec, ctx: RunCtx, r: &mut Rng) -> Outcome {
+    let mut median = spec.dur_median_s;
+    if spec.story == Story::CostSpike && ctx.age_ms < 7 * DAY {
+        median *= 3.0;
+    }
+    let mut dur_s = r.lognormal(median, spec.dur_sigma).max(3.0);
+    let fail_rate = match spec.story {
+        Story::RegressedCrawler if ctx.on_newest_build => 0.4,
+        _ => spec.fail_rate,
+    };
+    let memory_mb = ctx.memory_mb.max(128);
+    let mut peak_mb =
+        (spec.memory_mb as f64 * spec.mem_peak_frac * r.lognormal(1.0, 0.12)).max(40.0);
+    let roll = r.f64();
+    let mut status = "SUCCEEDED";
+    let mut message: Option<String> = None;
+    let mut exit_code = Some(0);
+    if roll < fail_rate {
+        status = "FAILED";
+        exit_code = Some(1);
+        dur_s *= r.range_f64(0.05, 0.7);
+        let m: &str = if spec.story == Story::RegressedCrawler && ctx.on_newest_build {
+            if r.chance(0.85) {
+                REGRESSION
+            } else {
+                r.pick_copy(FAILURES)
+            }
+        } else if r.chance(0.08) {
+            OOM
+        } else {
+            r.pick_copy(FAILURES)
+        };
+        if m == OOM {
+            exit_code = Some(137);
+            peak_mb = memory_mb as f64 * 0.995;
+            message = Some(format!(
+                "The Actor ran out of memory (limit: {memory_mb} MB) and was killed. Consider increasing the memory."
+            ));
+        } else {
+            message = Some(m.to_string());
+        }
+    } else if roll < fail_rate + spec.abort_rate {
+        status = "ABORTED";
+        exit_code = None;
+        dur_s *= r.range_f64(0.1, 0.8);
+    }
+    if status == "SUCCEEDED" && dur_s > ctx.timeout_secs as f64 {
+        status = "TIMED-OUT";
+        exit_code = None;
+        dur_s = ctx.timeout_secs as f64 + r.range_f64(0.3, 2.5);
+    }
+    let peak_mb = peak_mb.min(memory_mb as f64 * 0.995);
+    let mut items = match status {
+        "SUCCEEDED" if r.chance(spec.empty_rate) => 0,
+        "SUCCEEDED" => r
+            .lognormal(spec.items_median, spec.items_sigma)
+            .round()
+            .max(1.0) as u64,
+        "TIMED-OUT" => r.lognormal(spec.items_median * 0.6, 0.3).round() as u64,
+        _ if r.chance(0.5) => 0,
+        _ => r.lognormal(spec.items_median * 0.15, 0.5).round() as u64,
+    };
+    if let Some(max) = ctx.max_items {
+        items = items.min(max);
+    }
+    let (requests, failed_requests) = match spec.kind {
+        Kind::Crawler => {
+            let req = (items as f64 * r.range_f64(1.02, 1.3)).round() as u64 + r.range_u64(1, 20);
+            let fr = if spec.story == Story::FlakyScraper {
+                0.06
+            } else {
+                0.015
+            };
+            (req, (req as f64 * r.range_f64(0.0, fr)).round() as u64)
+        }
+        Kind::Api => (items.div_ceil(50).max(1), 0),
+        Kind::Monitor => (items.max(1), 0),
+    };
+    if status == "SUCCEEDED" {
+        message = Some(match spec.kind {
+            Kind::Crawler => format!(
+                "Finished! Total {requests} requests: {} succeeded, {failed_requests} failed.",
+                requests - failed_requests
+            ),
+            Kind::Api => format!("Done: {items} results"),
+            Kind::Monitor => format!("All {items} checks passed"),
+        });
+    } else if status == "TIMED-OUT" && spec.kind == Kind::Crawler {
+        message = Some(format!(
+            "Crawled {items}/{} pages, {failed_requests} failed requests.",
+            requests + items
+        ));
+    }
+    let duration_ms = (dur_s * 1000.0).round() as u64;
+    let net_rx = match spec.kind {
+        Kind::Crawler => requests * r.range_u64(5_000, 20_000) + 200_000,
+        _ => items * r.range_u64(500, 2_000) + 50_000,
+    };
+    let cpu_avg = (r.range_f64(18.0, 70.0) * 100.0).round() / 100.0;
+    Outcome {
+        status,
+        status_message: message,
+        exit_code,
+        duration_ms,
+        mem_max_bytes: (peak_mb * MIB as f64) as u64,
+        mem_avg_bytes: (peak_mb * MIB as f64 * r.range_f64(0.55, 0.8)) as u64,
+        cpu_avg,
+        cpu_max: ((cpu_avg * r.range_f64(1.3, 2.2)).min(100.0) * 100.0).round() / 100.0,
+        net_rx_bytes: net_rx,
+        net_tx_bytes: (net_rx as f64 * r.range_f64(0.03, 0.08)) as u64,
+        items,
+        requests,
+        failed_requests,
+        kv_reads: 2 + (dur_s / 300.0) as u64,
+        kv_writes: 2 + (dur_s / 60.0) as u64,
+        // Crawlers here keep their frontier in memory and persist it in batches, so request
+        // queue operations stay a small part of the bill (cost ≈ compute units × price).
+        rq_reads: if spec.kind == Kind::Crawler {
+            requests / 10
+        } else {
+            0
+        },
+        rq_writes: if spec.kind == Kind::Crawler {
+            requests / 20
+        } else {
+            0
+        },
+    }
+}
+
+/// `statusMessage` of a run in progress.
+pub fn progress_message(o: &Outcome, frac: f64) -> Option<String> {
+    let done = (o.requests as f64 * frac).round() as u64;
+    Some(format!(
+        "Crawled {done}/{} pages, 0 failed requests.",
+        o.requests.max(done)
+    ))
+}
+
+/// The `SIGNALS` record signal-emitter's runs write: names → numbers, strings, booleans.
+pub fn signals(r: &mut Rng, o: &Outcome, items: u64) -> Record {
+    let blocked = if o.status == "SUCCEEDED" {
+        r.range_f64(0.0, 0.06)
+    } else {
+        r.range_f64(0.1, 0.4)
+    };
+    let blocked = (blocked * 1000.0).round() / 1000.0;
+    let v = json!({
+        "itemsScraped": items,
+        "blockedRate": blocked,
+        "proxyGroup": r.pick(&["RESIDENTIAL", "DATACENTER", "RESIDENTIAL"]),
+        "healthy": o.status == "SUCCEEDED" && blocked < 0.05,
+        "avgResponseMs": r.range_u64(300, 1800),
+        "captchaCount": if blocked > 0.05 { r.range_u64(1, 30) } else { 0 },
+        "lastPageUrl": format!("https://www.example.com/catalog?page={}", r.range_u64(1, 60)),
+    });
+    Record {
+        content_type: "application/json; charset=utf-8".into(),
+        value: serde_json::to_vec(&v).unwrap_or_default().into(),
+    }
+}
+
+/// `fields` of a dataset: what its items hold.
+pub fn dataset_fields(d: &Dataset) -> Option<Vec<&'static str>> {
+    (d.item_count() > 0).then(|| vec!["url", "title", "price", "currency", "scrapedAt"])
+}
+
+/// Item `index` of a generated dataset.
+pub fn synthetic_item(dataset_id: &str, index: u64, at_ms: u64) -> Value {
+    let mut r = Rng::derive(hash_str(dataset_id), index);
+    json!({
+        "url": format!("https://www.example.com/item/{}", 10_000 + index),
+        "title": format!("{} {}", r.pick(&["Desk lamp", "Office chair", "Bookshelf", "Monitor arm", "Standing desk", "Cable tray"]), index + 1),
+        "price": (r.range_f64(5.0, 400.0) * 100.0).round() / 100.0,
+        "currency": "USD",
+        "scrapedAt": iso(at_ms),
+    })
+}
+
+/// The Actor's description: each story says what it is about.
+pub fn description(story: Story, kind: Kind, title: &str) -> String {
+    match story {
+        Story::HealthyWorkhorse => "The dependable daily crawl every report is built on.".into(),
+        Story::FlakyScraper => "Scrapes a heavily protected marketplace; blocks are common.".into(),
+        Story::RegressedCrawler => "Crawls listing pages; the parser was rewritten in 0.3.".into(),
+        Story::EmptySuccessApi => {
+            "Queries a partner API; many queries legitimately return nothing.".into()
+        }
+        Story::StaleMonitor => "Legacy uptime monitor, superseded by domain-uptime.".into(),
+        Story::MemoryHog => "Exports the product feed. Allocated generously, just in case.".into(),
+        Story::CostSpike => {
+            "Price comparison across retailers; switched to a slower proxy group recently.".into()
+        }
+        Story::TimeoutProne => "Deep crawl with a tight 5-minute timeout.".into(),
+        Story::SignalEmitter => "Writes crawl health signals (SIGNALS) for the dashboard.".into(),
+        _ => match kind {
+            Kind::Crawler => {
+                format!("{title}: crawls the source site and stores items in a dataset.")
+            }
+            Kind::Api => format!("{title}: pulls records from an API and normalises them."),
+            Kind::Monitor => format!("{title}: checks endpoints and reports failures."),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(story: Story) -> ActorSpec {
+        spec_for(story, Kind::Crawler, 6.0, &mut Rng::new(1))
+    }
+
+    fn ctx(spec: &ActorSpec) -> RunCtx {
+        RunCtx {
+            on_newest_build: false,
+            age_ms: 20 * DAY,
+            timeout_secs: spec.timeout_secs,
+            memory_mb: spec.memory_mb,
+            max_items: None,
+        }
+    }
+
+    #[test]
+    fn outcomes_follow_the_story() {
+        let mut r = Rng::new(3);
+        let hog = spec(Story::MemoryHog);
+        for _ in 0..200 {
+            let o = outcome(&hog, ctx(&hog), &mut r);
+            assert!(o.mem_max_bytes < 4096 * MIB * 15 / 100);
+        }
+        let t = spec(Story::TimeoutProne);
+        let timed_out = (0..1000)
+            .filter(|_| outcome(&t, ctx(&t), &mut r).status == "TIMED-OUT")
+            .count();
+        assert!((150..450).contains(&timed_out), "{timed_out}");
+        let c = spec(Story::CostSpike);
+        let avg = |age: u64, r: &mut Rng| {
+            (0..300)
+                .map(|_| {
+                    outcome(
+                        &c,
+                        RunCtx {
+                            age_ms: age,
+                            ..ctx(&c)
+                        },
+                        r,
+                    )
+                    .duration_ms as f64
+                })
+                .sum::<f64>()
+                / 300.0
+        };
+        let ratio = avg(DAY, &mut r) / avg(20 * DAY, &mut r);
+        assert!((2.5..3.5).contains(&ratio), "{ratio}");
+    }
+}
