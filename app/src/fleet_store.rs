@@ -243,10 +243,9 @@ impl FleetStore {
     /// started).
     pub fn snapshot(self) -> Snapshot {
         let end = self.end_ms.get_untracked();
-        let actors: Vec<PreparedActor> = self
-            .prepared
-            .with_value(|v| v.iter().flatten().cloned().collect());
-        let report = fleet_report(&actors, Window::new(trends::SNAPSHOT_DAYS, end));
+        let report = self.prepared.with_value(|v| {
+            fleet_report(v.iter().flatten(), Window::new(trends::SNAPSHOT_DAYS, end))
+        });
         trends::snapshot_of(&report, end)
     }
 
@@ -464,10 +463,11 @@ impl FleetStore {
         self.rev.track();
         if self.show_live() {
             let end = self.end_ms.get();
-            let actors: Vec<PreparedActor> = self
-                .prepared
-                .with_value(|v| v.iter().flatten().cloned().collect());
-            return Some(fleet_report(&actors, Window::new(days, end)));
+            // The prepared Actors are lent, not copied: no run is cloned per recompute.
+            return Some(
+                self.prepared
+                    .with_value(|v| fleet_report(v.iter().flatten(), Window::new(days, end))),
+            );
         }
         self.cached.with(|c| {
             c.as_ref()
@@ -497,13 +497,12 @@ impl FleetStore {
 
     fn save_cache(self, username: &str) {
         let end = self.end_ms.get_untracked();
-        let actors: Vec<PreparedActor> = self
-            .prepared
-            .with_value(|v| v.iter().flatten().cloned().collect());
-        let reports = forge_fleet::window::WINDOW_CHOICES
-            .iter()
-            .map(|d| fleet_report(&actors, Window::new(*d, end)))
-            .collect();
+        let reports = self.prepared.with_value(|v| {
+            forge_fleet::window::WINDOW_CHOICES
+                .iter()
+                .map(|d| fleet_report(v.iter().flatten(), Window::new(*d, end)))
+                .collect()
+        });
         let cached = CachedFleet {
             version: CACHE_VERSION,
             saved_ms: loader::now_ms(),

@@ -2,6 +2,7 @@
 //! and JSON exports are pure and tested natively) and the component that shows them.
 
 use crate::fleet_store::RowMeta;
+use forge_fleet::rules;
 use forge_fleet::trends::{Delta, Direction, FigureDeltas, WeekOverWeek};
 use forge_fleet::{ActorReport, Bucket, FleetReport};
 use leptos::prelude::*;
@@ -74,8 +75,11 @@ impl Row {
                 .filter(|r| r.regression)
                 .map(|r| r.newest.number.clone().unwrap_or_else(|| "?".into())),
             stale: a.staleness.stale,
-            empty_results: a.output.empty_share.is_some_and(|s| s >= 0.2)
-                && a.output.sampled_succeeded >= forge_fleet::health::MIN_OUTPUT_SAMPLES,
+            empty_results: a
+                .output
+                .empty_share
+                .is_some_and(|s| rules::reaches(s, rules::WATCH_EMPTY_SHARE))
+                && a.output.sampled_succeeded >= rules::MIN_OUTPUT_SAMPLES,
             cost_spike: a.cost.trend.spike,
             last_run_ms: a.staleness.last_run_ms,
             week: None,
@@ -505,11 +509,14 @@ pub fn bucket_code(b: Bucket) -> &'static str {
     }
 }
 
+/// The badge's colour: the plan's own health edges (Fix now below 50, Watch below 75).
 pub fn health_class(h: u8) -> &'static str {
-    match h {
-        0..=49 => "health health-bad",
-        50..=74 => "health health-warn",
-        _ => "health health-good",
+    if h < rules::FIX_NOW_HEALTH {
+        "health health-bad"
+    } else if h < rules::WATCH_HEALTH {
+        "health health-warn"
+    } else {
+        "health health-good"
     }
 }
 

@@ -5,11 +5,12 @@
 //! durations are appended to one buffer and the two percentiles are picked with
 //! `select_nth_unstable` (linear time, no second sort).
 
-use crate::health::{fleet_health, Driver};
+use crate::figures::Scratch;
+use crate::health::{fleet_health, Driver, Weighted};
 use crate::input::{prepare, ActorInput, PreparedActor};
 use crate::metrics::{percentile_index, DayPoint, StatusCounts};
-use crate::plan::{action_plan, Bucket, PlanBucket};
-use crate::report::{report_with, ActorReport, ActorSummary, Scratch};
+use crate::plan::{action_plan, Bucket, PlanBucket, Planned};
+use crate::report::{report_with, ActorReport, ActorSummary};
 use crate::window::Window;
 use serde::{Deserialize, Serialize};
 
@@ -183,7 +184,11 @@ impl FleetAcc {
             }
         }
         let (p50, p95) = fleet_percentiles(&mut self.durations);
-        let (health, drivers) = fleet_health(&self.actors);
+        let (health, drivers) = fleet_health(self.actors.iter().map(|a| Weighted {
+            name: &a.name,
+            runs: a.runs.total(),
+            health: &a.health,
+        }));
         let summary = FleetSummary {
             actors: self.actors.len() as u32,
             actors_with_runs: with_runs,
@@ -203,7 +208,13 @@ impl FleetAcc {
             summary,
             drivers,
             daily: self.daily,
-            plan: action_plan(&self.actors),
+            plan: action_plan(self.actors.iter().map(|a| Planned {
+                id: &a.id,
+                name: &a.name,
+                runs: a.runs.total(),
+                health: a.health.score,
+                placement: &a.placement,
+            })),
             actors: self.actors,
         }
     }
@@ -226,10 +237,26 @@ fn fleet_percentiles(v: &mut [u64]) -> (Option<u64>, Option<u64>) {
     (Some(p50), Some(p95))
 }
 
-/// The fleet report over `window` from prepared Actors (recompute for another window without
-/// parsing again).
-pub fn fleet_report(actors: &[PreparedActor], window: Window) -> FleetReport {
-    let mut acc = FleetAcc::new(window, actors.len());
+/// Room for the reports of the Actors an iterator says it holds (a hint only: capped, so that a
+/// loose upper bound cannot reserve much).
+fn capacity<I: Iterator>(it: &I) -> usize {
+    const MOST: usize = 4096;
+    let (low, high) = it.size_hint();
+    high.unwrap_or(low).min(MOST)
+}
+
+/// The fleet report over `window` from prepared Actors, in the order given (recompute for
+/// another window without parsing again).
+///
+/// Takes references, so a caller that keeps its prepared Actors in any collection lends them
+/// without copying a run: `fleet_report(&prepared, w)` for a `Vec<PreparedActor>` or a slice,
+/// `fleet_report(slots.iter().flatten(), w)` for a `Vec<Option<PreparedActor>>`.
+pub fn fleet_report<'a>(
+    actors: impl IntoIterator<Item = &'a PreparedActor>,
+    window: Window,
+) -> FleetReport {
+    let actors = actors.into_iter();
+    let mut acc = FleetAcc::new(window, capacity(&actors));
     for a in actors {
         acc.push(a);
     }
@@ -238,8 +265,12 @@ pub fn fleet_report(actors: &[PreparedActor], window: Window) -> FleetReport {
 
 /// The fleet report straight from the loader's models: each Actor is prepared, reported and
 /// its prepared form dropped before the next, so peak memory stays at one Actor's worth.
-pub fn fleet_report_from_inputs(inputs: &[ActorInput], window: Window) -> FleetReport {
-    let mut acc = FleetAcc::new(window, inputs.len());
+pub fn fleet_report_from_inputs<'a>(
+    inputs: impl IntoIterator<Item = &'a ActorInput>,
+    window: Window,
+) -> FleetReport {
+    let inputs = inputs.into_iter();
+    let mut acc = FleetAcc::new(window, capacity(&inputs));
     for input in inputs {
         acc.push(&prepare(input));
     }
@@ -247,34 +278,13 @@ pub fn fleet_report_from_inputs(inputs: &[ActorInput], window: Window) -> FleetR
 }
 
 /// [`fleet_report_from_inputs`] over the `days` ending at `now_ms`.
-pub fn analyze(inputs: &[ActorInput], now_ms: i64, days: u32) -> FleetReport {
+pub fn analyze<'a>(
+    inputs: impl IntoIterator<Item = &'a ActorInput>,
+    now_ms: i64,
+    days: u32,
+) -> FleetReport {
     fleet_report_from_inputs(inputs, Window::new(days, now_ms))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn linear_percentiles_match_sorted_ones() {
-        let mut x: u64 = 88_172_645_463_325_252;
-        for n in [1usize, 2, 3, 19, 20, 21, 100, 1001] {
-            let mut v: Vec<u64> = (0..n)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x % 1000
-                })
-                .collect();
-            let mut sorted = v.clone();
-            sorted.sort_unstable();
-            let want = (
-                crate::metrics::percentile(&sorted, 50),
-                crate::metrics::percentile(&sorted, 95),
-            );
-            assert_eq!(fleet_percentiles(&mut v), want, "n={n}");
-        }
-        assert_eq!(fleet_percentiles(&mut []), (None, None));
-    }
-}
+mod tests;

@@ -6,59 +6,30 @@
 //! 81% success, 19% failed"). The weights are chosen so that the bands read naturally: an Actor
 //! that fails 5 % of its runs and has no other issue scores 90; one that fails 20 % scores 60.
 //!
-//! The constants below are the thresholds the formula and the action plan use; the app and the
-//! README cite them by value, and the crate's fixture tests (`src/tests.rs`) pin the formula with
-//! hand-computed examples. Change a weight here and those tests say so.
+//! The score is computed from an Actor's [figures](crate::figures) alone; the weights and
+//! thresholds are in [`crate::rules`], and this module's tests pin the formula with
+//! hand-computed examples. Change a weight there and those tests say so.
 
+use crate::figures::ActorFigures;
 use crate::metrics::ratio;
-use crate::report::ActorReport;
+use crate::rules::HEALTH_START;
 use serde::{Deserialize, Serialize};
 
-/// Points per percentage point of finished runs that FAILED.
-pub const RELIABILITY_POINTS_PER_PCT: f64 = 2.0;
-/// Most points the reliability driver can take.
-pub const RELIABILITY_MAX: i32 = 60;
-/// Points per percentage point of finished runs that TIMED-OUT.
-pub const TIMEOUT_POINTS_PER_PCT: f64 = 2.0;
-/// Most points the timeouts driver can take.
-pub const TIMEOUT_MAX: i32 = 40;
-/// Points for a flagged release regression.
-pub const REGRESSION_POINTS: i32 = 10;
-/// Points for 100 % empty successful runs (scaled by the share).
-pub const EMPTY_RESULTS_POINTS: f64 = 40.0;
-/// Points for no run in the window.
-pub const NO_RUNS_POINTS: i32 = 30;
-/// Points for a latest build older than [`STALE_BUILD_DAYS`].
-pub const OLD_BUILD_POINTS: i32 = 5;
-/// Points when a memory suggestion exists.
-pub const MEMORY_POINTS: i32 = 5;
-/// Points for a cost spike.
-pub const COST_SPIKE_POINTS: i32 = 10;
+// Where the thresholds lived before `rules`; the paths (`health::MIN_OUTPUT_SAMPLES`) keep
+// working, but read them from `rules`.
+#[doc(no_inline)]
+pub use crate::format::{pct, usd};
+#[doc(no_inline)]
+pub use crate::rules::{
+    COST_SPIKE_POINTS, COST_SPIKE_RATIO, EMPTY_RESULTS_POINTS, MAX_MEMORY_MB, MEMORY_HEADROOM,
+    MEMORY_NEAR_LIMIT_SHARE, MEMORY_POINTS, MIN_COST_SPIKE_RUNS, MIN_MEMORY_MB, MIN_MEMORY_SAMPLES,
+    MIN_OUTPUT_SAMPLES, NO_RUNS_POINTS, OLD_BUILD_POINTS, REGRESSION_MIN_DELTA,
+    REGRESSION_MIN_RATIO, REGRESSION_MIN_RUNS, REGRESSION_POINTS, RELIABILITY_MAX,
+    RELIABILITY_POINTS_PER_PCT, STALE_BUILD_DAYS, TIMEOUT_MAX, TIMEOUT_POINTS_PER_PCT,
+};
 
-/// Release regression: finished runs needed on *each* of the two builds compared.
-pub const REGRESSION_MIN_RUNS: u32 = 10;
-/// Release regression: the newest build's failure rate must exceed the previous one's by at
-/// least this much (absolute, 0.15 = 15 percentage points)…
-pub const REGRESSION_MIN_DELTA: f64 = 0.15;
-/// …and be at least this many times it.
-pub const REGRESSION_MIN_RATIO: f64 = 2.0;
-/// A latest build older than this many days makes an Actor stale.
-pub const STALE_BUILD_DAYS: u32 = 90;
-/// Sampled runs (run details) needed before a memory suggestion is made.
-pub const MIN_MEMORY_SAMPLES: u32 = 3;
-/// A suggested allocation keeps this much room above the highest sampled peak.
-pub const MEMORY_HEADROOM: f64 = 1.5;
-/// A sample that peaks at this share of its allocation is "near the limit" (no cut suggested).
-pub const MEMORY_NEAR_LIMIT_SHARE: f64 = 0.95;
-/// Apify's memory bounds, MB (allocations are powers of two in between).
-pub const MIN_MEMORY_MB: u32 = 128;
-pub const MAX_MEMORY_MB: u32 = 32_768;
-/// Successful runs with a known item count needed before empty results count.
-pub const MIN_OUTPUT_SAMPLES: u32 = 3;
-/// Cost spike: recent cost per run at least this many times the earlier one…
-pub const COST_SPIKE_RATIO: f64 = 1.5;
-/// …with at least this many costed finished runs on each side.
-pub const MIN_COST_SPIKE_RUNS: u32 = 3;
+/// Actors named in the detail of a fleet driver.
+const FLEET_DRIVER_NAMES: usize = 3;
 
 /// What a deduction is about (stable, for code; `Driver::label` is for people).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -142,7 +113,7 @@ pub struct Health {
 impl Default for Health {
     fn default() -> Health {
         Health {
-            score: 100,
+            score: HEALTH_START,
             drivers: Vec::new(),
         }
     }
@@ -171,7 +142,7 @@ impl Default for Health {
 ///
 /// **Fleet.** The fleet score is the mean of the Actor scores weighted by runs started in the
 /// window (Actors without runs weigh nothing), rounded; see [`fleet_health`].
-pub fn score(r: &ActorReport) -> Health {
+pub fn score(r: &ActorFigures) -> Health {
     let mut drivers = Vec::new();
     let c = &r.runs;
     let finished = c.terminal();
@@ -292,8 +263,9 @@ pub fn score(r: &ActorReport) -> Health {
         ));
     }
     let total: i32 = drivers.iter().map(|d| -d.points).sum();
+    let start = i32::from(HEALTH_START);
     Health {
-        score: (100 - total).clamp(0, 100) as u8,
+        score: (start - total).clamp(0, start) as u8,
         drivers,
     }
 }
@@ -304,6 +276,15 @@ fn share_points(num: u32, den: u32, points_per_pct: f64, max: i32) -> i32 {
     ((points_per_pct * 100.0 * share).round() as i32).min(max)
 }
 
+/// One Actor's part in the fleet health: its name, its weight (runs started in the window) and
+/// its score.
+#[derive(Debug, Clone, Copy)]
+pub struct Weighted<'a> {
+    pub name: &'a str,
+    pub runs: u32,
+    pub health: &'a Health,
+}
+
 /// The fleet's health: run-weighted mean of the Actor scores, and run-weighted drivers.
 ///
 /// `score = round(Σ scoreᵢ × runsᵢ / Σ runsᵢ)` over Actors with runs in the window; `None` when
@@ -311,27 +292,37 @@ fn share_points(num: u32, den: u32, points_per_pct: f64, max: i32) -> i32 {
 /// (omitted when it rounds to 0), with the Actors contributing most named in its detail. The
 /// drivers explain the score; because each is rounded on its own (and Actor scores are clamped
 /// at 0) they may differ from `100 − score` by a point or two.
-pub fn fleet_health(actors: &[ActorReport]) -> (Option<u8>, Vec<Driver>) {
-    let weight = |r: &ActorReport| f64::from(r.runs.total());
-    let total: f64 = actors.iter().map(weight).sum();
+///
+/// `actors` is walked once per driver kind, so it must be cheap to clone (a mapped slice
+/// iterator is).
+pub fn fleet_health<'a, I>(actors: I) -> (Option<u8>, Vec<Driver>)
+where
+    I: IntoIterator<Item = Weighted<'a>>,
+    I::IntoIter: Clone,
+{
+    let actors = actors.into_iter();
+    let weight = |r: &Weighted| f64::from(r.runs);
+    let total: f64 = actors.clone().map(|r| weight(&r)).sum();
     if total <= 0.0 {
         return (None, Vec::new());
     }
     let weighted: f64 = actors
-        .iter()
-        .map(|r| f64::from(r.health.score) * weight(r))
+        .clone()
+        .map(|r| f64::from(r.health.score) * weight(&r))
         .sum();
-    let score = (weighted / total).round().clamp(0.0, 100.0) as u8;
+    let score = (weighted / total)
+        .round()
+        .clamp(0.0, f64::from(HEALTH_START)) as u8;
     let mut drivers = Vec::new();
     for kind in DriverKind::ALL {
         let mut sum = 0.0;
         let mut top: Vec<(f64, &str)> = Vec::new();
-        for r in actors {
+        for r in actors.clone() {
             if let Some(d) = r.health.drivers.iter().find(|d| d.kind == kind) {
-                let contribution = f64::from(-d.points) * weight(r);
+                let contribution = f64::from(-d.points) * weight(&r);
                 if contribution > 0.0 {
                     sum += contribution;
-                    top.push((contribution, &r.name));
+                    top.push((contribution, r.name));
                 }
             }
         }
@@ -340,8 +331,8 @@ pub fn fleet_health(actors: &[ActorReport]) -> (Option<u8>, Vec<Driver>) {
             continue;
         }
         top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        let names: Vec<&str> = top.iter().take(3).map(|t| t.1).collect();
-        let more = top.len().saturating_sub(3);
+        let names: Vec<&str> = top.iter().take(FLEET_DRIVER_NAMES).map(|t| t.1).collect();
+        let more = top.len().saturating_sub(FLEET_DRIVER_NAMES);
         let mut detail = names.join(", ");
         if more > 0 {
             detail.push_str(&format!(" and {more} more"));
@@ -351,24 +342,5 @@ pub fn fleet_health(actors: &[ActorReport]) -> (Option<u8>, Vec<Driver>) {
     (Some(score), drivers)
 }
 
-/// `81%`, `8.3%`, `0.4%`, `0%`.
-pub fn pct(share: f64) -> String {
-    let p = share * 100.0;
-    if p == 0.0 || p >= 10.0 {
-        format!("{p:.0}%")
-    } else {
-        let s = format!("{p:.1}");
-        format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
-    }
-}
-
-/// `$12.34`, `$0.123`, `$0.0012`.
-pub fn usd(v: f64) -> String {
-    if v >= 1.0 {
-        format!("${v:.2}")
-    } else if v >= 0.01 {
-        format!("${v:.3}")
-    } else {
-        format!("${v:.4}")
-    }
-}
+#[cfg(test)]
+mod tests;

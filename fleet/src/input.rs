@@ -68,6 +68,20 @@ pub struct RunFact {
 }
 
 impl RunFact {
+    /// The fact of one listed run on the build interned as `build`; `None` when its `startedAt`
+    /// cannot be read. An unreadable `finishedAt` is an unknown end; a negative or non-finite
+    /// `usageTotalUsd` is no cost.
+    #[inline]
+    pub fn parse(r: &RunShort, build: u32) -> Option<RunFact> {
+        Some(RunFact {
+            started_ms: parse_iso_millis(&r.started_at)?,
+            finished_ms: r.finished_at.as_deref().and_then(parse_iso_millis),
+            cost_usd: r.usage_total_usd.filter(|c| c.is_finite() && *c >= 0.0),
+            build,
+            status: r.status,
+        })
+    }
+
     /// Wall-clock duration of a finished run, ms; `None` for runs in progress or with a
     /// `finishedAt` before `startedAt`.
     #[inline]
@@ -241,13 +255,14 @@ pub fn prepare(input: &ActorInput) -> PreparedActor {
     // Runs of one Actor mostly come in long stretches on one build: remember the last match.
     let mut last_build: Option<(&str, u32)> = None;
     for r in &input.runs {
-        let Some(started_ms) = parse_iso_millis(&r.started_at) else {
+        let Some(mut fact) = RunFact::parse(r, NO_BUILD) else {
             unreadable += 1;
             continue;
         };
+        let started_ms = fact.started_ms;
         last_run_ms = Some(last_run_ms.map_or(started_ms, |t| t.max(started_ms)));
         let key = r.build_id.as_deref().or(r.build_number.as_deref());
-        let build = match (key, last_build) {
+        fact.build = match (key, last_build) {
             (Some(k), Some((lk, li))) if k == lk => li,
             (Some(k), _) => {
                 let i = table.find_or_add(r.build_id.as_deref(), r.build_number.as_deref());
@@ -257,13 +272,7 @@ pub fn prepare(input: &ActorInput) -> PreparedActor {
             (None, _) => NO_BUILD,
         };
         let index = runs.len() as u32;
-        runs.push(RunFact {
-            started_ms,
-            finished_ms: r.finished_at.as_deref().and_then(parse_iso_millis),
-            cost_usd: r.usage_total_usd.filter(|c| c.is_finite() && *c >= 0.0),
-            build,
-            status: r.status,
-        });
+        runs.push(fact);
         if enrich {
             let items = input.item_counts.get(&r.id).copied();
             let detail = input.run_details.get(&r.id);
@@ -306,9 +315,9 @@ pub fn prepare(input: &ActorInput) -> PreparedActor {
     }
 }
 
-/// [`prepare`] for every Actor.
-pub fn prepare_all(inputs: &[ActorInput]) -> Vec<PreparedActor> {
-    inputs.iter().map(prepare).collect()
+/// [`prepare`] for every Actor, in the order given.
+pub fn prepare_all<'a>(inputs: impl IntoIterator<Item = &'a ActorInput>) -> Vec<PreparedActor> {
+    inputs.into_iter().map(prepare).collect()
 }
 
 #[cfg(test)]

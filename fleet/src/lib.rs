@@ -10,39 +10,61 @@
 //!      │ prepare(): parse every timestamp once, intern builds, fold enrichment   [input]
 //!      ▼
 //!  PreparedActor (48-byte runs, no strings)
-//!      │ actor_report(…, Window): one pass per Actor                            [report]
+//!      │ actor_figures(…, Window): one pass per Actor                           [figures]
 //!      ▼
-//!  ActorReport: runs by status, rates, p50/p95/max, cost, cost per 1,000 results,
-//!               memory efficiency + suggestion, empty results, builds + release regression,
-//!               staleness, daily series, health score + drivers, bucket + reason
+//!  ActorFigures: runs by status, rates, p50/p95/max, cost, cost per 1,000 results,
+//!                memory efficiency + suggestion, empty results, builds + release regression,
+//!                staleness, daily series
+//!      │ score(): the published formula → Health (score + drivers)              [health]
+//!      │ place(): figures + health → bucket + reason                           [plan]
+//!      ▼
+//!  ActorReport = figures + health + placement                                [report]
 //!      │ fleet_report(): totals, run-weighted health, daily series, action plan [fleet]
 //!      ▼
-//!  FleetReport (serde: cached by the app, summarised into weekly snapshots)
+//!  FleetReport (serde: cached by the app, summarised into weekly snapshots)   [trends]
 //! ```
 //!
+//! Modules, in dependency order — each uses only modules above it, so the graph is a DAG (a
+//! test below checks it):
+//!
+//! - [`rules`]: every published threshold and constant of the health formula and the plan.
+//! - [`format`](mod@format): how shares and dollars read in sentences (`81%`, `$0.120`).
 //! - [`window`]: the `[end − days, end)` window and its exact edge rule.
 //! - [`input`]: what the engine reads ([`ActorInput`]) and its prepared form.
-//! - [`metrics`]: the figures and their definitions (rates, nearest-rank percentiles, cost).
-//! - [`report`]: one Actor's report.
-//! - [`health`]: the published health formula, its drivers and every threshold.
-//! - [`plan`]: the action plan's buckets and rules.
+//! - [`metrics`]: the figures' types and definitions (rates, nearest-rank percentiles, cost).
+//! - [`figures`]: one Actor's figures over a window.
+//! - [`health`]: the published health formula and its drivers, from the figures.
+//! - [`plan`]: the action plan's buckets and rules, from the figures and the health.
+//! - [`report`]: one Actor's report — figures, health and placement together.
+//! - [`runs`]: one Actor's run table and its failures grouped by status message.
 //! - [`fleet`]: the fleet report and the summaries a weekly snapshot keeps.
+//! - [`trends`]: weekly snapshots and week-over-week deltas.
+//! - [`signals`]: the `SIGNALS` record an Actor may leave (no engine dependency).
 //! - [`synthetic`]: a deterministic fleet of any size for benchmarks (native and wasm).
+//!
+//! Each module's tests sit beside it (`figures/tests.rs`, … or an inline `mod tests`), on the
+//! shared fixtures of `testkit.rs`; `tests/stories.rs` runs the whole engine on the simulator's
+//! demo fleet.
 //!
 //! Determinism: the same inputs and window give the same report, field for field; "now" is an
 //! input (`Window::end_ms`), never read from a clock.
 
+pub mod figures;
 pub mod fleet;
+pub mod format;
 pub mod health;
 pub mod input;
 pub mod metrics;
 pub mod plan;
 pub mod report;
+pub mod rules;
+pub mod runs;
 pub mod signals;
 pub mod synthetic;
 pub mod trends;
 pub mod window;
 
+pub use figures::{actor_figures, ActorFigures};
 pub use fleet::{
     analyze, fleet_report, fleet_report_from_inputs, BucketCounts, FleetReport, FleetSummary,
 };
@@ -51,10 +73,72 @@ pub use input::{prepare, prepare_all, ActorInput, PreparedActor};
 pub use metrics::{DayPoint, StatusCounts};
 pub use plan::{Bucket, Placement, PlanBucket, PlanEntry};
 pub use report::{actor_report, ActorReport, ActorSummary};
+pub use runs::{failure_groups, run_rows, FailureGroup, FailureGroups, RunRow};
 pub use signals::{parse_signals, SignalValue, Signals, SignalsProblem};
 pub use synthetic::{synthetic_fleet, SyntheticFleet};
 pub use trends::{Snapshot, SnapshotProblem, WeekOverWeek};
 pub use window::Window;
 
 #[cfg(test)]
-mod tests;
+mod testkit;
+
+#[cfg(test)]
+mod tests {
+    /// The modules in dependency order, with their sources.
+    const MODULES: [(&str, &str); 14] = [
+        ("rules", include_str!("rules.rs")),
+        ("format", include_str!("format.rs")),
+        ("window", include_str!("window.rs")),
+        ("input", include_str!("input.rs")),
+        ("metrics", include_str!("metrics.rs")),
+        ("figures", include_str!("figures.rs")),
+        ("health", include_str!("health.rs")),
+        ("plan", include_str!("plan.rs")),
+        ("report", include_str!("report.rs")),
+        ("runs", include_str!("runs.rs")),
+        ("fleet", include_str!("fleet.rs")),
+        ("trends", include_str!("trends.rs")),
+        ("signals", include_str!("signals.rs")),
+        ("synthetic", include_str!("synthetic.rs")),
+    ];
+
+    /// The modules a module's code (not its comments, not its tests) names as `crate::module`.
+    fn uses(src: &str) -> Vec<&str> {
+        let code = src.split("#[cfg(test)]").next().unwrap_or(src);
+        let mut used = Vec::new();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (_, rest) in line
+                .match_indices("crate::")
+                .map(|(i, _)| line.split_at(i + 7))
+            {
+                let name: &str = &rest[..rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or(rest.len())];
+                if MODULES.iter().any(|(m, _)| *m == name) && !used.contains(&name) {
+                    used.push(name);
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn module_graph_is_a_dag_in_the_documented_order() {
+        let rank = |m: &str| MODULES.iter().position(|(n, _)| *n == m).unwrap();
+        for (i, (module, src)) in MODULES.iter().enumerate() {
+            for dep in uses(src) {
+                assert!(
+                    rank(dep) < i,
+                    "{module} uses {dep}, which comes after it in the dependency order"
+                );
+            }
+        }
+        // What the split is for: the score and the plan read figures, never a report.
+        assert_eq!(
+            uses(MODULES[6].1),
+            ["figures", "metrics", "rules", "format"]
+        );
+        assert_eq!(uses(MODULES[7].1), ["figures", "format", "health", "rules"]);
+        assert_eq!(uses(MODULES[0].1), Vec::<&str>::new());
+    }
+}

@@ -306,7 +306,7 @@ pub struct BuildUsage {
 pub struct ReleaseCheck {
     pub newest: BuildUsage,
     pub previous: BuildUsage,
-    /// Flagged by the rule in `health::REGRESSION_*`.
+    /// Flagged by the release-regression rule (`rules::REGRESSION_*`).
     pub regression: bool,
     /// One sentence: the verdict, or why there is none ("only 4 finished runs on 0.3.13").
     pub note: String,
@@ -333,7 +333,7 @@ pub struct BuildReport {
 pub struct Staleness {
     /// No run started in the window.
     pub no_runs_in_window: bool,
-    /// The latest build is older than `health::STALE_BUILD_DAYS`.
+    /// The latest build is older than `rules::STALE_BUILD_DAYS`.
     pub old_build: bool,
     /// Age of the latest build (tagged `latest`, else the newest listed), whole days.
     pub build_age_days: Option<u32>,

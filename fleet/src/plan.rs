@@ -4,23 +4,22 @@
 //! that matches places the Actor — so an Actor that is both failing and over-allocated is in
 //! *Fix now*, not *Save money*, and the reason names the most urgent thing. The rules read only
 //! figures the dashboard shows, so a user can check every placement by hand.
+//!
+//! An Actor is placed from its [figures](crate::figures) and its [health](crate::health); the
+//! thresholds are in [`crate::rules`].
 
-use crate::health::{pct, usd, MEMORY_NEAR_LIMIT_SHARE, MIN_OUTPUT_SAMPLES, STALE_BUILD_DAYS};
-use crate::report::{ActorReport, EPS};
+use crate::figures::ActorFigures;
+use crate::format::{pct, usd};
+use crate::health::Health;
+use crate::rules::{reaches, MEMORY_NEAR_LIMIT_SHARE, MIN_OUTPUT_SAMPLES, STALE_BUILD_DAYS};
 use serde::{Deserialize, Serialize};
 
-/// Failure rate (FAILED + TIMED-OUT over finished runs) that puts an Actor in *Fix now*.
-pub const FIX_NOW_FAILURE_RATE: f64 = 0.15;
-/// Failure rate that puts an Actor in *Watch*.
-pub const WATCH_FAILURE_RATE: f64 = 0.05;
-/// Finished runs needed before a failure rate places an Actor.
-pub const MIN_RATE_RUNS: u32 = 5;
-/// Share of empty successful runs that puts an Actor in *Watch*.
-pub const WATCH_EMPTY_SHARE: f64 = 0.2;
-/// Health below this (with runs in the window) is *Fix now*.
-pub const FIX_NOW_HEALTH: u8 = 50;
-/// Health below this (with runs in the window) is *Watch*.
-pub const WATCH_HEALTH: u8 = 75;
+// Where the thresholds lived before `rules`; the paths keep working, but read them from `rules`.
+#[doc(no_inline)]
+pub use crate::rules::{
+    FIX_NOW_FAILURE_RATE, FIX_NOW_HEALTH, MIN_RATE_RUNS, WATCH_EMPTY_SHARE, WATCH_FAILURE_RATE,
+    WATCH_HEALTH,
+};
 
 /// The buckets, most urgent first.
 #[derive(
@@ -96,7 +95,7 @@ pub struct PlanBucket {
 /// 3. **Stale** — no run started in the window, or the latest build is older than 90 days.
 /// 4. **Save money** — a memory suggestion exists, or the cost per run spiked.
 /// 5. **Healthy** — none of the above.
-pub fn place(r: &ActorReport) -> Placement {
+pub fn place(r: &ActorFigures, health: &Health) -> Placement {
     let c = &r.runs;
     let finished = c.terminal();
     let has_runs = c.total() > 0;
@@ -131,24 +130,24 @@ pub fn place(r: &ActorReport) -> Placement {
             ),
         );
     }
-    if let Some(rate) = failure.filter(|f| *f >= FIX_NOW_FAILURE_RATE - EPS) {
+    if let Some(rate) = failure.filter(|f| reaches(*f, FIX_NOW_FAILURE_RATE)) {
         return at(Bucket::FixNow, failure_reason(rate));
     }
-    if has_runs && r.health.score < FIX_NOW_HEALTH {
+    if has_runs && health.score < FIX_NOW_HEALTH {
         return at(
             Bucket::FixNow,
-            format!("health {} (below {FIX_NOW_HEALTH})", r.health.score),
+            format!("health {} (below {FIX_NOW_HEALTH})", health.score),
         );
     }
 
     // 2. Watch
-    if let Some(rate) = failure.filter(|f| *f >= WATCH_FAILURE_RATE - EPS) {
+    if let Some(rate) = failure.filter(|f| reaches(*f, WATCH_FAILURE_RATE)) {
         return at(Bucket::Watch, failure_reason(rate));
     }
     let out = &r.output;
     if let Some(share) = out
         .empty_share
-        .filter(|s| out.sampled_succeeded >= MIN_OUTPUT_SAMPLES && *s >= WATCH_EMPTY_SHARE - EPS)
+        .filter(|s| out.sampled_succeeded >= MIN_OUTPUT_SAMPLES && reaches(*s, WATCH_EMPTY_SHARE))
     {
         return at(
             Bucket::Watch,
@@ -171,10 +170,10 @@ pub fn place(r: &ActorReport) -> Placement {
             ),
         );
     }
-    if has_runs && r.health.score < WATCH_HEALTH {
+    if has_runs && health.score < WATCH_HEALTH {
         return at(
             Bucket::Watch,
-            format!("health {} (below {WATCH_HEALTH})", r.health.score),
+            format!("health {} (below {WATCH_HEALTH})", health.score),
         );
     }
 
@@ -222,32 +221,44 @@ pub fn place(r: &ActorReport) -> Placement {
     let reason = match c.success_rate() {
         Some(rate) => format!(
             "health {}: {} success over {finished} finished runs",
-            r.health.score,
+            health.score,
             pct(rate)
         ),
         None => format!(
             "health {}: runs in progress, none finished yet",
-            r.health.score
+            health.score
         ),
     };
     at(Bucket::Healthy, reason)
 }
 
-/// The plan: every bucket in display order, each with its Actors.
-pub fn action_plan(actors: &[ActorReport]) -> Vec<PlanBucket> {
+/// An Actor as the plan lists it: who, its weight in the sort (runs in the window), its score
+/// and where it was placed.
+#[derive(Debug, Clone, Copy)]
+pub struct Planned<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub runs: u32,
+    pub health: u8,
+    pub placement: &'a Placement,
+}
+
+/// The plan: every bucket in display order, each with its Actors (worst health first, then most
+/// runs, then name; Actors that tie on all three keep their input order).
+pub fn action_plan<'a>(actors: impl IntoIterator<Item = Planned<'a>>) -> Vec<PlanBucket> {
+    let actors: Vec<Planned<'a>> = actors.into_iter().collect();
     Bucket::ALL
         .iter()
         .map(|&bucket| {
-            let mut members: Vec<&ActorReport> = actors
+            let mut members: Vec<&Planned> = actors
                 .iter()
                 .filter(|r| r.placement.bucket == bucket)
                 .collect();
             members.sort_by(|a, b| {
                 a.health
-                    .score
-                    .cmp(&b.health.score)
-                    .then_with(|| b.runs.total().cmp(&a.runs.total()))
-                    .then_with(|| a.name.cmp(&b.name))
+                    .cmp(&b.health)
+                    .then_with(|| b.runs.cmp(&a.runs))
+                    .then_with(|| a.name.cmp(b.name))
             });
             PlanBucket {
                 bucket,
@@ -255,9 +266,9 @@ pub fn action_plan(actors: &[ActorReport]) -> Vec<PlanBucket> {
                 entries: members
                     .into_iter()
                     .map(|r| PlanEntry {
-                        actor_id: r.id.clone(),
-                        name: r.name.clone(),
-                        health: r.health.score,
+                        actor_id: r.id.to_string(),
+                        name: r.name.to_string(),
+                        health: r.health,
                         reason: r.placement.reason.clone(),
                     })
                     .collect(),
@@ -265,3 +276,6 @@ pub fn action_plan(actors: &[ActorReport]) -> Vec<PlanBucket> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

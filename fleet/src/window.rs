@@ -25,8 +25,9 @@ pub const WINDOW_CHOICES: [u32; 3] = [7, 30, 90];
 /// Longest window the engine accepts (longer requests are clamped).
 pub const MAX_WINDOW_DAYS: u32 = 366;
 /// Days at the end of a window that count as "recent" for the cost-spike comparison, when the
-/// window is at least twice as long; shorter windows use their second half.
-pub const RECENT_DAYS: u32 = 7;
+/// window is at least twice as long; shorter windows use their second half. (The rule is the
+/// cost spike's, so the number is in [`crate::rules`].)
+pub use crate::rules::COST_SPIKE_RECENT_DAYS as RECENT_DAYS;
 
 /// `[end − days, end)` in unix milliseconds; see the module docs for the edge rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,501 @@
+//! One Actor's figures over a window — every number the dashboard shows about it, before any
+//! judgement: runs by status, rates, p50/p95/max, cost and cost per 1,000 results, memory
+//! efficiency and the memory suggestion, empty results, builds and the release check,
+//! staleness and the daily series. The health score ([`crate::health`]) and the plan
+//! ([`crate::plan`]) are computed *from* these figures; [`crate::report`] puts the three
+//! together.
+//!
+//! The pass touches each run once (window test, status count, daily bucket, cost, duration,
+//! build tally); the sparse samples (run details, item counts) get a second, tiny pass. The
+//! only sort is of the window's durations, once, in a buffer reused across Actors. See
+//! [`crate::metrics`] for the definitions and [`crate::rules`] for every threshold.
+
+use crate::format::{pct, usd};
+use crate::input::{BuildFact, PreparedActor, NO_BUILD};
+use crate::metrics::{
+    ratio, BuildRef, BuildReport, BuildUsage, CostStats, CostTrend, DayPoint, DurationStats,
+    MemoryStats, MemorySuggestion, OutputStats, ReleaseCheck, Staleness, StatusCounts,
+};
+use crate::rules::{
+    reaches, BYTES_PER_MB, COST_SPIKE_RATIO, MAX_MEMORY_MB, MEMORY_HEADROOM, MEMORY_MIN_CUT_FACTOR,
+    MEMORY_NEAR_LIMIT_SHARE, MIN_COST_SPIKE_RUNS, MIN_MEMORY_MB, MIN_MEMORY_SAMPLES,
+    REGRESSION_MIN_DELTA, REGRESSION_MIN_RATIO, REGRESSION_MIN_RUNS, STALE_BUILD_DAYS,
+};
+use crate::window::Window;
+use forge_apify::models::JobStatus;
+use forge_apify::time::MS_PER_DAY;
+
+/// Every figure of one Actor over a window: an [`ActorReport`](crate::ActorReport) without its
+/// health and placement, which are computed from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActorFigures {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub username: String,
+    /// The window's length, days.
+    pub window_days: u32,
+    /// Runs started in the window, by status.
+    pub runs: StatusCounts,
+    /// SUCCEEDED / finished.
+    pub success_rate: Option<f64>,
+    /// (FAILED + TIMED-OUT) / finished.
+    pub failure_rate: Option<f64>,
+    /// ABORTED / finished — counted apart, not a failure.
+    pub aborted_rate: Option<f64>,
+    pub duration: DurationStats,
+    pub cost: CostStats,
+    pub memory: MemoryStats,
+    pub output: OutputStats,
+    pub builds: BuildReport,
+    pub staleness: Staleness,
+    /// One point per UTC day of the window, zero-filled.
+    pub daily: Vec<DayPoint>,
+    /// Runs given to the engine whose `startedAt` could not be read.
+    pub unreadable_runs: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct BuildTally {
+    runs: u32,
+    finished: u32,
+    failed: u32,
+    first: i64,
+    last: i64,
+}
+
+/// Buffers reused from one Actor to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    pub durations: Vec<u64>,
+    day_cost_runs: Vec<u32>,
+    tallies: Vec<BuildTally>,
+}
+
+/// The figures of one Actor over `window`.
+pub fn actor_figures(actor: &PreparedActor, window: Window) -> ActorFigures {
+    figures_with(actor, window, &mut Scratch::default())
+}
+
+/// [`actor_figures`] with reusable buffers; leaves the window's durations sorted in
+/// `scratch.durations`.
+pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> ActorFigures {
+    // A window read from JSON has not been through `Window::new`: clamp it here too.
+    let w = Window::new(w.days, w.end_ms);
+    let start = w.start_ms();
+    let end = w.end_ms;
+    let recent_start = w.recent_start_ms();
+    let first_day_ms = w.first_day() * MS_PER_DAY;
+    let days = w.day_count();
+
+    let mut daily: Vec<DayPoint> = (0..days)
+        .map(|i| DayPoint {
+            day_ms: first_day_ms + i as i64 * MS_PER_DAY,
+            runs: StatusCounts::default(),
+            cost_usd: Some(0.0),
+        })
+        .collect();
+    s.day_cost_runs.clear();
+    s.day_cost_runs.resize(days, 0);
+    s.durations.clear();
+    s.tallies.clear();
+    s.tallies.resize(a.builds.len(), BuildTally::default());
+
+    let mut counts = StatusCounts::default();
+    let (mut cost_sum, mut cost_runs) = (0.0f64, 0u32);
+    let (mut fin_cost_sum, mut fin_cost_runs) = (0.0f64, 0u32);
+    let (mut recent_sum, mut recent_n, mut earlier_sum, mut earlier_n) = (0.0f64, 0u32, 0.0, 0);
+
+    for r in &a.runs {
+        let t = r.started_ms;
+        if t < start || t >= end {
+            continue;
+        }
+        counts.add(r.status);
+        let di = ((t - first_day_ms) / MS_PER_DAY) as usize;
+        let day = &mut daily[di];
+        day.runs.add(r.status);
+        let terminal = r.status.is_terminal();
+        if let Some(c) = r.cost_usd {
+            cost_sum += c;
+            cost_runs += 1;
+            if let Some(d) = day.cost_usd.as_mut() {
+                *d += c;
+            }
+            s.day_cost_runs[di] += 1;
+            if terminal {
+                fin_cost_sum += c;
+                fin_cost_runs += 1;
+                if t >= recent_start {
+                    recent_sum += c;
+                    recent_n += 1;
+                } else {
+                    earlier_sum += c;
+                    earlier_n += 1;
+                }
+            }
+        }
+        if let Some(d) = r.duration_ms() {
+            s.durations.push(d);
+        }
+        if r.build != NO_BUILD {
+            if let Some(tally) = s.tallies.get_mut(r.build as usize) {
+                if tally.runs == 0 {
+                    tally.first = t;
+                    tally.last = t;
+                } else {
+                    tally.first = tally.first.min(t);
+                    tally.last = tally.last.max(t);
+                }
+                tally.runs += 1;
+                if terminal {
+                    tally.finished += 1;
+                    if matches!(r.status, JobStatus::Failed | JobStatus::TimedOut) {
+                        tally.failed += 1;
+                    }
+                }
+            }
+        }
+    }
+    for (day, &n) in daily.iter_mut().zip(&s.day_cost_runs) {
+        if n == 0 && day.runs.total() > 0 {
+            day.cost_usd = None;
+        }
+    }
+
+    s.durations.sort_unstable();
+    let duration = DurationStats::from_sorted(&s.durations);
+
+    // Samples: memory, output completeness, cost per 1,000 results.
+    let mut mem = MemoryAcc::default();
+    let (mut out_sampled, mut out_empty) = (0u32, 0u32);
+    let (mut res_runs, mut res_items, mut res_cost) = (0u32, 0u64, 0.0f64);
+    for smp in &a.samples {
+        let Some(r) = a.runs.get(smp.run as usize) else {
+            continue;
+        };
+        if r.started_ms < start || r.started_ms >= end || !r.status.is_terminal() {
+            continue;
+        }
+        if let (Some(peak), Some(alloc)) = (smp.mem_max_bytes, smp.memory_mbytes.filter(|m| *m > 0))
+        {
+            mem.add(r.started_ms, peak, alloc);
+        }
+        if let Some(items) = smp.items {
+            if r.status == JobStatus::Succeeded {
+                out_sampled += 1;
+                if items == 0 {
+                    out_empty += 1;
+                }
+            }
+            if let Some(c) = r.cost_usd {
+                res_runs += 1;
+                res_items += items;
+                res_cost += c;
+            }
+        }
+    }
+
+    let total_usd = (cost_runs > 0).then_some(cost_sum);
+    let recent_per_run = (recent_n > 0).then(|| recent_sum / f64::from(recent_n));
+    let earlier_per_run = (earlier_n > 0).then(|| earlier_sum / f64::from(earlier_n));
+    let cost_ratio = match (recent_per_run, earlier_per_run) {
+        (Some(r), Some(e)) if e > 0.0 => Some(r / e),
+        _ => None,
+    };
+    let cost = CostStats {
+        total_usd,
+        runs_with_cost: cost_runs,
+        per_run_usd: (fin_cost_runs > 0).then(|| fin_cost_sum / f64::from(fin_cost_runs)),
+        finished_runs_with_cost: fin_cost_runs,
+        per_1000_results_usd: (res_items > 0).then(|| res_cost * 1000.0 / res_items as f64),
+        results_runs: res_runs,
+        results_items: res_items,
+        trend: CostTrend {
+            recent_days: w.recent_days(),
+            recent_runs: recent_n,
+            recent_per_run_usd: recent_per_run,
+            earlier_runs: earlier_n,
+            earlier_per_run_usd: earlier_per_run,
+            ratio: cost_ratio,
+            spike: recent_n >= MIN_COST_SPIKE_RUNS
+                && earlier_n >= MIN_COST_SPIKE_RUNS
+                && cost_ratio.is_some_and(|x| reaches(x, COST_SPIKE_RATIO)),
+        },
+    };
+
+    let memory = mem.finish(total_usd);
+    let output = OutputStats {
+        sampled_succeeded: out_sampled,
+        empty_succeeded: out_empty,
+        empty_share: ratio(out_empty, out_sampled),
+    };
+    let builds = build_report(a, w, &s.tallies);
+    let build_age_days = build_age(a, &builds, end);
+    let no_runs = counts.total() == 0;
+    let old_build = build_age_days.is_some_and(|d| d > STALE_BUILD_DAYS);
+    let staleness = Staleness {
+        no_runs_in_window: no_runs,
+        old_build,
+        build_age_days,
+        last_run_ms: a.last_run_ms,
+        stale: no_runs || old_build,
+    };
+
+    ActorFigures {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        title: a.title.clone(),
+        username: a.username.clone(),
+        window_days: w.days,
+        runs: counts,
+        success_rate: counts.success_rate(),
+        failure_rate: counts.failure_rate(),
+        aborted_rate: counts.aborted_rate(),
+        duration,
+        cost,
+        memory,
+        output,
+        builds,
+        staleness,
+        daily,
+        unreadable_runs: a.unreadable_runs,
+    }
+}
+
+#[derive(Default)]
+struct MemoryAcc {
+    n: u32,
+    share_sum: f64,
+    share_max: f64,
+    peak_max: u64,
+    near: u32,
+    latest: Option<(i64, u32)>,
+}
+
+impl MemoryAcc {
+    fn add(&mut self, started_ms: i64, peak_bytes: u64, alloc_mb: u32) {
+        let share = peak_bytes as f64 / (f64::from(alloc_mb) * BYTES_PER_MB);
+        self.n += 1;
+        self.share_sum += share;
+        self.share_max = self.share_max.max(share);
+        self.peak_max = self.peak_max.max(peak_bytes);
+        if share >= MEMORY_NEAR_LIMIT_SHARE {
+            self.near += 1;
+        }
+        if self.latest.is_none_or(|(t, _)| started_ms >= t) {
+            self.latest = Some((started_ms, alloc_mb));
+        }
+    }
+
+    fn finish(self, total_cost: Option<f64>) -> MemoryStats {
+        if self.n == 0 {
+            return MemoryStats::default();
+        }
+        let allocated = self.latest.map(|(_, m)| m);
+        let peak_mb = self.peak_max as f64 / BYTES_PER_MB;
+        let suggestion = allocated
+            .filter(|_| self.n >= MIN_MEMORY_SAMPLES && self.near == 0)
+            .and_then(|from| memory_suggestion(from, peak_mb, self.n, total_cost));
+        MemoryStats {
+            sampled_runs: self.n,
+            allocated_mb: allocated,
+            peak_max_mb: Some(peak_mb),
+            peak_share_avg: Some(self.share_sum / f64::from(self.n)),
+            peak_share_max: Some(self.share_max),
+            near_limit_runs: self.near,
+            suggestion,
+        }
+    }
+}
+
+/// The smallest allowed allocation (a power of two, 128..=32768 MB) that keeps
+/// [`MEMORY_HEADROOM`] × `peak_mb`; a suggestion only when it is at most half of `from_mb`.
+pub fn memory_suggestion(
+    from_mb: u32,
+    peak_mb: f64,
+    samples: u32,
+    total_cost: Option<f64>,
+) -> Option<MemorySuggestion> {
+    let to_mb = allowed_memory_mb(peak_mb * MEMORY_HEADROOM);
+    if to_mb.saturating_mul(MEMORY_MIN_CUT_FACTOR) > from_mb {
+        return None;
+    }
+    let how = if to_mb * 2 == from_mb {
+        "you could halve memory".to_string()
+    } else {
+        format!("you could cut memory to 1/{}", from_mb / to_mb.max(1))
+    };
+    let est_savings_usd = total_cost.map(|c| c * (1.0 - f64::from(to_mb) / f64::from(from_mb)));
+    let mut text = format!(
+        "{how}: {from_mb} → {to_mb} MB (peak {peak_mb:.0} MB in {samples} sampled runs, {MEMORY_HEADROOM}× headroom kept)"
+    );
+    if let Some(s) = est_savings_usd.filter(|s| *s > 0.0) {
+        text.push_str(&format!(", up to {} less in this window", usd(s)));
+    }
+    Some(MemorySuggestion {
+        from_mb,
+        to_mb,
+        est_savings_usd,
+        text,
+    })
+}
+
+/// The smallest power of two ≥ `need_mb`, within Apify's 128..=32768 MB.
+pub fn allowed_memory_mb(need_mb: f64) -> u32 {
+    let mut mb = MIN_MEMORY_MB;
+    while f64::from(mb) < need_mb && mb < MAX_MEMORY_MB {
+        mb *= 2;
+    }
+    mb
+}
+
+/// Order of builds: by parsed build number, then by when they started (or first ran).
+type BuildKey = (Option<(u32, u32, u32)>, i64);
+
+fn build_key(b: &BuildFact, first_run: i64) -> BuildKey {
+    (
+        b.version,
+        b.started_ms.or(b.finished_ms).unwrap_or(first_run),
+    )
+}
+
+fn usage(b: &BuildFact, t: &BuildTally) -> BuildUsage {
+    BuildUsage {
+        id: b.id.clone(),
+        number: b.number.clone(),
+        runs: t.runs,
+        finished: t.finished,
+        failed: t.failed,
+        failure_rate: ratio(t.failed, t.finished),
+        first_run_ms: t.first,
+        last_run_ms: t.last,
+    }
+}
+
+fn build_report(a: &PreparedActor, w: Window, tallies: &[BuildTally]) -> BuildReport {
+    let end = w.end_ms;
+    let in_use = a
+        .latest_build
+        .and_then(|i| a.builds.get(i as usize))
+        .map(|b| BuildRef {
+            id: b.id.clone(),
+            number: b.number.clone(),
+            finished_ms: b.finished_ms,
+            age_days: b.finished_ms.or(b.started_ms).map(|t| age_days(t, end)),
+        });
+    let builds_in_window = a
+        .builds
+        .iter()
+        .filter(|b| b.listed && b.started_ms.is_some_and(|t| w.contains(t)))
+        .count() as u32;
+
+    // Builds with runs, plus the build in use even without runs: newest first.
+    let mut order: Vec<(usize, BuildKey)> = tallies
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| t.runs > 0 || a.latest_build == Some(*i as u32))
+        .map(|(i, t)| {
+            (
+                i,
+                build_key(&a.builds[i], if t.runs > 0 { t.first } else { end }),
+            )
+        })
+        .collect();
+    order.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let used: Vec<BuildUsage> = order
+        .iter()
+        .filter(|(i, _)| tallies[*i].runs > 0)
+        .map(|(i, _)| usage(&a.builds[*i], &tallies[*i]))
+        .collect();
+
+    // The newest build against the next older one that has runs.
+    let release = order.split_first().and_then(|((newest, _), rest)| {
+        let (previous, _) = rest.iter().find(|(i, _)| tallies[*i].runs > 0)?;
+        let n = usage(&a.builds[*newest], &tallies[*newest]);
+        let p = usage(&a.builds[*previous], &tallies[*previous]);
+        Some(release_check(n, p))
+    });
+    BuildReport {
+        in_use,
+        builds_in_window,
+        used,
+        release,
+    }
+}
+
+/// The regression rule: both builds have ≥ [`REGRESSION_MIN_RUNS`] finished runs, and the
+/// newest build's failure rate is ≥ [`REGRESSION_MIN_DELTA`] above **and** ≥
+/// [`REGRESSION_MIN_RATIO`] × the previous build's.
+pub fn release_check(newest: BuildUsage, previous: BuildUsage) -> ReleaseCheck {
+    let label = |b: &BuildUsage| {
+        b.number
+            .clone()
+            .or_else(|| b.id.clone())
+            .unwrap_or_else(|| "?".into())
+    };
+    let (nl, pl) = (label(&newest), label(&previous));
+    let (regression, note) = match (newest.failure_rate, previous.failure_rate) {
+        _ if newest.finished < REGRESSION_MIN_RUNS => (
+            false,
+            format!(
+                "too early to compare: {} finished runs on {nl} (needs {REGRESSION_MIN_RUNS})",
+                newest.finished
+            ),
+        ),
+        _ if previous.finished < REGRESSION_MIN_RUNS => (
+            false,
+            format!(
+                "too few runs to compare: {} finished runs on {pl} (needs {REGRESSION_MIN_RUNS})",
+                previous.finished
+            ),
+        ),
+        (Some(n), Some(p)) => {
+            // Inclusive thresholds, with room for floating-point error (15 % − 30 % is exactly +15).
+            let flagged =
+                reaches(n - p, REGRESSION_MIN_DELTA) && reaches(n, REGRESSION_MIN_RATIO * p);
+            let verb = if flagged {
+                "regression"
+            } else if n > p {
+                "slightly worse, within tolerance"
+            } else {
+                "no regression"
+            };
+            (
+                flagged,
+                format!(
+                    "{verb}: {} of runs fail on {nl} vs {} on {pl}",
+                    pct(n),
+                    pct(p)
+                ),
+            )
+        }
+        _ => (false, "no finished runs to compare".to_string()),
+    };
+    ReleaseCheck {
+        newest,
+        previous,
+        regression,
+        note,
+    }
+}
+
+fn age_days(t: i64, end: i64) -> u32 {
+    u32::try_from((end - t).max(0) / MS_PER_DAY).unwrap_or(u32::MAX)
+}
+
+/// Age of the build in use; without a `latest` tag, of the newest listed build.
+fn build_age(a: &PreparedActor, b: &BuildReport, end: i64) -> Option<u32> {
+    if let Some(age) = b.in_use.as_ref().and_then(|r| r.age_days) {
+        return Some(age);
+    }
+    a.builds
+        .iter()
+        .filter(|b| b.listed)
+        .filter_map(|b| b.finished_ms.or(b.started_ms))
+        .max()
+        .map(|t| age_days(t, end))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,492 @@
+//! Every figure on hand-computed fixtures, with the edges: no runs, all running, null cost, one
+//! run for percentiles, equal timestamps, runs crossing the window edge, builds, staleness and
+//! the cost spike. The score and the placement of the same fixtures are asserted in the tests of
+//! `health` and `plan`.
+
+use super::*;
+use crate::testkit::scenario;
+use crate::testkit::{close, days_ago, two_builds, Fx, MIN, NOW};
+use forge_apify::models::RunShort;
+use forge_apify::time::parse_iso_millis;
+use JobStatus::*;
+
+// ------------------------------------------------------------------------------ edges
+
+#[test]
+fn no_runs() {
+    let r = scenario::idle().figures();
+    assert_eq!(r.runs.total(), 0);
+    assert_eq!((r.success_rate, r.failure_rate), (None, None));
+    assert_eq!(r.duration.runs, 0);
+    assert_eq!(
+        (r.duration.p50_ms, r.duration.p95_ms, r.duration.max_ms),
+        (None, None, None)
+    );
+    assert_eq!(r.cost.total_usd, None);
+    assert_eq!(r.cost.per_run_usd, None);
+    assert_eq!(r.cost.per_1000_results_usd, None);
+    assert_eq!(r.memory.sampled_runs, 0);
+    assert_eq!(r.output.empty_share, None);
+    assert!(r.staleness.no_runs_in_window && r.staleness.stale);
+    assert!(!r.staleness.old_build);
+    // Zero-filled: 30 days ending at midnight, a day without runs cost nothing.
+    assert_eq!(r.daily.len(), 30);
+    assert_eq!(r.daily[0].day_ms, NOW - 30 * MS_PER_DAY);
+    assert!(r
+        .daily
+        .iter()
+        .all(|d| d.runs.total() == 0 && d.cost_usd == Some(0.0)));
+}
+
+#[test]
+fn all_running() {
+    let r = scenario::busy().figures();
+    assert_eq!(r.runs.total(), 4);
+    assert_eq!(r.runs.in_progress(), 4);
+    assert_eq!(r.runs.terminal(), 0);
+    assert_eq!((r.success_rate, r.failure_rate), (None, None));
+    assert_eq!(r.duration.runs, 0);
+    assert_eq!(r.duration.p50_ms, None);
+    // Spent so far is known; a per-run cost needs a finished run.
+    assert!(close(r.cost.total_usd, 0.06));
+    assert_eq!(r.cost.runs_with_cost, 3);
+    assert_eq!(r.cost.per_run_usd, None);
+    assert!(!r.staleness.stale);
+}
+
+#[test]
+fn null_cost_is_unknown_never_zero() {
+    let none = Fx::new("free?")
+        .runs(3, Succeeded, days_ago(2.5), None)
+        .figures();
+    assert_eq!(none.cost.total_usd, None);
+    assert_eq!(none.cost.runs_with_cost, 0);
+    assert_eq!(none.cost.per_run_usd, None);
+    let day = none.daily.iter().find(|d| d.runs.total() > 0).unwrap();
+    assert_eq!(day.cost_usd, None, "a day with runs and no cost is n/a");
+    assert!(none
+        .daily
+        .iter()
+        .filter(|d| d.runs.total() == 0)
+        .all(|d| d.cost_usd == Some(0.0)));
+    let json = serde_json::to_value(&none.cost).unwrap();
+    assert!(json["totalUsd"].is_null() && json["perRunUsd"].is_null());
+
+    // Mixed: only the runs that report a cost are summed and averaged.
+    let mixed = Fx::new("mixed")
+        .run(Succeeded, days_ago(3.0), Some(MIN), Some(0.25))
+        .run(Succeeded, days_ago(3.0), Some(MIN), None)
+        .run(Failed, days_ago(3.0), Some(MIN), Some(0.75))
+        .figures();
+    assert!(close(mixed.cost.total_usd, 1.0));
+    assert_eq!(mixed.cost.runs_with_cost, 2);
+    assert!(close(mixed.cost.per_run_usd, 0.5));
+}
+
+#[test]
+fn one_run_percentiles() {
+    let r = Fx::new("once")
+        .run(Succeeded, days_ago(1.0), Some(42_000), Some(0.1))
+        .figures();
+    assert_eq!(r.duration.runs, 1);
+    assert_eq!(r.duration.p50_ms, Some(42_000));
+    assert_eq!(r.duration.p95_ms, Some(42_000));
+    assert_eq!(r.duration.max_ms, Some(42_000));
+    assert_eq!(r.success_rate, Some(1.0));
+}
+
+#[test]
+fn equal_timestamps_all_count() {
+    let t = days_ago(4.0);
+    let r = Fx::new("burst")
+        .runs(5, Succeeded, t, Some(0.02))
+        .runs(2, Failed, t, Some(0.01))
+        .figures();
+    assert_eq!(r.runs.total(), 7);
+    assert_eq!((r.runs.succeeded, r.runs.failed), (5, 2));
+    assert_eq!(r.duration.runs, 7);
+    assert_eq!(
+        (r.duration.p50_ms, r.duration.p95_ms, r.duration.max_ms),
+        (Some(MIN as u64), Some(MIN as u64), Some(MIN as u64))
+    );
+    let day = &r.daily[Window::new(30, NOW).day_index(t)];
+    assert_eq!(day.runs.total(), 7);
+    assert!(close(day.cost_usd, 0.12));
+}
+
+#[test]
+fn runs_crossing_the_window_edge() {
+    let w = Window::new(30, NOW);
+    let start = w.start_ms();
+    let r = Fx::new("edge")
+        // Started 1 ms before the window, finished inside: not counted.
+        .run(Failed, start - 1, Some(10 * MIN), Some(1.0))
+        // Started exactly at the start: counted.
+        .run(Succeeded, start, Some(MIN), Some(0.1))
+        // Last millisecond of the window: counted.
+        .run(Running, NOW - 1, None, None)
+        // Exactly at the end: the next window's.
+        .run(Failed, NOW, Some(MIN), Some(1.0))
+        .figures();
+    assert_eq!(r.runs.total(), 2);
+    assert_eq!((r.runs.succeeded, r.runs.running, r.runs.failed), (1, 1, 0));
+    assert!(close(r.cost.total_usd, 0.1));
+    assert_eq!(r.daily[0].runs.succeeded, 1);
+    assert_eq!(r.daily[29].runs.running, 1);
+    // The run before the window still says when the Actor last ran.
+    assert_eq!(r.staleness.last_run_ms, Some(NOW));
+    // A 7-day window sees only the running one.
+    assert_eq!(
+        Fx::new("edge")
+            .run(Succeeded, start, Some(MIN), None)
+            .figures_days(7)
+            .runs
+            .total(),
+        0
+    );
+}
+
+#[test]
+fn window_mid_day_has_a_partial_first_and_last_day() {
+    let end = NOW + 12 * 60 * MIN; // 2026-11-30T12:00Z
+    let fx = Fx::new("noon")
+        .run(Succeeded, end - 7 * MS_PER_DAY, Some(MIN), Some(0.1)) // 23rd 12:00
+        .run(Succeeded, end - 1, Some(MIN), Some(0.2)); // 30th 11:59:59.999
+    let r = actor_figures(&fx.prepared(), Window::new(7, end));
+    assert_eq!(r.daily.len(), 8);
+    assert_eq!(r.daily[0].runs.succeeded, 1);
+    assert_eq!(r.daily[7].runs.succeeded, 1);
+    assert_eq!(r.daily[7].day_ms, NOW);
+}
+
+#[test]
+fn unreadable_and_unknown_runs() {
+    let mut fx = Fx::new("odd").run(Succeeded, days_ago(1.0), Some(MIN), None);
+    fx.input.runs[0].finished_at = Some("garbage".into());
+    fx = fx.run(Unknown, days_ago(1.0), None, None);
+    fx.input.runs.push(RunShort {
+        started_at: "yesterday".into(),
+        ..fx.input.runs[0].clone()
+    });
+    let r = fx.figures();
+    assert_eq!(r.unreadable_runs, 1);
+    assert_eq!(r.runs.total(), 2);
+    assert_eq!(r.runs.unknown, 1);
+    // A finished run whose end cannot be read has no duration.
+    assert_eq!(r.duration.runs, 0);
+    assert_eq!(r.success_rate, Some(1.0));
+}
+
+// ------------------------------------------------------------------------------ metrics
+
+#[test]
+fn rates_count_aborted_apart() {
+    let t = days_ago(2.0);
+    let r = Fx::new("rates")
+        .runs(6, Succeeded, t, None)
+        .runs(2, Failed, t, None)
+        .runs(1, TimedOut, t, None)
+        .runs(1, Aborted, t, None)
+        .runs(2, Running, t, None)
+        .figures();
+    assert_eq!(r.runs.terminal(), 10);
+    assert_eq!(r.runs.in_progress(), 2);
+    assert_eq!(r.success_rate, Some(0.6));
+    assert_eq!(r.failure_rate, Some(0.3));
+    assert_eq!(r.aborted_rate, Some(0.1));
+}
+
+#[test]
+fn duration_percentiles_by_hand() {
+    // Durations 1 s … 20 s, added in a scrambled order.
+    let mut fx = Fx::new("durations");
+    for s in [
+        7, 3, 20, 1, 15, 9, 11, 2, 19, 4, 13, 5, 18, 6, 17, 8, 16, 10, 14, 12,
+    ] {
+        fx = fx.run(Succeeded, days_ago(1.0), Some(s * 1000), None);
+    }
+    // Failed and aborted runs are finished runs too; running ones are not.
+    fx = fx.run(Running, days_ago(0.5), None, None);
+    let r = fx.figures();
+    assert_eq!(r.duration.runs, 20);
+    // Nearest rank: p50 → rank ⌈10⌉ = 10 → 10 s; p95 → rank ⌈19⌉ = 19 → 19 s.
+    assert_eq!(r.duration.p50_ms, Some(10_000));
+    assert_eq!(r.duration.p95_ms, Some(19_000));
+    assert_eq!(r.duration.max_ms, Some(20_000));
+    // <10 s: 1..9; <30 s: 10..20.
+    assert_eq!(r.duration.histogram, [9, 11, 0, 0, 0, 0, 0, 0]);
+}
+
+#[test]
+fn cost_per_1000_results() {
+    let t = days_ago(5.0);
+    let r = Fx::new("results")
+        .run(Succeeded, t, Some(MIN), Some(0.1))
+        .items(100)
+        .run(Succeeded, t, Some(MIN), Some(0.2))
+        .items(200)
+        .run(Failed, t, Some(MIN), Some(0.3))
+        .items(0)
+        // Item count known but no cost: left out of cost per result.
+        .run(Succeeded, t, Some(MIN), None)
+        .items(1000)
+        // Cost known but no item count: left out too.
+        .run(Succeeded, t, Some(MIN), Some(5.0))
+        .figures();
+    // 1000 × (0.1 + 0.2 + 0.3) / (100 + 200 + 0) = 2.0
+    assert!(close(r.cost.per_1000_results_usd, 2.0));
+    assert_eq!((r.cost.results_runs, r.cost.results_items), (3, 300));
+    // No items at all: n/a rather than infinite.
+    let empty = Fx::new("nothing")
+        .run(Succeeded, t, Some(MIN), Some(0.1))
+        .items(0)
+        .figures();
+    assert_eq!(empty.cost.per_1000_results_usd, None);
+}
+
+// ------------------------------------------------------------------------------ memory
+
+#[test]
+fn memory_efficiency_and_suggestion() {
+    let hog = scenario::hog().figures();
+    let m = &hog.memory;
+    assert_eq!(m.sampled_runs, 3);
+    assert_eq!(m.allocated_mb, Some(4096));
+    assert!(close(m.peak_max_mb, 400.0));
+    assert!(close(m.peak_share_max, 400.0 / 4096.0));
+    assert!(close(m.peak_share_avg, 350.0 / 4096.0));
+    // 1.5 × 400 = 600 → next power of two 1024 ≤ 4096 / 2.
+    let s = m.suggestion.as_ref().unwrap();
+    assert_eq!((s.from_mb, s.to_mb), (4096, 1024));
+    // Up to 4.00 × (1 − 1024/4096) = 3.00.
+    assert!(close(s.est_savings_usd, 3.0));
+    assert_eq!(
+        s.text,
+        "you could cut memory to 1/4: 4096 → 1024 MB (peak 400 MB in 3 sampled runs, 1.5× headroom kept), up to $3.00 less in this window"
+    );
+
+    // Halving: 1.5 × 600 = 900 → 1024 = 2048 / 2.
+    let t = days_ago(3.0);
+    let half = Fx::new("half")
+        .runs(1, Succeeded, t, None)
+        .memory(600.0, 2048)
+        .runs(1, Succeeded, t, None)
+        .memory(500.0, 2048)
+        .runs(1, Succeeded, t, None)
+        .memory(550.0, 2048)
+        .figures();
+    let s = half.memory.suggestion.unwrap();
+    assert!(s.text.starts_with("you could halve memory: 2048 → 1024 MB"));
+    assert_eq!(s.est_savings_usd, None, "no cost known, no savings claimed");
+}
+
+#[test]
+fn no_memory_suggestion() {
+    let t = days_ago(3.0);
+    let cases = [
+        (
+            "two samples are not enough",
+            Fx::new("few")
+                .runs(1, Succeeded, t, None)
+                .memory(100.0, 4096)
+                .runs(1, Succeeded, t, None)
+                .memory(100.0, 4096),
+        ),
+        (
+            "1.5 × 700 = 1050 → 2048, not a halving of 2048",
+            Fx::new("tight")
+                .runs(3, Succeeded, t, None)
+                .memory(700.0, 2048),
+        ),
+        ("one run near its limit: no cut", scenario::oom()),
+    ];
+    for (case, fx) in cases {
+        assert!(fx.figures().memory.suggestion.is_none(), "{case}");
+    }
+    // The run near its limit is counted (the plan warns of it).
+    assert_eq!(scenario::oom().figures().memory.near_limit_runs, 1);
+
+    // Runs in progress are not sampled.
+    let live = Fx::new("live")
+        .runs(3, Running, t, None)
+        .memory(10.0, 4096)
+        .figures();
+    assert_eq!(live.memory.sampled_runs, 0);
+}
+
+#[test]
+fn allowed_memory_sizes() {
+    let cases = [
+        ("below the smallest", 1.0, 128),
+        ("exactly the smallest", 128.0, 128),
+        ("just above a power of two", 128.1, 256),
+        ("1.5 × 400 MB", 600.0, 1024),
+        ("above the largest", 1e9, 32_768),
+    ];
+    for (case, need, want) in cases {
+        assert_eq!(allowed_memory_mb(need), want, "{case}");
+    }
+}
+
+// ------------------------------------------------------------------------------ output
+
+#[test]
+fn empty_results() {
+    let r = scenario::empty().figures();
+    assert_eq!(r.output.sampled_succeeded, 5);
+    assert_eq!(r.output.empty_succeeded, 2);
+    assert_eq!(r.output.empty_share, Some(0.4));
+}
+
+// ------------------------------------------------------------------------------ builds
+
+#[test]
+fn release_regression_flagged() {
+    let r = scenario::regression().figures();
+    let b = &r.builds;
+    assert_eq!(b.in_use.as_ref().unwrap().number.as_deref(), Some("0.1.2"));
+    assert_eq!(b.in_use.as_ref().unwrap().age_days, Some(10));
+    assert_eq!(b.builds_in_window, 1);
+    assert_eq!(
+        b.used
+            .iter()
+            .map(|u| u.number.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["0.1.2", "0.1.1"]
+    );
+    let check = b.release.as_ref().unwrap();
+    assert!(check.regression);
+    assert_eq!(check.newest.failure_rate, Some(0.3));
+    assert_eq!(check.previous.failure_rate, Some(0.05));
+    assert_eq!(
+        check.note,
+        "regression: 30% of runs fail on 0.1.2 vs 5% on 0.1.1"
+    );
+}
+
+#[test]
+fn release_regression_needs_enough_runs_and_a_real_jump() {
+    // (case, runs on 0.1.1, failed there, runs on 0.1.2, timed out there, flagged)
+    let cases = [
+        (
+            "9 finished runs on the newest build: too early",
+            20,
+            0,
+            9,
+            5,
+            false,
+        ),
+        ("+10 points only", 20, 2, 10, 2, false),
+        ("+16 points but only 1.8×: 20% → 36%", 25, 5, 25, 9, false),
+        (
+            "exactly +15 points and 2×, 15% → 30%: both inclusive",
+            20,
+            3,
+            20,
+            6,
+            true,
+        ),
+        ("+25 points and 6×", 20, 1, 10, 3, true),
+    ];
+    for (case, old, old_failed, new, new_failed, flagged) in cases {
+        let check = two_builds(old, old_failed, new, new_failed)
+            .figures()
+            .builds
+            .release
+            .unwrap();
+        assert_eq!(check.regression, flagged, "{case}");
+    }
+    let early = two_builds(20, 0, 9, 5).figures().builds.release.unwrap();
+    assert_eq!(
+        early.note,
+        "too early to compare: 9 finished runs on 0.1.2 (needs 10)"
+    );
+    // One build only: nothing to compare.
+    assert!(two_builds(0, 0, 20, 10).figures().builds.release.is_none());
+}
+
+#[test]
+fn newest_build_in_use_without_runs_is_too_early() {
+    let mut fx = two_builds(20, 0, 0, 0);
+    // Runs on 0.1.0 and 0.1.1, then 0.1.2 deployed and not run yet.
+    for _ in 0..20 {
+        fx = fx.run_on(Succeeded, days_ago(25.0), Some(MIN), None, "b0", "0.1.0");
+    }
+    let check = fx.figures().builds.release.unwrap();
+    assert_eq!(check.newest.number.as_deref(), Some("0.1.2"));
+    assert_eq!(check.newest.runs, 0);
+    assert_eq!(check.previous.number.as_deref(), Some("0.1.1"));
+    assert!(!check.regression);
+}
+
+// ------------------------------------------------------------------------------ staleness
+
+#[test]
+fn stale_by_old_build() {
+    let r = scenario::old_build().figures();
+    assert!(r.staleness.old_build && r.staleness.stale);
+    assert!(!r.staleness.no_runs_in_window);
+    assert_eq!(r.staleness.build_age_days, Some(120));
+    let cases = [
+        ("90 days exactly is not older than 90", 90, false),
+        ("91 days is", 91, true),
+        ("120 days is", 120, true),
+    ];
+    for (case, age, old) in cases {
+        let r = Fx::aged("aged", age)
+            .runs(1, Succeeded, days_ago(1.0), None)
+            .figures();
+        assert_eq!(r.staleness.old_build, old, "{case}");
+    }
+}
+
+#[test]
+fn stale_without_runs_names_the_last_run() {
+    let r = scenario::monitor().figures();
+    assert!(r.staleness.no_runs_in_window && r.staleness.old_build);
+    assert_eq!(
+        r.staleness.last_run_ms,
+        parse_iso_millis("2026-09-10T06:00:00Z")
+    );
+}
+
+// ------------------------------------------------------------------------------ cost spike
+
+#[test]
+fn cost_spike_recent_vs_earlier() {
+    let r = scenario::spike().figures();
+    let t = &r.cost.trend;
+    assert_eq!(t.recent_days, 7);
+    assert_eq!((t.recent_runs, t.earlier_runs), (4, 5));
+    assert!(close(t.recent_per_run_usd, 0.12));
+    assert!(close(t.earlier_per_run_usd, 0.04));
+    assert!(close(t.ratio, 3.0));
+    assert!(t.spike);
+}
+
+#[test]
+fn no_cost_spike() {
+    // (case, days ago of each run, cost in the last 7 days, cost before)
+    let cases = [
+        (
+            "×1.4 is not a spike",
+            &[25.0, 20.0, 15.0, 6.0, 4.0, 2.0][..],
+            0.056,
+            0.04,
+        ),
+        (
+            "nor is ×3 on two recent runs",
+            &[25.0, 20.0, 15.0, 2.0, 1.0][..],
+            0.12,
+            0.04,
+        ),
+    ];
+    for (case, days, recent, earlier) in cases {
+        let mut fx = Fx::new("calm");
+        for &d in days {
+            let c = if d < 7.0 { recent } else { earlier };
+            fx = fx.run(Succeeded, days_ago(d), Some(MIN), Some(c));
+        }
+        assert!(!fx.figures().cost.trend.spike, "{case}");
+    }
+}
