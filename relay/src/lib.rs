@@ -8,12 +8,14 @@
 //! - [`seal`]: AES-256-GCM envelope and keyring.
 //! - [`guard`]: request-shape, CSRF and credential checks for `/api`.
 //! - [`api`]: the `/api/session` and `/api/apify/…` handlers.
+//! - [`assets`]: the built app at `/`: precompressed files, caching headers, SPA fallback.
 //! - [`upstream`]: the HTTP client to Apify, with header allow-lists and the redirect rule.
 //! - [`metrics`], [`ratelimit`]: `/metrics` and the per-session token bucket.
 //!
 //! The relay stores nothing: no database, no files.
 
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod error;
 pub mod guard;
@@ -41,7 +43,6 @@ use tokio::sync::{OnceCell, Semaphore};
 use tower_http::sensitive_headers::{
     SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
 };
-use tower_http::services::{ServeDir, ServeFile};
 
 /// Shared state of a running relay.
 #[derive(Debug)]
@@ -98,12 +99,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(render_metrics))
         .merge(api);
     if let Some(dir) = &state.config.app_dir {
-        let index = ServeFile::new(dir.join("index.html"));
-        let files = ServeDir::new(dir)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(index);
-        app = app.fallback_service(files);
+        // Precompressed `.br`/`.gz`, `Vary`, `Cache-Control` per kind, SPA fallback: `assets`.
+        app = app.fallback_service(assets::AppFiles::new(dir));
     }
 
     // The longest legitimate exchange: a `waitForFinish` run read waits on top of the upstream
@@ -241,6 +238,13 @@ async fn security_headers(
     if is_api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else {
+        // The app's files set their own (`assets`); anything else must be revalidated.
+        if !h.contains_key(header::CACHE_CONTROL) {
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(assets::NO_CACHE),
+            );
+        }
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(APP_CSP),

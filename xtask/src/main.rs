@@ -7,11 +7,14 @@
 //! the knowledge lives here, in code that CI runs every time, rather than in a README that drifts.
 //! `.ci/run` is just `cargo xtask ci`, so a developer runs exactly what CI runs.
 //!
-//! The crate uses nothing but `std`, so `cargo xtask` compiles in seconds and works before any
-//! tool is installed. Every command runs from the workspace root with `$CARGO_HOME/bin` and
+//! The crate uses `std` and three small pure-Rust crates (brotli, flate2, signal-hook), so
+//! `cargo xtask` compiles quickly and works before any tool is installed. Every command runs from the workspace root with `$CARGO_HOME/bin` and
 //! `<root>/node_modules/.bin` first on `PATH`, so the pinned tools win over anything else
 //! installed on the machine.
 #![allow(clippy::print_stderr)]
+
+mod compress;
+mod dev;
 
 use std::borrow::BorrowMut;
 use std::env;
@@ -29,6 +32,14 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const DEMO_ADDR: &str = "127.0.0.1:3000";
+/// The cargo-fuzz targets in `fuzz/`, each with `fuzz/corpus/<target>/` (and, when present,
+/// hand-written `fuzz/seeds/<target>/`, past crashes in `fuzz/regressions/<target>/` and
+/// `fuzz/dict/<target>.dict`).
+const FUZZ_TARGETS: &[&str] = &["matcher", "unseal", "projection"];
+/// Seconds per target when `cargo xtask fuzz` is given none.
+const FUZZ_DEFAULT_SECS: u64 = 60;
+/// Installed when `cargo-fuzz` is missing; any installed version is used as is.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -40,6 +51,14 @@ Commands:
   test    cargo test --workspace (after a trunk build of the app, when the app exists)
   bench   criterion benches of the relay and the fleet engine, and the engine in WebAssembly
   demo    build the app and the relay, then serve the simulated demo at http://127.0.0.1:3000
+  dev     live reload: trunk serve at http://127.0.0.1:8080, /api proxied to forge-relay demo
+          on 127.0.0.1:3000 (both built and started, both stopped on Ctrl-C)
+  compress
+          write NAME.br (brotli 11) and NAME.gz (gzip 9) beside dist/'s compressible files and
+          print raw/gzip/brotli sizes (every trunk build step runs it too)
+  fuzz [SECONDS]
+          run each cargo-fuzz target in fuzz/ for SECONDS (default 60) on its corpus, with the
+          nightly toolchain (installs cargo-fuzz if missing); not part of `ci`
   help    print this list
 ";
 
@@ -60,6 +79,20 @@ fn main() -> ExitCode {
 
 fn dispatch(ctx: &Ctx, args: &[String]) -> Outcome {
     let command = args.first().map(String::as_str);
+    if command == Some("fuzz") {
+        return match &args[1..] {
+            [] => fuzz(ctx, FUZZ_DEFAULT_SECS),
+            [secs] => match secs.parse::<u64>() {
+                Ok(secs) if secs > 0 => fuzz(ctx, secs),
+                _ => Err(format!(
+                    "`fuzz` takes a number of seconds per target (got `{secs}`)"
+                )),
+            },
+            [_, extra, ..] => Err(format!(
+                "`fuzz` takes at most one argument (got `{extra}`); run `cargo xtask help`"
+            )),
+        };
+    }
     if let Some(extra) = args.get(1) {
         return Err(format!(
             "`{}` takes no arguments (got `{extra}`); run `cargo xtask help`",
@@ -76,6 +109,8 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Outcome {
         Some("test") => test(ctx),
         Some("bench") => bench(ctx),
         Some("demo") => demo(ctx),
+        Some("dev") => dev::dev(&ctx.root, &ctx.path),
+        Some("compress") => precompress(ctx),
         Some(other) => Err(format!("unknown command `{other}`; run `cargo xtask help`")),
     }
 }
@@ -294,7 +329,15 @@ fn trunk_build(ctx: &Ctx) -> Outcome {
         ctx.cmd("trunk")
             .args(["build", "--release"])
             .env("TRUNK_OFFLINE", "true"),
-    )
+    )?;
+    precompress(ctx)
+}
+
+/// `.br` and `.gz` beside `dist/`'s assets, for the relay's `ServeDir` and static hosts.
+fn precompress(ctx: &Ctx) -> Outcome {
+    let report = compress::compress_dist(&ctx.root.join("dist"))?;
+    print!("{report}");
+    Ok(())
 }
 
 fn bench(ctx: &Ctx) -> Outcome {
@@ -396,6 +439,129 @@ fn demo_build_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
     steps.run("relay build", || {
         ctx.run(ctx.cargo(&["build", "--release", "-p", "forge-relay", "--locked"]))
     })
+}
+
+/// `cargo +nightly fuzz run <target>` for every target, `seconds` each, from `fuzz/`. Every
+/// target runs even when one fails, so one crash does not hide another; the command fails if any
+/// did. A crash leaves its input in `fuzz/artifacts/<target>/`.
+fn fuzz(ctx: &Ctx, seconds: u64) -> Outcome {
+    let start = Instant::now();
+    let mut steps = Steps::new("fuzz");
+    steps.run("setup (nightly, cargo-fuzz)", || fuzz_setup(ctx))?;
+
+    let dir = ctx.root.join("fuzz");
+    let mut results: Vec<(&str, Outcome<String>)> = Vec::new();
+    for &target in FUZZ_TARGETS {
+        let mut stats = String::new();
+        let result = steps.run(&format!("fuzz {target}"), || {
+            let mut cmd = ctx.cargo(&["+nightly", "fuzz", "run", target]);
+            cmd.current_dir(&dir).arg(format!("corpus/{target}"));
+            // Read-only extra corpora: hand-written seeds, and past crashes (replayed first).
+            for extra in ["seeds", "regressions"] {
+                if dir.join(extra).join(target).is_dir() {
+                    cmd.arg(format!("{extra}/{target}"));
+                }
+            }
+            cmd.args([
+                "--".to_owned(),
+                format!("-max_total_time={seconds}"),
+                "-jobs=1".to_owned(),
+            ]);
+            if dir.join(format!("dict/{target}.dict")).is_file() {
+                cmd.arg(format!("-dict=dict/{target}.dict"));
+            }
+            let log = dir.join("fuzz-0.log");
+            let _ = fs::remove_file(&log);
+            let result = ctx.run(&mut cmd);
+            // With -jobs, libFuzzer logs to fuzz-<job>.log in its working directory.
+            stats = fs::read_to_string(&log)
+                .map(|log| libfuzzer_stats(&log))
+                .unwrap_or_default();
+            result
+        });
+        results.push((target, result.map(|()| stats)));
+    }
+
+    let total = human(start.elapsed());
+    for (target, result) in &results {
+        match result {
+            Ok(stats) => println!("fuzz: {target} ok{stats}"),
+            Err(_) => println!("fuzz: {target} FAILED, its input is in fuzz/artifacts/{target}/"),
+        }
+    }
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(_, result)| result.is_err())
+        .map(|(target, _)| *target)
+        .collect();
+    if failed.is_empty() {
+        println!(
+            "fuzz: ok, {} targets × {seconds}s in {total}",
+            results.len()
+        );
+        Ok(())
+    } else {
+        println!("fuzz: FAILED ({}) after {total}", failed.join(", "));
+        Err(format!("fuzz target(s) failed: {}", failed.join(", ")))
+    }
+}
+
+/// The nightly toolchain (cargo-fuzz builds with sanitizers) and cargo-fuzz itself.
+fn fuzz_setup(ctx: &Ctx) -> Outcome {
+    let toolchains = ctx.capture(ctx.cmd("rustup").args(["toolchain", "list"]));
+    if toolchains.is_some_and(|out| out.lines().any(|line| line.starts_with("nightly"))) {
+        done("nightly toolchain", "already");
+    } else {
+        ctx.run(ctx.cmd("rustup").args([
+            "toolchain",
+            "install",
+            "nightly",
+            "--profile",
+            "minimal",
+        ]))?;
+        done("nightly toolchain", "ok");
+    }
+    if ctx.version_of("cargo-fuzz").is_some() {
+        done("cargo-fuzz", "already");
+    } else {
+        ctx.run(ctx.cargo(&[
+            "install",
+            "cargo-fuzz",
+            "--version",
+            CARGO_FUZZ_VERSION,
+            "--locked",
+        ]))?;
+        done(&format!("cargo-fuzz {CARGO_FUZZ_VERSION}"), "ok");
+    }
+    Ok(())
+}
+
+/// `, 1234567 runs, 20576 exec/s, cov 1429 ft 4312, corpus 945` from libFuzzer's last status
+/// line (`#1234567 DONE cov: 1429 ft: 4312 corp: 945/133Kb … exec/s: 20576 …`); empty if none.
+fn libfuzzer_stats(log: &str) -> String {
+    let Some(line) = log
+        .lines()
+        .rev()
+        .find(|line| line.starts_with('#') && line.contains(" cov: "))
+    else {
+        return String::new();
+    };
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let after = |label: &str| {
+        words
+            .iter()
+            .position(|w| *w == label)
+            .and_then(|i| words.get(i + 1))
+            .copied()
+    };
+    let runs = words[0].trim_start_matches('#');
+    let corpus = after("corp:").and_then(|c| c.split('/').next());
+    match (after("cov:"), after("ft:"), corpus, after("exec/s:")) {
+        (Some(cov), Some(ft), Some(corpus), Some(rate)) => {
+            format!(", {runs} runs, {rate} exec/s, cov {cov} ft {ft}, corpus {corpus}")
+        }
+        _ => format!(", {runs} runs"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
