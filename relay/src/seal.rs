@@ -214,7 +214,7 @@ impl Keyring {
         if now >= expires_at {
             return Err(UnsealError::Expired);
         }
-        if issued_at > now + MAX_SKEW_SECS {
+        if issued_at > now.saturating_add(MAX_SKEW_SECS) {
             return Err(UnsealError::NotYetValid);
         }
         let session = SessionSecret::decode(&plaintext).ok_or(UnsealError::Payload)?;
