@@ -15,6 +15,7 @@
 //!    wasm-bindgen too): SIGINT to each group, then, after a grace period, SIGKILL. However `dev`
 //!    returns — an error, a child that died, a signal — no process it started is left behind.
 
+use crate::show;
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -337,25 +338,4 @@ fn http_ok_with(addr: SocketAddr, target: &str, extra_headers: &str) -> bool {
     }
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 2")
-}
-
-fn show(cmd: &Command) -> String {
-    let mut parts: Vec<String> = cmd
-        .get_envs()
-        .filter(|(key, _)| *key != "PATH")
-        .filter_map(|(key, value)| {
-            Some(format!(
-                "{}={}",
-                key.to_string_lossy(),
-                value?.to_string_lossy()
-            ))
-        })
-        .collect();
-    let program = Path::new(cmd.get_program());
-    let program = program
-        .strip_prefix(cmd.get_current_dir().unwrap_or(Path::new("")))
-        .unwrap_or(program);
-    parts.push(program.to_string_lossy().into_owned());
-    parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
-    parts.join(" ")
 }
