@@ -388,3 +388,25 @@ fn dechunk(mut s: &str) -> String {
     }
     out
 }
+
+/// Waits (up to 30 s) for the relay binary's `listening on http://ADDR` log line and returns ADDR.
+pub async fn listening_addr(log: &std::sync::Mutex<Vec<String>>) -> SocketAddr {
+    const MARK: &str = "listening on http://";
+    let found = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let found = log.lock().unwrap().iter().find_map(|l| {
+                let rest = &l[l.find(MARK)? + MARK.len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
+                    .unwrap_or(rest.len());
+                rest[..end].parse::<SocketAddr>().ok()
+            });
+            if let Some(a) = found {
+                return a;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    found.unwrap_or_else(|_| panic!("the relay did not start: {:?}", log.lock().unwrap()))
+}

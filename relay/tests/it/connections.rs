@@ -193,23 +193,7 @@ async fn start_binary(args: &[&str], soft_nofile: u64) -> Binary {
             sink.lock().unwrap().push(line);
         }
     });
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            let found = log.lock().unwrap().iter().find_map(|l| {
-                let rest = &l[l.find("listening on http://")? + "listening on http://".len()..];
-                let end = rest
-                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
-                    .unwrap_or(rest.len());
-                rest[..end].parse::<SocketAddr>().ok()
-            });
-            if let Some(a) = found {
-                return a;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("the relay did not start: {:?}", log.lock().unwrap()));
+    let addr = listening_addr(&log).await;
     Binary {
         _child: child,
         addr,

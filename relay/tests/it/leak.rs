@@ -48,24 +48,7 @@ async fn start_binary(upstream: &str, log_format: &str) -> Running {
             }
         });
     }
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            let found = log.lock().unwrap().iter().find_map(|l| {
-                let at = l.find("listening on http://")?;
-                let rest = &l[at + "listening on http://".len()..];
-                let end = rest
-                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
-                    .unwrap_or(rest.len());
-                rest[..end].parse::<SocketAddr>().ok()
-            });
-            if let Some(a) = found {
-                return a;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the relay did not start");
+    let addr = listening_addr(&log).await;
     Running { child, addr, log }
 }
 
