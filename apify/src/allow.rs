@@ -8,6 +8,7 @@
 //! it returns is rebuilt from validated parts, so the forwarder never sees client bytes it did
 //! not check.
 
+use crate::limits;
 use crate::project::Reply;
 use crate::scope::Grant;
 use std::fmt;
@@ -269,10 +270,10 @@ pub const DANGEROUS_QUERY_KEYS: &[&str] = &[
     "waitForFinish",
 ];
 
-/// Largest page size forwarded; larger `limit` values are clamped.
-pub const MAX_LIMIT: u64 = 1000;
+/// Largest page size forwarded; larger `limit` values are clamped ([`limits::MAX_PAGE_LIMIT`]).
+pub const MAX_LIMIT: u64 = limits::MAX_PAGE_LIMIT;
 /// Longest `waitForFinish` forwarded, in seconds (Apify's own maximum); larger values are clamped.
-pub const MAX_WAIT_FOR_FINISH_SECS: u64 = 60;
+pub use crate::limits::MAX_WAIT_FOR_FINISH_SECS;
 /// The one record key Forge reads outside its own store.
 pub const SIGNALS_KEY: &str = "SIGNALS";
 /// Longest path segment accepted (Apify record keys are at most 256 characters).
@@ -790,7 +791,7 @@ fn canonical_value(key: &'static str, v: &str) -> Result<String, Refusal> {
     };
     match key {
         "limit" => match uint(v) {
-            Some(n) => Ok(n.min(MAX_LIMIT).to_string()),
+            Some(n) => Ok(n.min(limits::MAX_PAGE_LIMIT).to_string()),
             None => bad,
         },
         "waitForFinish" => match uint(v) {
@@ -899,7 +900,7 @@ fn percent_decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn percent_encode_into(v: &str, out: &mut String) {
+pub(crate) fn percent_encode_into(v: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in v.bytes() {
         if is_id_byte(b) {

@@ -1,8 +1,10 @@
 //! Apify's error envelope: `{"error":{"type":"…","message":"…"}}`.
 //!
 //! The relay answers its own errors in the same shape (types prefixed `forge-`), so a client —
-//! Forge's app or Apify's official client — handles relay and upstream errors alike.
+//! Forge's app or Apify's official client — handles relay and upstream errors alike. The `type`
+//! as an enum is [`ErrorKind`].
 
+pub use crate::error_kind::ErrorKind;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +33,11 @@ impl ErrorEnvelope {
     pub fn is_forge(&self) -> bool {
         self.error.kind.starts_with("forge-")
     }
+
+    /// The `type` as an [`ErrorKind`] (never fails: unknown types are [`ErrorKind::Other`]).
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_type(&self.error.kind)
+    }
 }
 
 #[cfg(test)]
@@ -52,5 +59,22 @@ mod tests {
         assert_eq!(back.error.kind, "rate-limit-exceeded");
         assert!(!back.is_forge());
         assert!(e.is_forge());
+        assert_eq!(back.kind(), ErrorKind::RateLimitExceeded);
+        assert_eq!(e.kind(), ErrorKind::ForgeNotAllowed);
+    }
+
+    #[test]
+    fn built_from_a_kind() {
+        let e = ErrorEnvelope::new(ErrorKind::ForgeSessionMissing, "connect");
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"error":{"type":"forge-session-missing","message":"connect"}}"#
+        );
+        assert_eq!(e.kind(), ErrorKind::ForgeSessionMissing);
+        let odd = ErrorEnvelope::new("schema-validation-error", "x");
+        assert_eq!(
+            odd.kind(),
+            ErrorKind::Other("schema-validation-error".into())
+        );
     }
 }

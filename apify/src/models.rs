@@ -195,6 +195,10 @@ pub struct Actor {
     #[serde(default)]
     pub is_public: Option<bool>,
     #[serde(default)]
+    pub is_deprecated: Option<bool>,
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+    #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
     pub modified_at: Option<String>,
@@ -211,6 +215,11 @@ impl Actor {
     /// The build tagged `latest` — the build a default run uses.
     pub fn latest_build(&self) -> Option<&TaggedBuild> {
         self.tagged_builds.as_ref()?.get("latest")?.as_ref()
+    }
+
+    /// The number of the build tagged `latest` (`0.1.5`).
+    pub fn latest_build_number(&self) -> Option<&str> {
+        self.latest_build()?.build_number.as_deref()
     }
 
     /// `title`, or the name when there is no title.
@@ -233,6 +242,8 @@ impl From<ActorShort> for Actor {
             title: a.title,
             description: None,
             is_public: None,
+            is_deprecated: None,
+            categories: None,
             created_at: a.created_at,
             modified_at: a.modified_at,
             stats: a.stats,

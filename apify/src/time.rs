@@ -133,6 +133,51 @@ pub fn format_iso_millis(ms: i64) -> String {
     )
 }
 
+/// Formats unix **seconds** as RFC 3339 in UTC without a fraction: `2026-11-29T19:30:05Z`.
+///
+/// This is the relay's own timestamp format (`sealedAt`, `expiresAt` of
+/// [`crate::wire::SessionInfo`]); [`parse_rfc3339_secs`] reads it back.
+///
+/// ```
+/// use forge_apify::time::format_rfc3339_secs;
+/// assert_eq!(format_rfc3339_secs(0), "1970-01-01T00:00:00Z");
+/// assert_eq!(format_rfc3339_secs(1_796_002_205), "2026-11-30T01:30:05Z");
+/// ```
+pub fn format_rfc3339_secs(secs: i64) -> String {
+    const SECS_PER_DAY: i64 = MS_PER_DAY / MS_PER_SEC;
+    let (y, m, d) = civil_from_days(secs.div_euclid(SECS_PER_DAY));
+    let rem = secs.rem_euclid(SECS_PER_DAY);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Parses a full RFC 3339 date-time — seconds and a zone (`Z` or an offset) required, a
+/// fraction optional and truncated — into unix **seconds** (rounded down). What
+/// [`format_rfc3339_secs`] writes, and what Apify writes, both parse; a bare date, a time
+/// without seconds or without a zone is `None`.
+///
+/// ```
+/// use forge_apify::time::parse_rfc3339_secs;
+/// assert_eq!(parse_rfc3339_secs("2026-11-30T01:30:05Z"), Some(1_796_002_205));
+/// assert_eq!(parse_rfc3339_secs("2026-11-30T02:30:05.999+01:00"), Some(1_796_002_205));
+/// assert_eq!(parse_rfc3339_secs("2026-11-30"), None);
+/// ```
+pub fn parse_rfc3339_secs(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let has_seconds = b.len() >= 20 && b.get(16) == Some(&b':');
+    let has_zone = matches!(b.last(), Some(b'Z' | b'z'))
+        || b.get(19..)
+            .is_some_and(|rest| rest.iter().any(|&c| c == b'+' || c == b'-'));
+    if !has_seconds || !has_zone {
+        return None;
+    }
+    parse_iso_millis(s).map(|ms| ms.div_euclid(MS_PER_SEC))
+}
+
 /// The UTC calendar date of `ms` as `YYYY-MM-DD` (the label of a daily bucket).
 pub fn format_date(ms: i64) -> String {
     let (y, m, d) = civil_from_days(ms.div_euclid(MS_PER_DAY));
@@ -142,6 +187,14 @@ pub fn format_date(ms: i64) -> String {
 /// Start (00:00:00.000 UTC) of the day containing `ms`.
 pub fn day_start(ms: i64) -> i64 {
     ms.div_euclid(MS_PER_DAY) * MS_PER_DAY
+}
+
+/// Start (Monday 00:00:00.000 UTC) of the ISO-8601 week containing `ms`.
+pub fn week_start(ms: i64) -> i64 {
+    let days = ms.div_euclid(MS_PER_DAY);
+    // 1970-01-01 was a Thursday; 0 = Monday … 6 = Sunday.
+    let weekday = (days + 3).rem_euclid(7);
+    (days - weekday) * MS_PER_DAY
 }
 
 /// ISO-8601 week of the UTC day containing `ms`: (ISO week-year, week 1..=53). This names the
@@ -300,6 +353,55 @@ mod tests {
         assert_eq!(format_date(1_795_980_605_123), "2026-11-29");
         assert_eq!(day_start(1_795_980_605_123), 1_795_910_400_000);
         assert_eq!(day_start(-1), -MS_PER_DAY);
+    }
+
+    #[test]
+    fn rfc3339_seconds() {
+        // The relay's `sealedAt` / `expiresAt` format (these were the relay's own tests).
+        assert_eq!(format_rfc3339_secs(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339_secs(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(format_rfc3339_secs(1_796_002_205), "2026-11-30T01:30:05Z");
+        assert_eq!(format_rfc3339_secs(-1), "1969-12-31T23:59:59Z");
+        for secs in [0, -1, 951_782_400, 1_796_002_205, 253_402_300_799] {
+            let s = format_rfc3339_secs(secs);
+            assert_eq!(parse_rfc3339_secs(&s), Some(secs), "{s}");
+            assert_eq!(parse_iso_millis(&s), Some(secs * MS_PER_SEC), "{s}");
+        }
+        assert_eq!(
+            parse_rfc3339_secs("2026-11-30T01:30:05.123Z"),
+            Some(1_796_002_205)
+        );
+        assert_eq!(
+            parse_rfc3339_secs("2026-11-30T02:30:05+01:00"),
+            Some(1_796_002_205)
+        );
+        assert_eq!(parse_rfc3339_secs("1969-12-31T23:59:59.5Z"), Some(-1));
+        for bad in [
+            "",
+            "2026-11-30",
+            "2026-11-30T01:30Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-30T01:30:05",
+            "2026-11-30T01:30:05.123",
+            "x026-11-30T01:30:05Z",
+        ] {
+            assert_eq!(parse_rfc3339_secs(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn week_starts_on_monday() {
+        let at = |s: &str| parse_iso_millis(s).unwrap();
+        assert_eq!(
+            format_iso_millis(week_start(at("2026-01-07T12:00:00Z"))),
+            "2026-01-05T00:00:00.000Z"
+        );
+        assert_eq!(week_start(at("2026-01-05")), at("2026-01-05"));
+        assert_eq!(week_start(at("2026-01-11T23:59:59.999Z")), at("2026-01-05"));
+        assert_eq!(week_start(0), at("1969-12-29"));
+        for ms in [0, 1_795_980_605_123, -1, 951_782_400_000] {
+            assert_eq!(iso_week(week_start(ms)), iso_week(ms));
+        }
     }
 
     #[test]

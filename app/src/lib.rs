@@ -1,40 +1,40 @@
 //! # forge-app — Forge's web app
 //!
-//! Leptos with client-side rendering, compiled to WebAssembly and built by Trunk. The app is a
-//! thin shell around the relay's HTTP API and the pure logic in `forge-apify`: the token shape
-//! check and the scope-check verdicts run here, in the browser, from the same code the relay
-//! uses.
+//! Leptos with client-side rendering, compiled to WebAssembly and built by Trunk, in layers —
+//! each imports only the layers above it:
 //!
-//! - [`client`]: every HTTP call (`fetch` with credentials and `X-Forge-Client: 1`).
-//! - [`config`]: `/forge-config.json`, so a static host can point the app at any relay.
-//! - [`state`]: the connection and scope-check state shared by all pages.
-//! - [`token_form`], [`scope_view`], [`layout`]: components; [`pages`]: one per route.
+//! ```text
+//! api/         the edge: relay calls over gloo-net (aborted when their view goes away),
+//!              /forge-config.json, the browser's clock, timers and localStorage
+//! data/        stores and workflows: session + scope check, fleet load, trends, SIGNALS,
+//!              one Actor's data, starting and following a run
+//! view_model/  pure and natively tested: table rows, sorting, filtering, exports, wording
+//! components/  views shared by pages: layout, session gate, fleet table, charts, dialogs
+//! pages/       one file per route
+//! ```
+//!
+//! The contract with the relay and Apify is `forge-apify`'s (models, wire types, error kinds,
+//! typed paths, limits, time); every figure and rule is `forge-fleet`'s. The token shape check
+//! and the scope-check verdicts run here, in the browser, from the same code the relay uses.
 
-pub mod charts;
-pub mod client;
-pub mod config;
-pub mod fleet_store;
-pub mod fleet_table;
-pub mod layout;
-pub mod loader;
+pub mod api;
+pub mod components;
+pub mod data;
 pub mod pages;
-pub mod run_dialog;
-pub mod scope_view;
-pub mod signals_view;
-pub mod state;
-pub mod time;
-pub mod token_form;
-pub mod trends_store;
+pub mod view_model;
 
-use crate::client::Client;
-use crate::config::AppConfig;
-use crate::layout::{Footer, Header};
-use crate::pages::actors::{ActorPage, ActorsPage};
+use crate::api::config::AppConfig;
+use crate::api::Client;
+use crate::components::layout::{Footer, Header};
+use crate::data::fleet::FleetStore;
+use crate::data::run::RunCenter;
+use crate::data::session::Forge;
+use crate::pages::actor::ActorPage;
+use crate::pages::actors::ActorsPage;
 use crate::pages::dashboard::Dashboard;
 use crate::pages::guide::GuidePage;
+use crate::pages::not_found::NotFound;
 use crate::pages::settings::SettingsPage;
-use crate::pages::NotFound;
-use crate::state::Forge;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -44,8 +44,8 @@ use leptos_router::path;
 pub fn App(config: AppConfig) -> impl IntoView {
     let forge = Forge::new(Client::new(config));
     provide_context(forge);
-    provide_context(crate::fleet_store::FleetStore::new());
-    provide_context(crate::run_dialog::RunCenter::new());
+    provide_context(FleetStore::new());
+    provide_context(RunCenter::new());
     leptos::task::spawn_local(forge.refresh_session());
 
     view! {
@@ -73,7 +73,7 @@ pub fn start() {
     console_error_panic_hook::set_once();
     // Leptos sets up its executor when it mounts; until then, the browser's own.
     wasm_bindgen_futures::spawn_local(async {
-        let (config, problem) = match client::load_config().await {
+        let (config, problem) = match api::load_config().await {
             Ok(c) => (c, None),
             Err(p) => (AppConfig::default(), Some(p)),
         };

@@ -7,7 +7,9 @@
 //! ```
 #![cfg(target_arch = "wasm32")]
 
-use forge_app::token_form::{Feedback, TokenForm, INPUT_ID, PROBLEM_ID, SAVE_ID, TOGGLE_ID};
+use forge_app::components::token_form::{
+    Feedback, TokenForm, INPUT_ID, PROBLEM_ID, SAVE_ID, TOGGLE_ID,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

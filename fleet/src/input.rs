@@ -334,6 +334,8 @@ mod tests {
             title: Some("My Actor".into()),
             description: None,
             is_public: None,
+            is_deprecated: None,
+            categories: None,
             created_at: None,
             modified_at: None,
             stats: None,

@@ -38,6 +38,7 @@
 //! - [`report`]: one Actor's report — figures, health and placement together.
 //! - [`runs`]: one Actor's run table and its failures grouped by status message.
 //! - [`fleet`]: the fleet report and the summaries a weekly snapshot keeps.
+//! - [`digest`]: the report as the dashboard's table shows (and the app caches) it.
 //! - [`trends`]: weekly snapshots and week-over-week deltas.
 //! - [`signals`]: the `SIGNALS` record an Actor may leave (no engine dependency).
 //! - [`synthetic`]: a deterministic fleet of any size for benchmarks (native and wasm).
@@ -49,6 +50,7 @@
 //! Determinism: the same inputs and window give the same report, field for field; "now" is an
 //! input (`Window::end_ms`), never read from a clock.
 
+pub mod digest;
 pub mod figures;
 pub mod fleet;
 pub mod format;
@@ -64,6 +66,7 @@ pub mod synthetic;
 pub mod trends;
 pub mod window;
 
+pub use digest::{ActorDigest, FleetDigest};
 pub use figures::{actor_figures, ActorFigures};
 pub use fleet::{
     analyze, fleet_report, fleet_report_from_inputs, BucketCounts, FleetReport, FleetSummary,
@@ -85,7 +88,7 @@ mod testkit;
 #[cfg(test)]
 mod tests {
     /// The modules in dependency order, with their sources.
-    const MODULES: [(&str, &str); 14] = [
+    const MODULES: [(&str, &str); 15] = [
         ("rules", include_str!("rules.rs")),
         ("format", include_str!("format.rs")),
         ("window", include_str!("window.rs")),
@@ -97,6 +100,7 @@ mod tests {
         ("report", include_str!("report.rs")),
         ("runs", include_str!("runs.rs")),
         ("fleet", include_str!("fleet.rs")),
+        ("digest", include_str!("digest.rs")),
         ("trends", include_str!("trends.rs")),
         ("signals", include_str!("signals.rs")),
         ("synthetic", include_str!("synthetic.rs")),

@@ -54,6 +54,18 @@ impl Bucket {
             Bucket::Healthy => "Healthy",
         }
     }
+
+    /// The bucket as a stable code (`fix-now`): its serde name, for data attributes, CSS
+    /// classes, URLs and exports.
+    pub fn code(self) -> &'static str {
+        match self {
+            Bucket::FixNow => "fix-now",
+            Bucket::Watch => "watch",
+            Bucket::SaveMoney => "save-money",
+            Bucket::Stale => "stale",
+            Bucket::Healthy => "healthy",
+        }
+    }
 }
 
 /// Where an Actor goes and why.

@@ -69,9 +69,9 @@ pub const MEMORY_MIN_CUT_FACTOR: u32 = 2;
 /// an out-of-memory risk (*Watch*), and no cut is suggested.
 pub const MEMORY_NEAR_LIMIT_SHARE: f64 = 0.95;
 /// Memory: Apify's smallest allocation, MB (allocations are powers of two in between).
-pub const MIN_MEMORY_MB: u32 = 128;
+pub const MIN_MEMORY_MB: u32 = forge_apify::limits::MIN_MEMORY_MBYTES;
 /// Memory: Apify's largest allocation, MB.
-pub const MAX_MEMORY_MB: u32 = 32_768;
+pub const MAX_MEMORY_MB: u32 = forge_apify::limits::MAX_MEMORY_MBYTES;
 /// Memory: bytes in the MB of `options.memoryMbytes` (`stats.memMaxBytes` is in bytes).
 pub const BYTES_PER_MB: f64 = 1_048_576.0;
 

@@ -192,6 +192,8 @@ pub fn synthetic_fleet(actors: usize, runs_per_actor: usize, seed: u64) -> Synth
             title: Some(format!("Synthetic Actor {a}")),
             description: None,
             is_public: Some(false),
+            is_deprecated: None,
+            categories: None,
             created_at: Some(format_iso_millis(start - 60 * MS_PER_DAY)),
             modified_at: builds.last().and_then(|b| b.finished_at.clone()),
             stats: Some(ActorStats {

@@ -36,6 +36,8 @@ pub fn actor_aged(name: &str, build_age_days: i64) -> Actor {
         title: None,
         description: None,
         is_public: Some(false),
+        is_deprecated: None,
+        categories: None,
         created_at: None,
         modified_at: None,
         stats: None,

@@ -227,6 +227,19 @@ pub enum Direction {
     Unknown,
 }
 
+impl Direction {
+    /// The direction as a stable code (`worse`): its serde name, for data attributes and CSS.
+    pub fn code(self) -> &'static str {
+        match self {
+            Direction::Better => "better",
+            Direction::Worse => "worse",
+            Direction::Same => "same",
+            Direction::Neutral => "neutral",
+            Direction::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     pub previous: Option<f64>,

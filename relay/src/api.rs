@@ -4,44 +4,39 @@
 use crate::error::RelayError;
 use crate::guard::{self, Caller, SESSION_COOKIE};
 use crate::seal::SessionSecret;
-use crate::{now_unix, rfc3339, AppState, RouteLabel};
+use crate::{now_unix, AppState, RouteLabel};
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use forge_apify::allow::Method;
+use forge_apify::time::format_rfc3339_secs;
+use forge_apify::wire::{ConnectRequest, Delivery, SealedSession, SessionInfo};
 use forge_apify::{match_request, AllowedRequest};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Largest `POST /api/session` body.
 const SESSION_BODY_LIMIT: usize = 4 * 1024;
-pub const APIFY_PREFIX: &str = "/api/apify";
+pub const APIFY_PREFIX: &str = forge_apify::wire::APIFY_PREFIX;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConnectRequest {
-    token: String,
-    #[serde(default)]
-    deliver: Option<String>,
+/// Unix seconds as the wire's timestamps (`2026-11-29T19:30:05Z`).
+fn timestamp(unix: u64) -> String {
+    format_rfc3339_secs(i64::try_from(unix).unwrap_or(i64::MAX))
 }
 
-/// The shape `POST` and `GET /api/session` answer with (no secret except `sealed`, which is only
-/// present when the client asked for `"deliver":"body"`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    pub mode: &'static str,
-    pub user_id: String,
-    pub username: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sealed_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sealed: Option<String>,
+/// Why a `POST /api/session` body did not parse, without echoing any of it (it holds a token).
+fn connect_body_problem(body: &[u8]) -> RelayError {
+    let bad_delivery = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("deliver").cloned())
+        .is_some_and(|d| serde_json::from_value::<Option<Delivery>>(d).is_err());
+    if bad_delivery {
+        RelayError::BadRequest("\"deliver\" is \"cookie\" or \"body\"")
+    } else {
+        RelayError::BadRequest("send a JSON body like {\"token\":\"apify_api_…\"}")
+    }
 }
 
 /// `POST /api/session`: check the shape, ask Apify who this is, seal, set the cookie.
@@ -55,17 +50,9 @@ pub async fn connect(
         return Err(RelayError::WrongMode);
     };
     let body = read_body(body, SESSION_BODY_LIMIT).await?;
-    let request: ConnectRequest = serde_json::from_slice(&body)
-        .map_err(|_| RelayError::BadRequest("send a JSON body like {\"token\":\"apify_api_…\"}"))?;
-    let deliver_in_body = match request.deliver.as_deref() {
-        None | Some("cookie") => false,
-        Some("body") => true,
-        Some(_) => {
-            return Err(RelayError::BadRequest(
-                "\"deliver\" is \"cookie\" or \"body\"",
-            ))
-        }
-    };
+    let request: ConnectRequest =
+        serde_json::from_slice(&body).map_err(|_| connect_body_problem(&body))?;
+    let delivery = request.delivery();
     let token = SecretString::from(request.token);
     forge_apify::check_token_shape(token.expose_secret()).map_err(RelayError::BadToken)?;
 
@@ -84,14 +71,23 @@ pub async fn connect(
 
     let cookie = session_cookie(&sealed, state.config.session_ttl.as_secs());
     let info = SessionInfo {
-        mode: state.config.mode.as_str(),
+        mode: state.config.mode.relay_mode(),
         user_id: session.user_id,
         username: session.username,
-        sealed_at: Some(rfc3339(issued_at)),
-        expires_at: Some(rfc3339(expires_at)),
-        sealed: deliver_in_body.then_some(sealed),
+        sealed_at: Some(timestamp(issued_at)),
+        expires_at: Some(timestamp(expires_at)),
     };
-    let mut res = (StatusCode::CREATED, Json(info)).into_response();
+    let mut res = match delivery {
+        Delivery::Cookie => (StatusCode::CREATED, Json(info)).into_response(),
+        Delivery::Body => (
+            StatusCode::CREATED,
+            Json(SealedSession {
+                session: info,
+                sealed,
+            }),
+        )
+            .into_response(),
+    };
     res.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(res)
 }
@@ -104,14 +100,14 @@ pub async fn current(
     let (parts, _) = req.into_parts();
     let presented = guard::check(&state, &parts)?;
     let caller = guard::authenticate(&state, &presented)?;
+    let mode = state.config.mode.relay_mode();
     let info = match caller {
         Caller::Sealed(u) => SessionInfo {
-            mode: state.config.mode.as_str(),
+            mode,
             user_id: u.session.user_id.clone(),
             username: u.session.username.clone(),
-            sealed_at: Some(rfc3339(u.issued_at)),
-            expires_at: Some(rfc3339(u.expires_at)),
-            sealed: None,
+            sealed_at: Some(timestamp(u.issued_at)),
+            expires_at: Some(timestamp(u.expires_at)),
         },
         Caller::Fixed(token) => {
             let who = state
@@ -119,12 +115,11 @@ pub async fn current(
                 .get_or_try_init(|| state.upstream.identity(token))
                 .await?;
             SessionInfo {
-                mode: state.config.mode.as_str(),
+                mode,
                 user_id: who.id.clone(),
                 username: who.username.clone(),
                 sealed_at: None,
                 expires_at: None,
-                sealed: None,
             }
         }
     };
@@ -279,4 +274,42 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, RelayError> {
             RelayError::BadRequest("the request body could not be read")
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_timestamps_are_rfc3339_seconds() {
+        // `sealedAt` / `expiresAt`: the format the app parses (relay/tests/it/session.rs too).
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(timestamp(1_796_002_205), "2026-11-30T01:30:05Z");
+    }
+
+    #[test]
+    fn connect_body_problems_never_echo_the_body() {
+        let token = "apify_api_0123456789abcdefghijklmnopqrstuvwxyz";
+        for (body, about_delivery) in [
+            (format!(r#"{{"token":"{token}","deliver":"email"}}"#), true),
+            (
+                format!(r#"{{"token":"{token}","deliver":"body","x":1}}"#),
+                false,
+            ),
+            (
+                format!(r#"{{"token":"{token}","deliver":null,"x":1}}"#),
+                false,
+            ),
+            (format!(r#"{{"apiToken":"{token}"}}"#), false),
+            ("not json".to_string(), false),
+        ] {
+            let e = connect_body_problem(body.as_bytes());
+            let RelayError::BadRequest(why) = e else {
+                panic!("{e:?}");
+            };
+            assert!(!why.contains("apify_api_0"), "{why}");
+            assert_eq!(why.contains("deliver"), about_delivery, "{body}: {why}");
+        }
+    }
 }

@@ -7,6 +7,8 @@
 
 use crate::seal::{Keyring, KeyringError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use forge_apify::limits;
+use forge_apify::wire::{DemoTokenInfo, RelayMode};
 use secrecy::SecretString;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -95,10 +97,10 @@ pub struct RelayArgs {
     #[arg(long, env = "FORGE_BEHIND_PROXY", default_value_t = false)]
     pub behind_proxy: bool,
     /// Largest request body forwarded (key-value records), in bytes.
-    #[arg(long, env = "FORGE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "FORGE_MAX_BODY_BYTES", default_value_t = limits::MAX_RECORD_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// Largest run input forwarded when starting a run, in bytes.
-    #[arg(long, env = "FORGE_MAX_RUN_INPUT_BYTES", default_value_t = 256 * 1024)]
+    #[arg(long, env = "FORGE_MAX_RUN_INPUT_BYTES", default_value_t = limits::MAX_RUN_INPUT_BYTES)]
     pub max_run_input_bytes: usize,
     /// Time allowed to connect to the upstream.
     #[arg(long, env = "FORGE_UPSTREAM_CONNECT_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
@@ -179,12 +181,17 @@ pub enum Mode {
 
 impl Mode {
     /// The `mode` field of `GET /api/session`.
-    pub fn as_str(self) -> &'static str {
+    pub fn relay_mode(self) -> RelayMode {
         match self {
-            Mode::Serve => "sealed",
-            Mode::Local => "local",
-            Mode::Demo => "demo",
+            Mode::Serve => RelayMode::Sealed,
+            Mode::Local => RelayMode::Local,
+            Mode::Demo => RelayMode::Demo,
         }
+    }
+
+    /// The `mode` field of `GET /api/session`, spelled out.
+    pub fn as_str(self) -> &'static str {
+        self.relay_mode().as_str()
     }
 
     /// Modes where the relay itself holds a token, so any local process or web page could use
@@ -217,14 +224,6 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// A token of the simulated account, offered by `GET /api/demo-tokens` in demo mode.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DemoToken {
-    pub label: String,
-    pub token: String,
-    pub description: String,
-}
-
 /// The validated configuration the relay runs with.
 #[derive(Debug)]
 pub struct Config {
@@ -251,8 +250,8 @@ pub struct Config {
     /// 0 = no per-IP cap.
     pub max_connections_per_ip: usize,
     pub credentials: Credentials,
-    /// Demo mode only: the simulated account's tokens.
-    pub demo_tokens: Vec<DemoToken>,
+    /// Demo mode only: the simulated account's tokens, as `GET /api/demo-tokens` answers them.
+    pub demo_tokens: Vec<DemoTokenInfo>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -388,7 +387,7 @@ impl Config {
         let demo_tokens = match mode {
             Mode::Demo => forge_sim::Sim::demo_tokens()
                 .iter()
-                .map(|t| DemoToken {
+                .map(|t| DemoTokenInfo {
                     label: t.label.into(),
                     token: t.token.into(),
                     description: t.description.into(),

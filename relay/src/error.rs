@@ -5,7 +5,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use forge_apify::{ErrorEnvelope, Refusal, TokenProblem};
+use forge_apify::{ErrorEnvelope, ErrorKind as Kind, Refusal, TokenProblem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
@@ -62,119 +62,119 @@ pub enum RelayError {
 
 impl RelayError {
     /// `(status, type, message)` of the envelope.
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    fn parts(&self) -> (StatusCode, Kind, String) {
         use RelayError::*;
         match self {
             NotAllowed(r) => (
                 StatusCode::FORBIDDEN,
-                "forge-not-allowed",
+                Kind::ForgeNotAllowed,
                 format!("Forge refused this request before it left the relay: {r}."),
             ),
             MethodOverride => (
                 StatusCode::FORBIDDEN,
-                "forge-not-allowed",
+                Kind::ForgeNotAllowed,
                 "Method-override headers are refused: send the real HTTP method, which the allow-list checks.".into(),
             ),
             SessionMissing => (
                 StatusCode::UNAUTHORIZED,
-                "forge-session-missing",
+                Kind::ForgeSessionMissing,
                 "Not connected: paste your scoped Apify token in Forge's Settings (POST /api/session).".into(),
             ),
             SessionInvalid => (
                 StatusCode::UNAUTHORIZED,
-                "forge-session-invalid",
+                Kind::ForgeSessionInvalid,
                 "This session is no longer valid (expired, revoked by a key rotation, or damaged). Connect again with your Apify token.".into(),
             ),
             RawToken => (
                 StatusCode::UNAUTHORIZED,
-                "forge-raw-token-refused",
+                Kind::ForgeRawTokenRefused,
                 "A raw Apify token is never accepted here. Exchange it once with POST /api/session and send the sealed value (forge1.…) instead; consider rotating the token you just sent.".into(),
             ),
             AmbiguousCredentials => (
                 StatusCode::UNAUTHORIZED,
-                "forge-session-invalid",
+                Kind::ForgeSessionInvalid,
                 "Send one credential: either the session cookie or an Authorization: Bearer forge1.… header, not both.".into(),
             ),
-            BadToken(p) => (StatusCode::BAD_REQUEST, "forge-bad-token", p.to_string()),
+            BadToken(p) => (StatusCode::BAD_REQUEST, Kind::ForgeBadToken, p.to_string()),
             TokenRejected => (
                 StatusCode::UNAUTHORIZED,
-                "forge-token-rejected",
+                Kind::ForgeTokenRejected,
                 "Apify rejected this token — copy the whole token again from Apify Console → Settings → API & Integrations.".into(),
             ),
             ClientHeaderMissing => (
                 StatusCode::FORBIDDEN,
-                "forge-client-header-missing",
+                Kind::ForgeClientHeaderMissing,
                 "Requests to /api must carry the header X-Forge-Client: 1 (Forge's app sends it; it keeps other web pages out).".into(),
             ),
             OriginNotAllowed => (
                 StatusCode::FORBIDDEN,
-                "forge-origin-not-allowed",
+                Kind::ForgeOriginNotAllowed,
                 "This origin may not call the relay. The operator can allow it with --allowed-origin.".into(),
             ),
             HostNotAllowed => (
                 StatusCode::FORBIDDEN,
-                "forge-host-not-allowed",
+                Kind::ForgeHostNotAllowed,
                 "This relay answers only on a loopback address (127.0.0.1, localhost or [::1]).".into(),
             ),
-            BadRequest(why) => (StatusCode::BAD_REQUEST, "forge-bad-request", format!("Bad request: {why}.")),
+            BadRequest(why) => (StatusCode::BAD_REQUEST, Kind::ForgeBadRequest, format!("Bad request: {why}.")),
             BodyTooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "forge-body-too-large",
+                Kind::ForgeBodyTooLarge,
                 format!("The request body is larger than this relay forwards ({limit} bytes)."),
             ),
             RateLimited { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "forge-rate-limited",
+                Kind::ForgeRateLimited,
                 format!("Too many requests from this session; retry in {retry_after_secs} s."),
             ),
             Overloaded => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "forge-overloaded",
+                Kind::ForgeOverloaded,
                 "The relay is at capacity; retry in a moment.".into(),
             ),
             UpstreamUnreachable => (
                 StatusCode::BAD_GATEWAY,
-                "forge-upstream-unreachable",
+                Kind::ForgeUpstreamUnreachable,
                 "The relay could not reach the Apify API. Your token is fine; try again shortly.".into(),
             ),
             UpstreamTimeout => (
                 StatusCode::GATEWAY_TIMEOUT,
-                "forge-upstream-timeout",
+                Kind::ForgeUpstreamTimeout,
                 "The Apify API did not answer in time. Try again shortly.".into(),
             ),
             UpstreamUnexpected(status) => (
                 StatusCode::BAD_GATEWAY,
-                "forge-upstream-error",
+                Kind::ForgeUpstreamError,
                 format!("The Apify API answered {status} where the relay expected success. Try again shortly."),
             ),
             UpstreamRedirect => (
                 StatusCode::BAD_GATEWAY,
-                "forge-upstream-redirect",
+                Kind::ForgeUpstreamRedirect,
                 "The Apify API redirected somewhere the relay does not follow.".into(),
             ),
             UpstreamTooLarge => (
                 StatusCode::BAD_GATEWAY,
-                "forge-upstream-too-large",
+                Kind::ForgeUpstreamTooLarge,
                 "The Apify API answered with more data than the relay passes on. Ask for a smaller page (limit).".into(),
             ),
             UpstreamMalformed(_) => (
                 StatusCode::BAD_GATEWAY,
-                "forge-upstream-malformed",
+                Kind::ForgeUpstreamMalformed,
                 "The Apify API answered in a shape the relay does not pass on. Try again shortly.".into(),
             ),
             WrongMode => (
                 StatusCode::CONFLICT,
-                "forge-wrong-mode",
+                Kind::ForgeWrongMode,
                 "This relay runs with a fixed token (local mode); there is no session to create or end.".into(),
             ),
             NotFound => (
                 StatusCode::NOT_FOUND,
-                "forge-not-found",
+                Kind::ForgeNotFound,
                 "No such relay endpoint. The Apify API is under /api/apify/v2/…".into(),
             ),
             Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "forge-internal",
+                Kind::ForgeInternal,
                 "The relay failed unexpectedly. Nothing was forwarded.".into(),
             ),
         }
@@ -184,13 +184,13 @@ impl RelayError {
         self.parts().0
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> Kind {
         self.parts().1
     }
 }
 
 /// A JSON response with Apify's envelope.
-pub fn envelope_response(status: StatusCode, kind: &str, message: String) -> Response {
+pub fn envelope_response(status: StatusCode, kind: Kind, message: String) -> Response {
     let body = serde_json::to_vec(&ErrorEnvelope::new(kind, message)).unwrap_or_default();
     let mut res = (status, body).into_response();
     res.headers_mut().insert(
@@ -216,5 +216,62 @@ impl IntoResponse for RelayError {
             _ => {}
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use forge_apify::project::ProjectError;
+    use std::collections::BTreeSet;
+
+    fn every_error() -> Vec<RelayError> {
+        use RelayError::*;
+        vec![
+            NotAllowed(Refusal::UnknownRoute),
+            MethodOverride,
+            SessionMissing,
+            SessionInvalid,
+            RawToken,
+            AmbiguousCredentials,
+            BadToken(TokenProblem::WrongPrefix),
+            TokenRejected,
+            ClientHeaderMissing,
+            OriginNotAllowed,
+            HostNotAllowed,
+            BadRequest("x"),
+            BodyTooLarge { limit: 1 },
+            RateLimited {
+                retry_after_secs: 1,
+            },
+            Overloaded,
+            UpstreamUnreachable,
+            UpstreamTimeout,
+            UpstreamUnexpected(500),
+            UpstreamRedirect,
+            UpstreamTooLarge,
+            UpstreamMalformed(ProjectError::NotJson),
+            WrongMode,
+            NotFound,
+            Internal,
+        ]
+    }
+
+    #[test]
+    fn every_error_has_a_known_forge_kind() {
+        let mut kinds = BTreeSet::new();
+        for e in every_error() {
+            let kind = e.kind();
+            assert!(kind.is_forge() && !kind.is_other(), "{e:?}: {kind:?}");
+            assert!(e.status().is_client_error() || e.status().is_server_error());
+            kinds.insert(kind.to_string());
+        }
+        // Every forge- kind of forge-apify except the app's own is one the relay emits.
+        let relay_kinds: BTreeSet<String> = Kind::KNOWN
+            .iter()
+            .filter(|k| k.is_forge() && **k != Kind::ForgeBadActorId)
+            .map(Kind::to_string)
+            .collect();
+        assert_eq!(kinds, relay_kinds);
     }
 }

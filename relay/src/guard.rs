@@ -22,7 +22,7 @@ use axum::http::{header, request::Parts, HeaderMap, Method, Version};
 use secrecy::SecretString;
 
 pub const SESSION_COOKIE: &str = "forge_session";
-pub const CLIENT_HEADER: &str = "x-forge-client";
+pub const CLIENT_HEADER: &str = forge_apify::wire::CLIENT_HEADER;
 
 const METHOD_OVERRIDE_HEADERS: [&str; 3] = [
     "x-http-method-override",
@@ -92,7 +92,7 @@ pub fn check<'a>(state: &AppState, parts: &'a Parts) -> Result<Presented<'a>, Re
     }
     if !matches!(presented, Presented::Bearer(_)) {
         match single_header(&parts.headers, CLIENT_HEADER)? {
-            Some("1") => {}
+            Some(forge_apify::wire::CLIENT_HEADER_VALUE) => {}
             _ => return Err(RelayError::ClientHeaderMissing),
         }
     }

@@ -37,6 +37,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use forge_apify::models::UserIdentity;
+use forge_apify::wire;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{OnceCell, Semaphore};
@@ -86,12 +87,15 @@ impl AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route(
-            "/api/session",
+            wire::SESSION_PATH,
             get(api::current).post(api::connect).delete(api::disconnect),
         )
-        .route("/api/apify/{*rest}", any(api::forward))
-        .route("/api/demo-tokens", get(api::demo_tokens))
-        .route("/api/audit", get(api::audit))
+        .route(
+            &format!("{}/{{*rest}}", wire::APIFY_PREFIX),
+            any(api::forward),
+        )
+        .route(wire::DEMO_TOKENS_PATH, get(api::demo_tokens))
+        .route(wire::AUDIT_PATH, get(api::audit))
         .fallback(api_not_found);
 
     let mut app = Router::new()
@@ -106,7 +110,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     // The longest legitimate exchange: a `waitForFinish` run read waits on top of the upstream
     // timeout.
     let request_timeout = state.config.upstream_timeout
-        + Duration::from_secs(forge_apify::allow::MAX_WAIT_FOR_FINISH_SECS + 10);
+        + Duration::from_secs(forge_apify::limits::MAX_WAIT_FOR_FINISH_SECS + 10);
     app.layer(middleware::from_fn_with_state(state.clone(), cors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -295,28 +299,6 @@ pub fn now_unix() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Unix seconds → `2026-11-29T19:30:05Z`.
-pub fn rfc3339(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
-    let secs = unix % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
 impl Mode {
     /// Banner line for start-up.
     pub fn describe(self) -> &'static str {
@@ -325,17 +307,5 @@ impl Mode {
             Mode::Local => "local: forwarding with APIFY_TOKEN, loopback only",
             Mode::Demo => "demo: a simulated Apify account, no network, loopback only",
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc3339_known_dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_796_002_205), "2026-11-30T01:30:05Z");
     }
 }

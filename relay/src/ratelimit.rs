@@ -1,6 +1,7 @@
 //! A token bucket per session (keyed by the seal's nonce, never by the token), so one
 //! runaway tab cannot burn the user's Apify rate limit or the relay's capacity.
 
+use forge_apify::pace::TokenBucket;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -12,46 +13,33 @@ const MAX_TRACKED: usize = 50_000;
 pub struct RateLimiter {
     per_sec: f64,
     burst: f64,
-    buckets: Mutex<HashMap<[u8; 12], Bucket>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
+    /// Bucket times are milliseconds since this instant.
+    epoch: Instant,
+    buckets: Mutex<HashMap<[u8; 12], TokenBucket>>,
 }
 
 impl RateLimiter {
     pub fn new(per_sec: u32, burst: u32) -> RateLimiter {
         RateLimiter {
-            per_sec: per_sec.max(1) as f64,
-            burst: burst.max(1) as f64,
+            per_sec: f64::from(per_sec.max(1)),
+            burst: f64::from(burst.max(1)),
+            epoch: Instant::now(),
             buckets: Mutex::default(),
         }
     }
 
     /// Takes one token. `Err(seconds)` says when the next one is available.
     pub fn take(&self, key: [u8; 12], now: Instant) -> Result<(), u64> {
+        let now_ms = now.saturating_duration_since(self.epoch).as_secs_f64() * 1000.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&key) {
-            let (per_sec, burst) = (self.per_sec, self.burst);
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.updated).as_secs_f64() * per_sec < burst
-            });
+            buckets.retain(|_, b| !b.is_full_at(now_ms));
         }
-        let bucket = buckets.entry(key).or_insert(Bucket {
-            tokens: self.burst,
-            updated: now,
-        });
-        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.per_sec).min(self.burst);
-        bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - bucket.tokens) / self.per_sec).ceil().max(1.0) as u64)
-        }
+        buckets
+            .entry(key)
+            .or_insert_with(|| TokenBucket::full(self.per_sec, self.burst, now_ms))
+            .take(now_ms)
+            .map_err(|wait_ms| (wait_ms / 1000.0).ceil().max(1.0) as u64)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::rng::Rng;
 use axum::body::Body;
 use axum::http::StatusCode;
 use bytes::Bytes;
+use forge_apify::ErrorKind;
 use std::time::Duration;
 
 /// A fault on every request whose path matches `route`.
@@ -136,7 +137,7 @@ pub(crate) fn plan(faults: &mut [ActiveFault], fault_rng: &mut Rng, path: &str) 
                     plan.early = Some(
                         err(
                             StatusCode::TOO_MANY_REQUESTS,
-                            "rate-limit-exceeded",
+                            ErrorKind::RateLimitExceeded,
                             "You have exceeded the rate limit of 60 requests per second",
                         )
                         .into(),

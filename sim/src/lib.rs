@@ -66,6 +66,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use forge_apify::ErrorKind;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -276,7 +277,7 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
             Some(match body {
                 Err(_) => api::err(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "request-too-large",
+                    ErrorKind::RequestTooLarge,
                     format!("The payload is too large (limit: {MAX_REQUEST_BYTES} bytes)."),
                 )
                 .into(),

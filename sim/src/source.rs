@@ -13,6 +13,7 @@
 
 use crate::entities::{Actor, Kind, Source};
 use crate::rng::hash_str;
+use forge_apify::limits::{MAX_MEMORY_MBYTES, MIN_MEMORY_MBYTES};
 use serde_json::{json, Value};
 
 /// Embedded in every value the simulator answers that the relay must **never** return to a
@@ -188,9 +189,9 @@ pub fn store_schema() -> Value {
 pub fn memory_mbytes(a: &Actor) -> (u32, u32, u32) {
     let default = a.spec.memory_mb;
     (
-        (default / 4).max(128),
+        (default / 4).max(MIN_MEMORY_MBYTES),
         default,
-        (default * 4).clamp(4096, 32_768),
+        (default * 4).clamp(4096, MAX_MEMORY_MBYTES),
     )
 }
 

@@ -1,13 +1,15 @@
-//! Time without a date library: Apify's ISO-8601 timestamps (`2026-01-02T03:04:05.678Z`),
-//! parsing of `startedAfter`/`startedBefore` values, and ISO week numbers for the weekly
-//! `forge-trends` snapshot keys. All times are unix milliseconds (UTC).
+//! The simulator's clock and its `u64` view of time. The calendar — Apify's ISO-8601
+//! timestamps (`2026-01-02T03:04:05.678Z`), `startedAfter`/`startedBefore` parsing, ISO weeks
+//! for the weekly `forge-trends` snapshot keys — is `forge_apify::time`; these are thin
+//! wrappers over it for the simulator's unsigned unix milliseconds (UTC).
 
+use forge_apify::time as apify_time;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub const SEC: u64 = 1000;
-pub const MIN: u64 = 60 * SEC;
-pub const HOUR: u64 = 60 * MIN;
-pub const DAY: u64 = 24 * HOUR;
+pub const SEC: u64 = apify_time::MS_PER_SEC as u64;
+pub const MIN: u64 = apify_time::MS_PER_MIN as u64;
+pub const HOUR: u64 = apify_time::MS_PER_HOUR as u64;
+pub const DAY: u64 = apify_time::MS_PER_DAY as u64;
 
 pub fn wall_clock_ms() -> u64 {
     SystemTime::now()
@@ -16,127 +18,30 @@ pub fn wall_clock_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// Days since 1970-01-01 → (year, month, day). Howard Hinnant's `civil_from_days`.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// (year, month, day) → days since 1970-01-01.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+fn signed(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
 /// `2026-01-02T03:04:05.678Z`
 pub fn iso(ms: u64) -> String {
-    let days = (ms / DAY) as i64;
-    let rem = ms % DAY;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / HOUR,
-        (rem % HOUR) / MIN,
-        (rem % MIN) / SEC,
-        rem % SEC
-    )
+    apify_time::format_iso_millis(signed(ms))
 }
 
-/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` with an optional `Z` or `±HH:MM` offset.
+/// Parses an ISO-8601 date or date-time (see `forge_apify::time::parse_iso_millis`); `None`
+/// before 1970, which the simulator's clock never reaches.
 pub fn parse_iso(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = s.get(from..from + len)?;
-        if !part.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        part.parse().ok()
-    };
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let mut ms = days_from_civil(y, mo as u32, d as u32) * DAY as i64;
-    if b.len() > 10 {
-        if b[10] != b'T' && b[10] != b' ' {
-            return None;
-        }
-        let (h, mi) = (num(11, 2)?, num(14, 2)?);
-        if b.get(13) != Some(&b':') || h > 23 || mi > 59 {
-            return None;
-        }
-        ms += h * HOUR as i64 + mi * MIN as i64;
-        let mut i = 16;
-        if b.get(i) == Some(&b':') {
-            let sec = num(17, 2)?;
-            if sec > 60 {
-                return None;
-            }
-            ms += sec * SEC as i64;
-            i = 19;
-            if b.get(i) == Some(&b'.') {
-                let start = i + 1;
-                let mut end = start;
-                while end < b.len() && b[end].is_ascii_digit() {
-                    end += 1;
-                }
-                if end == start {
-                    return None;
-                }
-                let frac = &s[start..end.min(start + 3)];
-                let mut v: i64 = frac.parse().ok()?;
-                for _ in frac.len()..3 {
-                    v *= 10;
-                }
-                ms += v;
-                i = end;
-            }
-        }
-        match b.get(i) {
-            None => {}
-            Some(b'Z') if i + 1 == b.len() => {}
-            Some(&sign @ (b'+' | b'-')) if b.len() == i + 6 && b[i + 3] == b':' => {
-                let off = num(i + 1, 2)? * HOUR as i64 + num(i + 4, 2)? * MIN as i64;
-                ms += if sign == b'+' { -off } else { off };
-            }
-            _ => return None,
-        }
-    }
-    u64::try_from(ms).ok()
+    apify_time::parse_iso_millis(s).and_then(|ms| u64::try_from(ms).ok())
 }
 
 /// ISO-8601 week of the day containing `ms`: (ISO year, week number 1..=53).
 pub fn iso_week(ms: u64) -> (i64, u32) {
-    let days = (ms / DAY) as i64;
-    // 1970-01-01 was a Thursday; ISO weekday 1 = Monday.
-    let weekday = (days + 3).rem_euclid(7) + 1;
-    let thursday = days - weekday + 4;
-    let (year, _, _) = civil_from_days(thursday);
-    let jan1 = days_from_civil(year, 1, 1);
-    (year, ((thursday - jan1) / 7 + 1) as u32)
+    apify_time::iso_week(signed(ms))
 }
 
-/// Start (Monday 00:00 UTC) of the ISO week containing `ms`.
+/// Start (Monday 00:00 UTC) of the ISO week containing `ms` (0 for the days of 1970 before its
+/// first Monday, whose week began in 1969).
 pub fn week_start(ms: u64) -> u64 {
-    let days = (ms / DAY) as i64;
-    let weekday = (days + 3).rem_euclid(7); // 0 = Monday
-    ((days - weekday) as u64) * DAY
+    u64::try_from(apify_time::week_start(signed(ms))).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -165,6 +70,7 @@ mod tests {
         assert_eq!(parse_iso("2026-13-02"), None);
         assert_eq!(parse_iso("yesterday"), None);
         assert_eq!(parse_iso("2026-01-02T03:04:05Zjunk"), None);
+        assert_eq!(parse_iso("1969-12-31T23:59:59Z"), None);
     }
 
     #[test]
@@ -177,5 +83,7 @@ mod tests {
         assert_eq!(iso_week(parse_iso("2021-01-03").unwrap()), (2020, 53));
         let wed = parse_iso("2026-01-07T12:00:00Z").unwrap();
         assert_eq!(iso(week_start(wed)), "2026-01-05T00:00:00.000Z");
+        // The first days of unix time belong to a week that began in 1969: clamped.
+        assert_eq!(week_start(DAY), 0);
     }
 }

@@ -654,8 +654,12 @@ proptest! {
                 check_allowed_shape(&a);
                 prop_assert!(!path.contains(".."));
                 prop_assert!(!query.as_deref().unwrap_or("").contains("token="));
-                prop_assert!(!(a.method() != Method::Get && a.path().contains("records") && !a.path().contains("~forge-trends")));
-                prop_assert!(!a.path().contains("records") || a.path().ends_with("/SIGNALS") || a.path().contains("/~forge-trends/"));
+                // A record route (by its template, not a substring: `records` is also a valid
+                // Actor id) reads SIGNALS or Forge's own store, and writes only the latter.
+                let record_route = a.route().template.contains("/records/");
+                let own_store = a.path().contains("/~forge-trends/");
+                prop_assert!(!(record_route && a.method() != Method::Get && !own_store));
+                prop_assert!(!record_route || a.path().ends_with("/SIGNALS") || own_store);
             }
             Err(r) => prop_assert!(!r.to_string().is_empty()),
         }

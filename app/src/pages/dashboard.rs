@@ -1,48 +1,39 @@
 //! `/` — the connection at a glance and, once connected, the fleet.
 
-use crate::client::RelayMode;
-use crate::layout::set_title;
-use crate::pages::fleet::FleetDashboard;
-use crate::pages::guide::forge_summary;
-use crate::scope_view::summary;
-use crate::state::{AuditState, Disconnected, Forge, SessionState};
+use crate::components::fleet::FleetDashboard;
+use crate::components::gate::SessionGate;
+use crate::components::layout::set_title;
+use crate::data::session::{AuditState, Disconnected, Forge};
+use crate::view_model::scope::{forge_summary, summary};
+use forge_apify::wire::RelayMode;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     set_title("Dashboard");
-    let forge = Forge::get();
-    let body = move || match forge.session.get() {
-        SessionState::Loading => view! {
-            <p class="muted loading" role="status">"Connecting to the Forge relay…"</p>
-        }
-        .into_any(),
-        SessionState::Unreachable(message) => view! { <Unreachable message /> }.into_any(),
-        SessionState::Disconnected(why) => view! { <Welcome why /> }.into_any(),
-        SessionState::Connected(info) => {
-            let mode_note = match info.mode {
-                RelayMode::Demo => {
-                    Some("Demo: a simulated Apify account. Nothing here touches a real account.")
-                }
-                RelayMode::Local => Some(
-                    "Local mode: the relay on this machine uses the token from its environment.",
-                ),
-                RelayMode::Sealed => None,
-            };
-            let username = info.username.clone();
-            view! {
-                {mode_note.map(|n| view! { <p class="notice notice-info">{n}</p> })}
-                <ScopeGlance />
-                <FleetDashboard username />
-            }
-            .into_any()
-        }
-    };
     view! {
         <div class="page">
             <h1 class="page-title">"Dashboard"</h1>
-            {body}
+            <SessionGate
+                disconnected=|why| view! { <Welcome why /> }
+                connected=|mode| {
+                    let mode_note = match mode {
+                        RelayMode::Demo => Some(
+                            "Demo: a simulated Apify account. Nothing here touches a real account.",
+                        ),
+                        RelayMode::Local => Some(
+                            "Local mode: the relay on this machine uses the token from its environment.",
+                        ),
+                        RelayMode::Sealed => None,
+                    };
+                    view! {
+                        {mode_note.map(|n| view! { <p class="notice notice-info">{n}</p> })}
+                        <ScopeGlance />
+                        <FleetDashboard />
+                    }
+                }
+            />
         </div>
     }
 }
@@ -75,32 +66,6 @@ fn ScopeGlance() -> impl IntoView {
         },
         AuditState::Idle => ().into_any(),
     }
-    }
-}
-
-#[component]
-pub fn Unreachable(message: String) -> impl IntoView {
-    let forge = Forge::get();
-    view! {
-        <section class="card" role="alert">
-            <h2>"Cannot reach the Forge relay"</h2>
-            <p>{message}</p>
-            <p class="muted">
-                "The relay is the small server that seals your token and talks to Apify. Relay address: "
-                <code>{forge.client.get_value().config.relay_name()}</code>
-                "."
-            </p>
-            <button
-                type="button"
-                class="button primary"
-                on:click=move |_| {
-                    forge.session.set(SessionState::Loading);
-                    leptos::task::spawn_local(forge.refresh_session());
-                }
-            >
-                "Try again"
-            </button>
-        </section>
     }
 }
 

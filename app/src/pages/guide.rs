@@ -1,44 +1,13 @@
 //! `/guide` — how to create the scoped token, why each permission, what Forge never does, and
 //! how the token is protected.
 
-use crate::layout::set_title;
-use forge_apify::{Grant, Resource};
+use crate::components::layout::set_title;
+use crate::view_model::scope::{console_summary, forge_summary, sentence};
+use forge_apify::Grant;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 const CONSOLE_TOKENS: &str = "https://console.apify.com/settings/integrations";
-
-/// Today's Console names of the five, grouped as the Console shows them:
-/// `Actors: Read, Run, List runs` and `Storages: Read, Write`.
-pub fn console_summary() -> Vec<(String, Vec<String>)> {
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    for grant in Grant::ALL {
-        let (group, verb) = grant
-            .console_label()
-            .split_once(": ")
-            .unwrap_or((grant.console_label(), ""));
-        match groups.iter_mut().find(|(g, _)| g == group) {
-            Some((_, verbs)) => {
-                if !verbs.iter().any(|v| v == verb) {
-                    verbs.push(verb.to_string());
-                }
-            }
-            None => groups.push((group.to_string(), vec![verb.to_string()])),
-        }
-    }
-    groups
-}
-
-/// Forge's five, as `Actors: Read, Run`.
-pub fn forge_summary() -> Vec<String> {
-    Resource::ALL
-        .into_iter()
-        .map(|r| {
-            let verbs: Vec<&str> = r.grants().map(Grant::verb).collect();
-            format!("{}: {}", r.label(), verbs.join(", "))
-        })
-        .collect()
-}
 
 #[component]
 pub fn GuidePage() -> impl IntoView {
@@ -52,7 +21,7 @@ pub fn GuidePage() -> impl IntoView {
                 <tr>
                     <th scope="row">{g.label()}</th>
                     <td>{g.console_label()}</td>
-                    <td>{crate::scope_view::sentence(g.why())}</td>
+                    <td>{sentence(g.why())}</td>
                 </tr>
             }
         })
@@ -172,32 +141,5 @@ pub fn GuidePage() -> impl IntoView {
                 <pre class="code"><code>"APIFY_TOKEN=apify_api_… forge-relay local"</code></pre>
             </section>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_namings_of_the_five() {
-        assert_eq!(
-            forge_summary(),
-            [
-                "Actors: Read, Run",
-                "Actor runs: Read",
-                "Actor builds: Read",
-                "Datasets: Read",
-                "Key-value stores: Read, Write"
-            ]
-        );
-        let console: Vec<String> = console_summary()
-            .into_iter()
-            .map(|(g, v)| format!("{g}: {}", v.join(", ")))
-            .collect();
-        assert_eq!(
-            console,
-            ["Actors: Read, Run, List runs", "Storages: Read, Write"]
-        );
     }
 }

@@ -2,13 +2,15 @@
 //! What the page offers depends on the relay's mode: `sealed` (paste a token), `local` (the
 //! relay's own token, nothing to paste) or `demo` (the simulated account's tokens to try).
 
-use crate::client::{RelayMode, SessionInfo};
-use crate::layout::set_title;
-use crate::pages::dashboard::Unreachable;
-use crate::scope_view::ScopeCheckSection;
-use crate::state::{token_age, Disconnected, Forge, SessionState};
-use crate::time::{connected_text, format_date_str, TokenAge};
-use crate::token_form::{Feedback, TokenForm};
+use crate::components::abort_on_cleanup;
+use crate::components::gate::SessionGate;
+use crate::components::layout::set_title;
+use crate::components::scope::ScopeCheckSection;
+use crate::components::token_form::{Feedback, TokenForm};
+use crate::data::session::{Disconnected, Forge};
+use crate::view_model::connection::token_age;
+use crate::view_model::time::{connected_text, date_of, TokenAge};
+use forge_apify::wire::{RelayMode, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -86,55 +88,36 @@ impl FormState {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     set_title("Settings");
-    let forge = Forge::get();
     // "Connected as …" after the connect step, shown on the card that replaces it.
     let flash = RwSignal::new(None::<String>);
-    // Which step to show depends only on the mode and whether someone is connected: keep the
-    // form (and what is typed into it) mounted while the session is updated in place.
-    let step = Memo::new(move |_| match forge.session.get() {
-        SessionState::Loading => Step::Loading,
-        SessionState::Unreachable(m) => Step::Unreachable(m),
-        SessionState::Disconnected(why) => Step::Connect(why),
-        SessionState::Connected(info) => Step::Connected(info.mode),
-    });
-    let body = move || match step.get() {
-        Step::Loading => view! {
-            <p class="muted loading" role="status">"Connecting to the Forge relay…"</p>
-        }
-        .into_any(),
-        Step::Unreachable(message) => view! { <Unreachable message /> }.into_any(),
-        Step::Connect(why) => view! { <ConnectStep why flash /> }.into_any(),
-        Step::Connected(RelayMode::Sealed) => view! {
-            <SealedCard flash />
-            <ScopeCheckSection />
-            <ReplaceCard />
-        }
-        .into_any(),
-        Step::Connected(RelayMode::Local) => view! {
-            <LocalCard />
-            <ScopeCheckSection />
-        }
-        .into_any(),
-        Step::Connected(RelayMode::Demo) => view! {
-            <DemoCard />
-            <ScopeCheckSection />
-        }
-        .into_any(),
-    };
+    // The gate keys on the mode only: the form (and what is typed into it) stays mounted
+    // while the session is updated in place.
     view! {
         <div class="page narrow">
             <h1 class="page-title">"Settings"</h1>
-            {body}
+            <SessionGate
+                disconnected=move |why| view! { <ConnectStep why flash /> }
+                connected=move |mode| match mode {
+                    RelayMode::Sealed => view! {
+                        <SealedCard flash />
+                        <ScopeCheckSection />
+                        <ReplaceCard />
+                    }
+                    .into_any(),
+                    RelayMode::Local => view! {
+                        <LocalCard />
+                        <ScopeCheckSection />
+                    }
+                    .into_any(),
+                    RelayMode::Demo => view! {
+                        <DemoCard />
+                        <ScopeCheckSection />
+                    }
+                    .into_any(),
+                }
+            />
         </div>
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
-    Loading,
-    Unreachable(String),
-    Connect(Disconnected),
-    Connected(RelayMode),
 }
 
 #[component]
@@ -174,9 +157,9 @@ fn ConnectStep(why: Disconnected, flash: RwSignal<Option<String>>) -> impl IntoV
 }
 
 /// Age, rotation reminder and expiry for a sealed session.
-fn age_view(info: &SessionInfo, now: i64) -> impl IntoView {
-    let expires = info.expires_at.as_deref().map(format_date_str);
-    let sealed = info.sealed_at.as_deref().map(format_date_str);
+fn age_view(info: &SessionInfo, now_ms: i64) -> impl IntoView {
+    let expires = info.expires_at.as_deref().map(date_of);
+    let sealed = info.sealed_at.as_deref().map(date_of);
     let rotate_steps = || {
         view! {
             <ol class="compact">
@@ -186,7 +169,7 @@ fn age_view(info: &SessionInfo, now: i64) -> impl IntoView {
             </ol>
         }
     };
-    match token_age(info, now) {
+    match token_age(info, now_ms) {
         Some(TokenAge::Fresh { days }) => view! {
             <p class="token-age" id="token-age">
                 <strong>{connected_text(days)}</strong>
@@ -238,12 +221,12 @@ fn SealedCard(flash: RwSignal<Option<String>>) -> impl IntoView {
     };
     let details = move || {
         forge.session.get().connected().cloned().map(|info| {
-            let now = forge.now.get();
+            let now_ms = forge.now_ms.get();
             view! {
                 <p class="connected-as">
                     "Connected to Apify as " <strong id="connected-user">{info.username.clone()}</strong>
                 </p>
-                {age_view(&info, now)}
+                {age_view(&info, now_ms)}
             }
         })
     };
@@ -305,9 +288,10 @@ fn LocalCard() -> impl IntoView {
 #[component]
 fn DemoCard() -> impl IntoView {
     let forge = Forge::get();
+    let abort = abort_on_cleanup();
     let tokens = LocalResource::new(move || {
-        let client = forge.client.get_value();
-        async move { client.demo_tokens().await }
+        let abort = abort.clone();
+        async move { forge.demo_tokens(&abort).await }
     });
     let active = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<String>);

@@ -226,3 +226,13 @@ fn plan_lists_worst_health_first_then_most_runs_then_name() {
     assert_eq!(plan[0].entries[0].health, 10);
     assert_eq!(action_plan([]).len(), Bucket::ALL.len());
 }
+
+#[test]
+fn bucket_codes_are_the_serde_names() {
+    for b in Bucket::ALL {
+        assert_eq!(
+            serde_json::to_string(&b).unwrap(),
+            format!("\"{}\"", b.code())
+        );
+    }
+}

@@ -11,6 +11,7 @@ use crate::source;
 use crate::state::State;
 use crate::time::iso;
 use axum::http::StatusCode;
+use forge_apify::ErrorKind;
 use serde_json::{json, Map, Value};
 
 /// `GET /v2/actors` (`my=1` keeps the account's own; `sortBy`).
@@ -24,7 +25,7 @@ pub fn list(st: &State, c: &Ctx) -> Res {
         }
         Some(_) => {
             return Err(bad(
-                "invalid-parameter",
+                ErrorKind::InvalidParameter,
                 "sortBy must be one of: createdAt, stats.lastRunStartedAt",
             ))
         }
@@ -44,7 +45,7 @@ pub fn update(st: &mut State, c: &Ctx) -> Res {
     if !st.actors[i].own {
         return Err(err(
             StatusCode::FORBIDDEN,
-            "insufficient-permissions",
+            ErrorKind::InsufficientPermissions,
             "You do not have permission to update this Actor",
         ));
     }
@@ -53,7 +54,7 @@ pub fn update(st: &mut State, c: &Ctx) -> Res {
     if let Some(name) = body.get("name") {
         let name = name
             .as_str()
-            .ok_or_else(|| bad("invalid-value", "name must be a string"))?;
+            .ok_or_else(|| bad(ErrorKind::InvalidValue, "name must be a string"))?;
         valid_name(name)?;
         if st
             .actors

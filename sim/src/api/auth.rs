@@ -9,6 +9,7 @@ use crate::source;
 use crate::state::State;
 use crate::tokens::{self, ConsoleGrant, DemoToken, DEMO_TOKENS};
 use axum::http::{header, HeaderMap, StatusCode};
+use forge_apify::ErrorKind;
 use std::collections::HashMap;
 
 /// Extracts the token: `Authorization: Bearer …` first, then `?token=`.
@@ -65,21 +66,21 @@ pub fn authenticate(
     let Some(token) = token else {
         return Err(err(
             StatusCode::UNAUTHORIZED,
-            "token-not-provided",
+            ErrorKind::TokenNotProvided,
             "Authentication token was not provided",
         ));
     };
     let Some(token) = tokens::lookup(&token) else {
         return Err(err(
             StatusCode::UNAUTHORIZED,
-            "invalid-token",
+            ErrorKind::InvalidToken,
             "Authentication token is not valid.",
         ));
     };
     if let Err(missing) = allowed(token, def.need) {
         return Err(err(
             StatusCode::FORBIDDEN,
-            "insufficient-permissions",
+            ErrorKind::InsufficientPermissions,
             format!(
                 "Insufficient permissions: this API token does not have the \"{}\" permission needed for {} /v2/{}.",
                 missing.label(),

@@ -13,6 +13,7 @@ use crate::state::State;
 use crate::time::iso;
 use crate::usage::{r6, CU_USD};
 use axum::http::StatusCode;
+use forge_apify::ErrorKind;
 use serde_json::{json, Value};
 
 /// `GET /v2/actors/{actorId}/builds`.
@@ -36,7 +37,7 @@ pub fn get(st: &State, c: &Ctx) -> Res {
         .builds
         .iter()
         .find(|b| b.id == c.params[0])
-        .ok_or_else(|| not_found("build-not-found", "Actor build"))?;
+        .ok_or_else(|| not_found(ErrorKind::BuildNotFound, "Actor build"))?;
     Ok(Reply::data(StatusCode::OK, build_json(st, b)))
 }
 

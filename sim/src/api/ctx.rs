@@ -6,6 +6,7 @@ use super::query::Query;
 use crate::tokens::{ConsoleGrant, DemoToken};
 use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
+use forge_apify::ErrorKind;
 use serde_json::Value;
 use std::io::Read;
 
@@ -73,15 +74,19 @@ impl Ctx<'_> {
 
     pub fn json_body(&self) -> Result<Value, ApiError> {
         let body = self.decoded_body()?;
-        serde_json::from_slice(&body)
-            .map_err(|_| bad("invalid-input", "The request body must be valid JSON"))
+        serde_json::from_slice(&body).map_err(|_| {
+            bad(
+                ErrorKind::InvalidInput,
+                "The request body must be valid JSON",
+            )
+        })
     }
 
     pub fn json_object_body(&self) -> Result<serde_json::Map<String, Value>, ApiError> {
         match self.json_body()? {
             Value::Object(m) => Ok(m),
             _ => Err(bad(
-                "invalid-input",
+                ErrorKind::InvalidInput,
                 "The request body must be a JSON object",
             )),
         }

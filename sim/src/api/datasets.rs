@@ -14,6 +14,7 @@ use crate::source;
 use crate::state::State;
 use crate::time::iso;
 use axum::http::{header, HeaderName, StatusCode};
+use forge_apify::ErrorKind;
 use serde_json::{json, Value};
 
 impl Storage for Dataset {
@@ -83,7 +84,7 @@ pub fn items(st: &State, c: &Ctx) -> Res {
         None | Some("" | "json") => {}
         Some(other) => {
             return Err(bad(
-                "invalid-parameter",
+                ErrorKind::InvalidParameter,
                 format!("Format '{other}' is not supported by the simulator; use json"),
             ))
         }
@@ -147,7 +148,7 @@ pub fn push(st: &mut State, c: &Ctx) -> Res {
         Value::Array(a) if a.iter().all(Value::is_object) => a,
         _ => {
             return Err(bad(
-                "invalid-input",
+                ErrorKind::InvalidInput,
                 "The request body must be a JSON object or an array of objects",
             ))
         }

@@ -4,6 +4,8 @@
 use super::error::{bad, not_found, ApiError};
 use crate::entities::Run;
 use crate::state::State;
+use forge_apify::limits;
+use forge_apify::ErrorKind;
 
 /// `username~name` or `~name` (the token owner's) → `(username, name)`.
 pub fn split_ref(r: &str) -> Option<(&str, &str)> {
@@ -25,7 +27,7 @@ pub fn actor_idx(st: &State, r: &str) -> Result<usize, ApiError> {
         }
         None => st.actors.iter().position(|a| a.id == r),
     };
-    found.ok_or_else(|| not_found("actor-not-found", "Actor"))
+    found.ok_or_else(|| not_found(ErrorKind::ActorNotFound, "Actor"))
 }
 
 /// A run by id.
@@ -33,7 +35,7 @@ pub fn find_run<'s>(st: &'s State, id: &str) -> Result<&'s Run, ApiError> {
     st.runs
         .iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| not_found("record-not-found", "Actor run"))
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))
 }
 
 /// Apify's record key charset: `[a-zA-Z0-9!\-_.'()]{1,256}`.
@@ -63,20 +65,23 @@ pub fn valid_name(name: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(bad(
-            "invalid-value",
+            ErrorKind::InvalidValue,
             "Name can only contain letters 'a' through 'z', the digits '0' through '9', and the hyphen ('-') but only in the middle of the string (e.g. 'my-value-1')",
         ))
     }
 }
 
 pub fn valid_memory(m: u64) -> Result<u32, ApiError> {
-    if (128..=32_768).contains(&m) && m.is_power_of_two() {
-        Ok(m as u32)
-    } else {
-        Err(bad(
-            "invalid-value",
-            "Memory must be a power of 2 between 128 and 32768 megabytes",
-        ))
+    match u32::try_from(m) {
+        Ok(m) if limits::is_allowed_memory_mbytes(m) => Ok(m),
+        _ => Err(bad(
+            ErrorKind::InvalidValue,
+            format!(
+                "Memory must be a power of 2 between {} and {} megabytes",
+                limits::MIN_MEMORY_MBYTES,
+                limits::MAX_MEMORY_MBYTES
+            ),
+        )),
     }
 }
 

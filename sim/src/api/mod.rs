@@ -64,6 +64,7 @@ use crate::state::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use bytes::Bytes;
 use ctx::Ctx;
+use forge_apify::ErrorKind;
 use routes::{find_route, page_not_found, segments};
 
 /// Handles one API request under the state lock. `method` is the effective method (after
@@ -103,7 +104,7 @@ pub fn handle(
         if rate.exceeded(st.epoch.elapsed().as_secs(), key, limit) {
             return err(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate-limit-exceeded",
+                ErrorKind::RateLimitExceeded,
                 format!("You have exceeded the rate limit of {limit} requests per second"),
             )
             .into();

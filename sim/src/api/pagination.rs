@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 /// Largest page Apify returns from offset-paginated lists.
-pub const MAX_LIMIT: usize = 1000;
+pub const MAX_LIMIT: usize = forge_apify::limits::MAX_PAGE_LIMIT as usize;
 
 /// `limit`: absent or 0 means the largest page, more is clamped to it.
 pub fn limit(q: &Query) -> Result<usize, ApiError> {

@@ -1,6 +1,7 @@
 //! Query strings: percent-decoding and [`Query`], the decoded pairs with typed getters.
 
 use super::error::{bad, ApiError};
+use forge_apify::ErrorKind;
 
 /// `application/x-www-form-urlencoded`-style decoding. `plus_is_space` for query strings.
 pub fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
@@ -64,7 +65,7 @@ impl Query {
                 .map(|n| Some(n as u64))
                 .ok_or_else(|| {
                     bad(
-                        "invalid-parameter",
+                        ErrorKind::InvalidParameter,
                         format!("Parameter '{key}' must be a non-negative number"),
                     )
                 }),
@@ -81,7 +82,7 @@ impl Query {
                 .map(Some)
                 .ok_or_else(|| {
                     bad(
-                        "invalid-parameter",
+                        ErrorKind::InvalidParameter,
                         format!("Parameter '{key}' must be a non-negative number"),
                     )
                 }),

@@ -11,6 +11,7 @@ use super::storages;
 use crate::entities::{KvStore, Record};
 use crate::state::State;
 use axum::http::{header, StatusCode};
+use forge_apify::ErrorKind;
 use serde_json::json;
 
 /// Records larger than this are served through a `302` to the storage route.
@@ -27,7 +28,7 @@ pub fn get(st: &State, c: &Ctx) -> Res {
     let r = s
         .records
         .get(key)
-        .ok_or_else(|| not_found("record-not-found", "Record"))?;
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Record"))?;
     if r.value.len() > REDIRECT_RECORD_BYTES || key.starts_with("large-") {
         return Ok(Reply::empty(StatusCode::FOUND).with_header(
             header::LOCATION,
@@ -46,7 +47,7 @@ pub fn put(st: &mut State, c: &Ctx) -> Res {
     if value.len() > MAX_RECORD_BYTES {
         return Err(err(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "record-too-large",
+            ErrorKind::RecordTooLarge,
             format!(
                 "The record is too large (limit: {MAX_RECORD_BYTES} bytes, actual length: {} bytes)",
                 value.len()
@@ -83,7 +84,7 @@ pub fn delete(st: &mut State, c: &Ctx) -> Res {
     store
         .records
         .remove(key)
-        .ok_or_else(|| not_found("record-not-found", "Record"))?;
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Record"))?;
     store.modified_at = now;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -93,7 +94,7 @@ pub fn storage_host(st: &State, rest: &str) -> Reply {
     let Some((store, key)) = rest.split_once('/') else {
         return err(
             StatusCode::NOT_FOUND,
-            "record-not-found",
+            ErrorKind::RecordNotFound,
             "Record was not found",
         )
         .into();
@@ -108,7 +109,7 @@ pub fn storage_host(st: &State, rest: &str) -> Reply {
         Some(r) => Reply::raw(StatusCode::OK, &r.content_type, r.value.clone()),
         None => err(
             StatusCode::NOT_FOUND,
-            "record-not-found",
+            ErrorKind::RecordNotFound,
             "Record was not found",
         )
         .into(),

@@ -13,6 +13,7 @@ use crate::entities::{Dataset, KvStore, RequestQueue};
 use crate::state::State;
 use crate::tokens::ConsoleGrant;
 use axum::http::StatusCode;
+use forge_apify::ErrorKind;
 
 /// What an implemented operation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,7 +225,7 @@ pub fn no_route(path: &str, why: NoRoute) -> Reply {
         NoRoute::NotFound => page_not_found(path),
         NoRoute::MethodNotAllowed(methods) => err(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
+            ErrorKind::MethodNotAllowed,
             format!(
                 "This API end-point can only be accessed using the following HTTP methods: OPTIONS,{}",
                 methods.join(",")
@@ -238,7 +239,7 @@ pub fn page_not_found(path: &str) -> Reply {
     let shown: String = path.chars().take(200).collect();
     err(
         StatusCode::NOT_FOUND,
-        "page-not-found",
+        ErrorKind::PageNotFound,
         format!("We have bad news: there is no API endpoint at URL {shown}"),
     )
     .into()

@@ -15,6 +15,8 @@ use crate::state::State;
 use axum::http::{header, StatusCode};
 use base64::Engine;
 use bytes::Bytes;
+use forge_apify::limits::MAX_WAIT_FOR_FINISH_SECS;
+use forge_apify::ErrorKind;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -51,7 +53,7 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
     let latest = st
         .latest_build(&actor.id)
         .cloned()
-        .ok_or_else(|| not_found("build-not-found", "Actor build"))?;
+        .ok_or_else(|| not_found(ErrorKind::BuildNotFound, "Actor build"))?;
     let build = match c.query.get("build").filter(|b| !b.is_empty()) {
         None | Some("latest") => latest.clone(),
         Some(tag) => st
@@ -61,7 +63,7 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
             .cloned()
             .ok_or_else(|| {
                 not_found(
-                    "build-not-found",
+                    ErrorKind::BuildNotFound,
                     &format!("Actor build with tag or number \"{tag}\""),
                 )
             })?,
@@ -225,7 +227,10 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
                 format!("{}/v2/actor-runs/{run_id}", c.base()),
             );
             if let Some(secs) = wait.filter(|s| *s > 0) {
-                reply.wait_for = Some((run_id, Duration::from_secs(secs.min(60))));
+                reply.wait_for = Some((
+                    run_id,
+                    Duration::from_secs(secs.min(MAX_WAIT_FOR_FINISH_SECS)),
+                ));
             }
             Ok(reply)
         }
@@ -234,7 +239,7 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
             if !now.phase.is_terminal() {
                 return Err(err(
                     StatusCode::REQUEST_TIMEOUT,
-                    "run-timeout-exceeded",
+                    ErrorKind::RunTimeoutExceeded,
                     format!(
                         "Actor run exceeded the timeout of {} seconds for this API endpoint (run ID: {run_id})",
                         SYNC_WAIT_MS / 1000
@@ -255,7 +260,7 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
                     .datasets
                     .iter()
                     .position(|d| d.id == dataset_id)
-                    .ok_or_else(|| not_found("record-not-found", "Dataset"))?;
+                    .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Dataset"))?;
                 return items_reply(st, di, c.query, StatusCode::CREATED);
             }
             let key = c.query.get("outputRecordKey").unwrap_or("OUTPUT");
@@ -280,7 +285,7 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
 fn parse_adhoc_webhooks(raw: &str) -> Result<Vec<(Vec<String>, String)>, ApiError> {
     let invalid = || {
         bad(
-            "invalid-parameter",
+            ErrorKind::InvalidParameter,
             "The 'webhooks' parameter must be a base64-encoded JSON array of webhooks",
         )
     };

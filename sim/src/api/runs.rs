@@ -18,6 +18,8 @@ use crate::time::{iso, parse_iso};
 use crate::usage::{r6, TRANSFER_EXTERNAL_USD_PER_GB, TRANSFER_INTERNAL_USD_PER_GB};
 use axum::http::StatusCode;
 use forge_apify::allow::RUN_STATUSES as STATUSES;
+use forge_apify::limits::MAX_WAIT_FOR_FINISH_SECS;
+use forge_apify::ErrorKind;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -40,7 +42,7 @@ pub fn get_of_actor(st: &State, c: &Ctx) -> Res {
         .runs
         .iter()
         .find(|r| r.id == c.params[1] && r.act_id == st.actors[i].id)
-        .ok_or_else(|| not_found("record-not-found", "Actor run"))?;
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))?;
     Ok(Reply::data(StatusCode::OK, run_json(st, run)))
 }
 
@@ -62,7 +64,7 @@ fn status_filter(q: &Query) -> Result<Option<Vec<String>>, ApiError> {
     for s in &list {
         if !STATUSES.contains(&s.as_str()) {
             return Err(bad(
-                "invalid-parameter",
+                ErrorKind::InvalidParameter,
                 format!("Invalid status '{s}'; use one of {}", STATUSES.join(", ")),
             ));
         }
@@ -75,7 +77,7 @@ fn time_param(q: &Query, key: &str) -> Result<Option<u64>, ApiError> {
         None | Some("") => Ok(None),
         Some(v) => parse_iso(v).map(Some).ok_or_else(|| {
             bad(
-                "invalid-parameter",
+                ErrorKind::InvalidParameter,
                 format!("Parameter '{key}' must be a valid ISO 8601 date-time"),
             )
         }),
@@ -122,7 +124,7 @@ pub fn last(st: &State, c: &Ctx) -> Res {
                 list.iter().any(|w| w == s)
             })
         })
-        .ok_or_else(|| not_found("record-not-found", "Actor run"))?;
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))?;
     let reply = Reply::data(StatusCode::OK, run_json(st, run));
     with_wait(reply, c, &run.id)
 }
@@ -131,7 +133,10 @@ fn with_wait(reply: Reply, c: &Ctx, run_id: &str) -> Res {
     let mut reply = reply;
     if let Some(secs) = c.query.uint("waitForFinish")? {
         if secs > 0 {
-            reply.wait_for = Some((run_id.to_string(), Duration::from_secs(secs.min(60))));
+            reply.wait_for = Some((
+                run_id.to_string(),
+                Duration::from_secs(secs.min(MAX_WAIT_FOR_FINISH_SECS)),
+            ));
         }
     }
     Ok(reply)
@@ -143,7 +148,7 @@ pub fn abort(st: &mut State, c: &Ctx) -> Res {
         .runs
         .iter()
         .position(|r| r.id == c.params[0])
-        .ok_or_else(|| not_found("record-not-found", "Actor run"))?;
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))?;
     let phase = st.phase(&st.runs[i]);
     if !phase.is_terminal() {
         let elapsed = match phase {

@@ -10,6 +10,7 @@ use crate::entities::Schedule;
 use crate::state::State;
 use crate::time::iso;
 use axum::http::{header, StatusCode};
+use forge_apify::ErrorKind;
 use serde_json::{json, Value};
 
 /// `GET /v2/schedules`.
@@ -24,7 +25,7 @@ pub fn create(st: &mut State, c: &Ctx) -> Res {
     let name = body
         .get("name")
         .and_then(Value::as_str)
-        .ok_or_else(|| bad("invalid-input", "name is required"))?
+        .ok_or_else(|| bad(ErrorKind::InvalidInput, "name is required"))?
         .to_string();
     valid_name(&name)?;
     let cron = body
@@ -48,7 +49,7 @@ pub fn create(st: &mut State, c: &Ctx) -> Res {
         let actor = a
             .get("actorId")
             .and_then(Value::as_str)
-            .ok_or_else(|| bad("invalid-input", "Each action needs an actorId"))?;
+            .ok_or_else(|| bad(ErrorKind::InvalidInput, "Each action needs an actorId"))?;
         let ai = actor_idx(st, actor)?;
         let action_id = st.new_id();
         actions.push((action_id, st.actors[ai].id.clone()));

@@ -10,6 +10,7 @@ use super::reply::Reply;
 use crate::entities::User;
 use crate::state::State;
 use axum::http::{header, StatusCode};
+use forge_apify::ErrorKind;
 use serde_json::Value;
 
 /// A kind of storage, as the generic handlers see it.
@@ -45,7 +46,7 @@ pub fn find<S: Storage>(st: &State, r: &str) -> Result<usize, ApiError> {
     S::all(st)
         .iter()
         .position(|s| storage_match(st, r, s.id(), s.name()))
-        .ok_or_else(|| not_found("record-not-found", S::WHAT))
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, S::WHAT))
 }
 
 /// `GET /v2/{kind}/{id}`.

@@ -10,6 +10,7 @@ use crate::entities::Task;
 use crate::state::State;
 use crate::time::iso;
 use axum::http::{header, StatusCode};
+use forge_apify::ErrorKind;
 use serde_json::{json, Value};
 
 /// `GET /v2/actor-tasks`.
@@ -24,12 +25,12 @@ pub fn create(st: &mut State, c: &Ctx) -> Res {
     let act = body
         .get("actId")
         .and_then(Value::as_str)
-        .ok_or_else(|| bad("invalid-input", "actId is required"))?;
+        .ok_or_else(|| bad(ErrorKind::InvalidInput, "actId is required"))?;
     let ai = actor_idx(st, act)?;
     let name = body
         .get("name")
         .and_then(Value::as_str)
-        .ok_or_else(|| bad("invalid-input", "name is required"))?
+        .ok_or_else(|| bad(ErrorKind::InvalidInput, "name is required"))?
         .to_string();
     valid_name(&name)?;
     if st.tasks.iter().any(|t| t.name == name) {

@@ -9,6 +9,7 @@ use crate::entities::Webhook;
 use crate::state::State;
 use crate::time::iso;
 use axum::http::{header, StatusCode};
+use forge_apify::ErrorKind;
 use serde_json::{json, Value};
 
 const EVENT_TYPES: &[&str] = &[
@@ -44,20 +45,28 @@ pub fn create(st: &mut State, c: &Ctx) -> Res {
                 .filter_map(|e| e.as_str().map(String::from))
                 .collect()
         })
-        .ok_or_else(|| bad("invalid-input", "eventTypes must be a non-empty array"))?;
+        .ok_or_else(|| {
+            bad(
+                ErrorKind::InvalidInput,
+                "eventTypes must be a non-empty array",
+            )
+        })?;
     if let Some(e) = events.iter().find(|e| !EVENT_TYPES.contains(&e.as_str())) {
-        return Err(bad("invalid-input", format!("Unknown event type '{e}'")));
+        return Err(bad(
+            ErrorKind::InvalidInput,
+            format!("Unknown event type '{e}'"),
+        ));
     }
     let condition = body
         .get("condition")
         .filter(|v| v.is_object())
         .cloned()
-        .ok_or_else(|| bad("invalid-input", "condition must be an object"))?;
+        .ok_or_else(|| bad(ErrorKind::InvalidInput, "condition must be an object"))?;
     let url = body
         .get("requestUrl")
         .and_then(Value::as_str)
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-        .ok_or_else(|| bad("invalid-input", "requestUrl must be an http(s) URL"))?;
+        .ok_or_else(|| bad(ErrorKind::InvalidInput, "requestUrl must be an http(s) URL"))?;
     let now = st.now_ms();
     let id = st.new_id();
     let w = Webhook {

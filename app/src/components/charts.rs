@@ -1,6 +1,9 @@
 //! Charts drawn by the app as inline SVG built with Leptos — no chart library, no inline styles
 //! (the CSP forbids them): every colour comes from a class in `forge.css`.
 
+use crate::view_model::charts::nice_max;
+use crate::view_model::format::usd;
+use crate::view_model::time::day_dot_month;
 use forge_fleet::DayPoint;
 use leptos::prelude::*;
 
@@ -9,25 +12,6 @@ const H: f64 = 160.0;
 const PAD_L: f64 = 44.0;
 const PAD_B: f64 = 22.0;
 const PAD_T: f64 = 8.0;
-
-fn day_label(ms: i64) -> String {
-    let (_, m, d) =
-        forge_apify::time::civil_from_days(ms.div_euclid(forge_apify::time::MS_PER_DAY));
-    format!("{d}.{m}.")
-}
-
-fn nice_max(v: f64) -> f64 {
-    if v <= 0.0 {
-        return 1.0;
-    }
-    let mag = 10f64.powf(v.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if v <= m * mag {
-            return m * mag;
-        }
-    }
-    10.0 * mag
-}
 
 fn axis(max: f64, fmt: impl Fn(f64) -> String) -> impl IntoView {
     let plot_h = H - PAD_B - PAD_T;
@@ -53,7 +37,7 @@ fn x_labels(days: &[DayPoint]) -> impl IntoView {
         .map(|(i, d)| {
             view! {
                 <text x=PAD_L + bw * (i as f64 + 0.5) y=H - 6.0 class="chart-label" text-anchor="middle">
-                    {day_label(d.day_ms)}
+                    {day_dot_month(d.day_ms)}
                 </text>
             }
         })
@@ -148,7 +132,7 @@ pub fn CostChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl IntoV
                     let h = plot_h * c / max;
                     view! {
                         <rect class="bar bar-cost" x=x y=PAD_T + plot_h - h width=bw * 0.8 height=h>
-                            <title>{format!("{date}: {}", forge_fleet::health::usd(c))}</title>
+                            <title>{format!("{date}: {}", usd(c))}</title>
                         </rect>
                     }
                     .into_any()
@@ -210,19 +194,6 @@ pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
                 {bars}
             </svg>
         </figure>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn axis_maxima_are_round() {
-        assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(7.0), 10.0);
-        assert_eq!(nice_max(23.0), 25.0);
-        assert_eq!(nice_max(0.13), 0.2);
     }
 }
 

@@ -1,14 +1,15 @@
-//! The fleet as the dashboard and the Actor pages see it: what the [`loader`](crate::loader)
+//! The fleet as the dashboard and the Actor pages see it: what the [`loader`](super::loader)
 //! brought in, each Actor prepared for the engine as it arrives, the report for the chosen
 //! window, the progress, and the last complete result kept in `localStorage` (analytics only —
 //! never credentials — under a key per username).
 
-use crate::loader::{self, ActorProblem, Cancel, Event, LoadOptions, RequestStats};
-use crate::signals_view::SignalsState;
-use crate::state::Forge;
-use crate::trends_store::{self, TrendStatus, Trends};
+use crate::api::{clock, storage, Abort, Client};
+use crate::data::loader::{self, ActorProblem, Event, Fetcher, LoadOptions, RequestStats};
+use crate::data::session::Forge;
+use crate::data::signals::{self, SignalsState};
+use crate::data::trends::{self as trends_store, TrendStatus, Trends};
 use forge_fleet::trends::{self, Snapshot};
-use forge_fleet::{fleet_report, prepare, ActorInput, FleetReport, PreparedActor, Window};
+use forge_fleet::{fleet_report, prepare, ActorInput, FleetDigest, PreparedActor, Window};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -54,31 +55,6 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// The progress bar's words.
-    pub fn words(&self) -> String {
-        match self {
-            Phase::Idle => String::new(),
-            Phase::Listing => "Listing your Actors…".into(),
-            Phase::Actors { done, total } => format!("Loading {done} of {total} Actors…"),
-            Phase::Enriching { done, total } => {
-                format!("Adding memory and result counts… ({done} of {total} Actors)")
-            }
-            Phase::Done => "Up to date".into(),
-            Phase::Failed(m) => m.clone(),
-        }
-    }
-
-    /// 0–100 for the bar: the Actors are 70 %, enrichment the rest.
-    pub fn percent(&self) -> u32 {
-        let part = |d: usize, t: usize| if t == 0 { 1.0 } else { d as f64 / t as f64 };
-        match self {
-            Phase::Idle | Phase::Listing | Phase::Failed(_) => 2,
-            Phase::Actors { done, total } => (2.0 + 68.0 * part(*done, *total)) as u32,
-            Phase::Enriching { done, total } => (70.0 + 30.0 * part(*done, *total)) as u32,
-            Phase::Done => 100,
-        }
-    }
-
     pub fn code(&self) -> &'static str {
         match self {
             Phase::Idle => "idle",
@@ -91,19 +67,22 @@ impl Phase {
     }
 }
 
-/// What `localStorage` keeps: reports for every window, and the rows.
+/// What `localStorage` keeps: the digest of every window (a few hundred bytes per Actor and
+/// window, so a fleet of a thousand Actors fits the browser's quota), and the rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedFleet {
     pub version: u32,
     pub saved_ms: f64,
     pub rows: Vec<RowMeta>,
-    pub reports: Vec<FleetReport>,
+    pub digests: Vec<FleetDigest>,
 }
 
-const CACHE_VERSION: u32 = 1;
+/// Bumped when [`CachedFleet`] changes shape: older entries are then ignored (and overwritten
+/// after the next complete load).
+const CACHE_VERSION: u32 = 2;
 
-/// `forge.fleet.v1.<username>`.
+/// `forge.fleet.v2.<username>`.
 pub fn cache_key(username: &str) -> String {
     format!("forge.fleet.v{CACHE_VERSION}.{username}")
 }
@@ -129,7 +108,7 @@ pub struct FleetStore {
     pub first_rows_ms: RwSignal<Option<f64>>,
     pub done_ms: RwSignal<Option<f64>>,
     started_at: StoredValue<f64>,
-    cancel: StoredValue<Option<Cancel>>,
+    abort: StoredValue<Option<Abort>, LocalStorage>,
     last_bump: StoredValue<f64>,
     pending: StoredValue<bool>,
     /// (generation, username) the live data belongs to.
@@ -166,7 +145,7 @@ impl FleetStore {
             first_rows_ms: RwSignal::new(None),
             done_ms: RwSignal::new(None),
             started_at: StoredValue::new(0.0),
-            cancel: StoredValue::new(None),
+            abort: StoredValue::new_local(None),
             last_bump: StoredValue::new(0.0),
             pending: StoredValue::new(false),
             loaded_for: StoredValue::new(None),
@@ -187,8 +166,8 @@ impl FleetStore {
         let generation = forge.generation.get_untracked();
         let key = Some((generation, username.clone()));
         let running = self
-            .cancel
-            .with_value(|c| c.as_ref().is_some_and(|c| !c.is_cancelled()));
+            .abort
+            .with_value(|c| c.as_ref().is_some_and(|c| !c.is_aborted()));
         if self.loaded_for.get_value() == key
             && (running || self.phase.get_untracked() == Phase::Done)
         {
@@ -207,22 +186,22 @@ impl FleetStore {
         self.first_rows_ms.set(None);
         self.done_ms.set(None);
         self.extras_done.set(false);
-        let now = loader::now_ms();
+        let now = clock::now_ms();
         self.started_at.set_value(now);
         self.end_ms.set(now as i64);
         self.phase.set(Phase::Listing);
-        let cancel = Cancel::default();
-        self.cancel.set_value(Some(cancel.clone()));
-        let client = forge.client.get_value();
+        let abort = Abort::new();
+        self.abort.set_value(Some(abort.clone()));
+        let client = forge.client();
         let client2 = client.clone();
         leptos::task::spawn_local(async move {
             let stats = loader::load_fleet(
                 client,
                 LoadOptions::default(),
-                cancel.clone(),
+                abort.clone(),
                 now as i64,
                 move |ev| {
-                    if !cancel.is_cancelled() {
+                    if !abort.is_aborted() {
                         self.handle(ev, &username);
                     }
                 },
@@ -251,7 +230,7 @@ impl FleetStore {
 
     /// Reloads one Actor's runs and builds (after a run it started ended) and moves the window
     /// end to now, so the new run counts.
-    pub async fn refresh_actor(self, client: crate::client::Client, id: String) {
+    pub async fn refresh_actor(self, client: Client, id: String) {
         let Some(index) = self.inputs.with_value(|v| {
             v.iter()
                 .position(|i| i.as_ref().is_some_and(|i| i.actor.id == id))
@@ -261,9 +240,9 @@ impl FleetStore {
         let Some(input) = self.inputs.with_value(|v| v[index].clone()) else {
             return;
         };
-        let now = loader::now_ms() as i64;
+        let now = clock::now_ms() as i64;
         let opts = LoadOptions::default();
-        let f = loader::Fetcher::new(client, opts, Cancel::default());
+        let f = Fetcher::new(client, opts, Abort::new());
         let after = Window::new(opts.days, now).started_after();
         if let Ok(Ok(mut input)) = loader::load_actor(&f, input, &after).await {
             let _ = loader::enrich_one(&f, &mut input, opts.enrich_runs).await;
@@ -277,22 +256,22 @@ impl FleetStore {
     }
 
     /// The `SIGNALS` of every loaded Actor's newest successful run (one request each).
-    async fn read_signals(self, client: crate::client::Client) {
+    async fn read_signals(self, client: Client) {
         let stores: Vec<(String, String)> = self.inputs.with_value(|v| {
             v.iter()
                 .flatten()
                 .filter_map(|i| {
-                    crate::signals_view::latest_succeeded_store(&i.runs)
-                        .map(|s| (i.actor.id.clone(), s))
+                    signals::latest_succeeded_store(&i.runs)
+                        .map(|s| (i.actor.id.clone(), s.to_string()))
                 })
                 .collect()
         });
-        let f = loader::Fetcher::new(client, gentle(), Cancel::default());
+        let f = Fetcher::new(client, LoadOptions::gentle(), Abort::new());
         let f = &f;
         let stores = &stores;
         loader::pool(4, stores.len(), |k| async move {
             let (id, store) = &stores[k];
-            let state = crate::signals_view::read_signals(f, store).await;
+            let state = signals::read_signals(f, store).await;
             self.signals.update(|m| {
                 m.insert(id.clone(), state);
             });
@@ -300,7 +279,7 @@ impl FleetStore {
         .await;
     }
 
-    async fn sync_trends(self, client: crate::client::Client) {
+    async fn sync_trends(self, client: Client) {
         self.trends.update(|t| t.status = TrendStatus::Working);
         let result = trends_store::sync(client, self.snapshot()).await;
         self.trends.set(result);
@@ -308,16 +287,16 @@ impl FleetStore {
 
     /// Cancels a load in progress (the user navigated away).
     pub fn stop(self) {
-        if let Some(c) = self.cancel.get_value() {
+        if let Some(c) = self.abort.get_value() {
             if self.phase.get_untracked() != Phase::Done {
-                c.cancel();
+                c.abort();
                 self.loaded_for.set_value(None);
             }
         }
     }
 
     fn bump(self, force: bool) {
-        let now = loader::now_ms();
+        let now = clock::now_ms();
         if force || now - self.last_bump.get_value() >= 200.0 {
             self.last_bump.set_value(now);
             self.pending.set_value(false);
@@ -379,14 +358,14 @@ impl FleetStore {
                         });
                         if self.first_rows_ms.get_untracked().is_none() {
                             self.first_rows_ms
-                                .set(Some(loader::now_ms() - self.started_at.get_value()));
+                                .set(Some(clock::now_ms() - self.started_at.get_value()));
                         }
                     }
                     Err(problem) => self.rows.update(|r| {
                         if let Some(row) = r.get_mut(i) {
                             row.loading = false;
                             match problem {
-                                ActorProblem::Denied(p) => row.denied = Some(p),
+                                ActorProblem::Denied(p) => row.denied = Some(p.to_string()),
                                 ActorProblem::Failed(m) => row.error = Some(m),
                             }
                         }
@@ -428,7 +407,7 @@ impl FleetStore {
                 if denied.is_some() {
                     self.rows.update(|r| {
                         if let Some(row) = r.get_mut(index) {
-                            row.enrich_denied = denied;
+                            row.enrich_denied = denied.map(str::to_string);
                         }
                     });
                 }
@@ -442,7 +421,7 @@ impl FleetStore {
             Event::Done => {
                 self.phase.set(Phase::Done);
                 self.done_ms
-                    .set(Some(loader::now_ms() - self.started_at.get_value()));
+                    .set(Some(clock::now_ms() - self.started_at.get_value()));
                 self.bump(true);
                 self.cached.set(None);
                 self.save_cache(username);
@@ -456,22 +435,21 @@ impl FleetStore {
         self.live.get() && self.cached.with(|c| c.is_none())
     }
 
-    /// The report for the chosen window: live, or the cached one while refreshing.
+    /// The dashboard of the chosen window: live, or the cached one while refreshing.
     /// Reactive (rev, days, live, cached).
-    pub fn report(self) -> Option<FleetReport> {
+    pub fn digest(self) -> Option<FleetDigest> {
         let days = self.days.get();
         self.rev.track();
         if self.show_live() {
             let end = self.end_ms.get();
             // The prepared Actors are lent, not copied: no run is cloned per recompute.
-            return Some(
-                self.prepared
-                    .with_value(|v| fleet_report(v.iter().flatten(), Window::new(days, end))),
-            );
+            return Some(self.prepared.with_value(|v| {
+                fleet_report(v.iter().flatten(), Window::new(days, end)).digest()
+            }));
         }
         self.cached.with(|c| {
             c.as_ref()
-                .and_then(|c| c.reports.iter().find(|r| r.window.days == days).cloned())
+                .and_then(|c| c.digests.iter().find(|d| d.window.days == days).cloned())
         })
     }
 
@@ -497,50 +475,30 @@ impl FleetStore {
 
     fn save_cache(self, username: &str) {
         let end = self.end_ms.get_untracked();
-        let reports = self.prepared.with_value(|v| {
+        let digests = self.prepared.with_value(|v| {
             forge_fleet::window::WINDOW_CHOICES
                 .iter()
-                .map(|d| fleet_report(v.iter().flatten(), Window::new(*d, end)))
+                .map(|d| fleet_report(v.iter().flatten(), Window::new(*d, end)).digest())
                 .collect()
         });
         let cached = CachedFleet {
             version: CACHE_VERSION,
-            saved_ms: loader::now_ms(),
+            saved_ms: clock::now_ms(),
             rows: self.rows.get_untracked(),
-            reports,
+            digests,
         };
-        if let (Ok(json), Some(storage)) = (serde_json::to_string(&cached), storage()) {
-            let _ = storage.set_item(&cache_key(username), &json);
+        if let Ok(json) = serde_json::to_string(&cached) {
+            storage::write(&cache_key(username), &json);
         }
     }
 }
 
-/// Pacing for the requests after a load: the relay's per-session bucket is nearly spent.
-pub fn gentle() -> LoadOptions {
-    LoadOptions {
-        rate_per_sec: 10.0,
-        burst: 4.0,
-        tries: 6,
-        ..LoadOptions::default()
-    }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The cached fleet for `username`, if any and readable.
 pub fn read_cache(username: &str) -> Option<CachedFleet> {
-    let json = storage()?.get_item(&cache_key(username)).ok().flatten()?;
+    let json = storage::read(&cache_key(username))?;
     serde_json::from_str::<CachedFleet>(&json)
         .ok()
         .filter(|c| c.version == CACHE_VERSION)
-}
-
-/// `14:02` in the browser's time zone.
-pub fn clock(ms: f64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
 #[cfg(test)]
@@ -548,19 +506,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn progress_words() {
-        assert_eq!(
-            Phase::Actors {
-                done: 12,
-                total: 24
-            }
-            .words(),
-            "Loading 12 of 24 Actors…"
-        );
-        assert!(Phase::Enriching { done: 1, total: 2 }
-            .words()
-            .starts_with("Adding memory and result counts…"));
-        assert_eq!(Phase::Done.percent(), 100);
-        assert_eq!(cache_key("ana"), "forge.fleet.v1.ana");
+    fn cache_keys_name_the_user() {
+        assert_eq!(cache_key("ana"), "forge.fleet.v2.ana");
     }
 }

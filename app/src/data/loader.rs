@@ -17,19 +17,19 @@
 //! tries) and checks a cancellation flag before each request. What arrives is reported through
 //! [`Event`]s, so the caller (the fleet store) can feed the engine incrementally.
 
-use crate::client::{ApiError, Client};
-use forge_apify::models::{
-    Actor, ActorShort, BuildShort, Data, Dataset, PaginationList, Run, RunShort,
-};
-use forge_apify::scope::Grant;
+use crate::api::{clock, Abort, Answer, ApiError, Client};
+use forge_apify::models::JobStatus;
+use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
+use forge_apify::pace::TokenBucket;
+use forge_apify::paths::{self, ActorsQuery, ApifyPath, PageQuery, RunsQuery};
+use forge_apify::{limits::MAX_PAGE_LIMIT, Refusal};
+use forge_fleet::window::WINDOW_CHOICES;
 use forge_fleet::ActorInput;
 use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::task::Poll;
 
 /// Tunables; [`LoadOptions::default`] is what the dashboard uses.
@@ -55,10 +55,23 @@ impl Default for LoadOptions {
         LoadOptions {
             concurrency: 6,
             enrich_runs: 5,
-            days: 90,
+            days: WINDOW_CHOICES[WINDOW_CHOICES.len() - 1],
             rate_per_sec: 19.0,
             burst: 110.0,
             tries: 4,
+        }
+    }
+}
+
+impl LoadOptions {
+    /// Pacing for the requests after a load (trends, SIGNALS): the relay's per-session bucket
+    /// is nearly spent.
+    pub fn gentle() -> LoadOptions {
+        LoadOptions {
+            rate_per_sec: 10.0,
+            burst: 4.0,
+            tries: 6,
+            ..LoadOptions::default()
         }
     }
 }
@@ -67,7 +80,7 @@ impl Default for LoadOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActorProblem {
     /// A 403 for a grant: the permission's name, e.g. "Actor runs: Read".
-    Denied(String),
+    Denied(&'static str),
     /// Anything else, as a sentence.
     Failed(String),
 }
@@ -77,6 +90,13 @@ impl ActorProblem {
         match self {
             ActorProblem::Denied(p) => format!("Your token lacks {p}"),
             ActorProblem::Failed(m) => m.clone(),
+        }
+    }
+
+    fn of(request: &ApifyPath, e: ApiError) -> ActorProblem {
+        match denied_permission(request, &e) {
+            Some(p) => ActorProblem::Denied(p),
+            None => ActorProblem::Failed(e.message()),
         }
     }
 }
@@ -98,23 +118,10 @@ pub enum Event {
         details: Vec<Run>,
         items: Vec<(String, u64)>,
         /// A permission an enrichment request was refused for.
-        denied: Option<String>,
+        denied: Option<&'static str>,
     },
     /// Everything is in.
     Done,
-}
-
-/// Cancellation: set by the page when the user navigates away.
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
-
-impl Cancel {
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
 }
 
 /// Counts of what the loader sent, for the speed notes.
@@ -125,33 +132,14 @@ pub struct RequestStats {
     pub throttled: u32,
 }
 
-/// The permission a 403 on `path` names, when Apify says `insufficient-permissions`.
-pub fn denied_permission(path: &str, e: &ApiError) -> Option<String> {
-    if e.status() != Some(403) || e.kind() == Some("forge-not-allowed") {
-        return None;
-    }
-    let grant = if path.contains("/runs") || path.starts_with("/v2/actor-runs") {
-        Grant::ActorRunsRead
-    } else if path.contains("/builds") {
-        Grant::ActorBuildsRead
-    } else if path.starts_with("/v2/datasets") {
-        Grant::DatasetsRead
-    } else {
-        Grant::ActorsRead
-    };
-    Some(grant.label().to_string())
+/// The permission a 403 names, when Apify (not the relay's allow-list) refused: the grant the
+/// allow-list row of `request` needs.
+pub fn denied_permission(request: &ApifyPath, e: &ApiError) -> Option<&'static str> {
+    e.is_permission_denied().then(|| request.grant().label())
 }
 
-/// Whether a failed request is worth another try.
-pub fn retryable(e: &ApiError) -> bool {
-    match e {
-        ApiError::Unreachable => true,
-        ApiError::Status { status, .. } => *status == 429 || *status >= 500,
-        ApiError::BadAnswer(_) => false,
-    }
-}
-
-/// Wait before try `attempt` (1 = the first retry): 500 ms × 2^(attempt−1) × `jitter` (1–2).
+/// Wait before try `attempt` (1 = the first retry): 500 ms × 2^(attempt−1) × `jitter` (1–2) —
+/// Apify's own clients' back-off.
 pub fn backoff_ms(attempt: u32, jitter: f64) -> f64 {
     500.0 * f64::from(1u32 << (attempt.saturating_sub(1)).min(10)) * jitter.clamp(1.0, 2.0)
 }
@@ -171,27 +159,32 @@ pub fn enrichment_targets(runs: &[RunShort], n: usize) -> Vec<&RunShort> {
     done
 }
 
-/// Pacing and retries around [`Client::send`].
-#[derive(Debug)]
-pub struct Fetcher {
-    client: Client,
-    opts: LoadOptions,
-    cancel: Cancel,
-    bucket: RefCell<(f64, f64)>,
-    pub stats: Cell<RequestStats>,
-}
-
 /// The request was cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cancelled;
 
+/// Pacing and retries around [`Client::apify`]: a token bucket below the relay's per-session
+/// limit, and one retry loop for every request it sends.
+#[derive(Debug)]
+pub struct Fetcher {
+    client: Client,
+    opts: LoadOptions,
+    abort: Abort,
+    bucket: RefCell<TokenBucket>,
+    pub stats: Cell<RequestStats>,
+}
+
 impl Fetcher {
-    pub fn new(client: Client, opts: LoadOptions, cancel: Cancel) -> Fetcher {
+    pub fn new(client: Client, opts: LoadOptions, abort: Abort) -> Fetcher {
         Fetcher {
             client,
             opts,
-            cancel,
-            bucket: RefCell::new((opts.burst, now_ms())),
+            abort,
+            bucket: RefCell::new(TokenBucket::full(
+                opts.rate_per_sec,
+                opts.burst,
+                clock::now_ms(),
+            )),
             stats: Cell::new(RequestStats::default()),
         }
     }
@@ -204,99 +197,57 @@ impl Fetcher {
 
     async fn take_token(&self) {
         loop {
-            let wait = {
-                let mut b = self.bucket.borrow_mut();
-                let now = now_ms();
-                b.0 = (b.0 + (now - b.1) / 1000.0 * self.opts.rate_per_sec).min(self.opts.burst);
-                b.1 = now;
-                if b.0 >= 1.0 {
-                    b.0 -= 1.0;
-                    return;
-                }
-                (1.0 - b.0) / self.opts.rate_per_sec * 1000.0
-            };
-            sleep_ms(wait.ceil() as i32 + 1).await;
+            let wait = self.bucket.borrow_mut().take(clock::now_ms());
+            match wait {
+                Ok(()) => return,
+                Err(ms) => clock::sleep_ms(ms.ceil() + 1.0).await,
+            }
         }
     }
 
-    /// `GET /api/apify{path}` as JSON, paced and retried.
-    pub async fn get<T: DeserializeOwned>(
+    /// Sends `request`, paced; retries 429, 5xx and an unreachable relay with back-off up to
+    /// `tries` times. Used only for requests that may be repeated: reads, the PUT of a record,
+    /// the POST that creates the named `forge-trends` store. The last answer, whatever its
+    /// status, or the error of the last try.
+    pub async fn send(
         &self,
-        path: &str,
-    ) -> Result<Result<T, ApiError>, Cancelled> {
+        request: &ApifyPath,
+        body: Option<String>,
+    ) -> Result<Result<Answer, ApiError>, Cancelled> {
         let mut attempt = 0;
         loop {
-            if self.cancel.is_cancelled() {
+            if self.abort.is_aborted() {
                 return Err(Cancelled);
             }
             self.take_token().await;
-            if self.cancel.is_cancelled() {
+            if self.abort.is_aborted() {
                 return Err(Cancelled);
             }
             self.bump(|s| s.sent += 1);
-            let result = match self
-                .client
-                .send("GET", &format!("/api/apify{path}"), None)
-                .await
-            {
-                Ok(answer) if (200..300).contains(&answer.status) => {
-                    return Ok(serde_json::from_str(&answer.body)
-                        .map_err(|e| ApiError::BadAnswer(e.to_string())));
-                }
-                Ok(answer) => ApiError::from_answer(answer.status, &answer.body),
-                Err(e) => e,
+            let result = self.client.apify(request, body.clone(), &self.abort).await;
+            let transient = match &result {
+                Ok(a) => !a.ok() && a.error().is_transient(),
+                Err(ApiError::Aborted) => return Err(Cancelled),
+                Err(e) => e.is_transient(),
             };
             attempt += 1;
-            if !retryable(&result) || attempt >= self.opts.tries {
-                return Ok(Err(result));
+            if !transient || attempt >= self.opts.tries {
+                return Ok(result);
             }
-            if result.status() == Some(429) {
+            if matches!(&result, Ok(a) if a.status == 429) {
                 self.bump(|s| s.throttled += 1);
             }
             self.bump(|s| s.retried += 1);
-            sleep_ms(backoff_ms(attempt, 1.0 + js_sys::Math::random()) as i32).await;
+            clock::sleep_ms(backoff_ms(attempt, 1.0 + clock::random())).await;
         }
     }
-}
 
-impl Fetcher {
-    /// Any allowed request (`/api/apify{path}`), paced and retried like [`Fetcher::get`]
-    /// (429, 5xx and an unreachable relay); the last answer's status and body. Used for the
-    /// idempotent trend writes (a PUT of a record, a POST of a named store) too.
-    pub async fn send(
+    /// `GET` of `request` as Apify's `{"data": T}`, paced and retried like [`Fetcher::send`].
+    pub async fn data<T: DeserializeOwned>(
         &self,
-        method: &str,
-        path: &str,
-        body: Option<String>,
-    ) -> Result<Result<(u16, String), ApiError>, Cancelled> {
-        let mut attempt = 0;
-        loop {
-            if self.cancel.is_cancelled() {
-                return Err(Cancelled);
-            }
-            self.take_token().await;
-            self.bump(|s| s.sent += 1);
-            let failure = match self
-                .client
-                .send(method, &format!("/api/apify{path}"), body.clone())
-                .await
-            {
-                Ok(a) if a.status == 429 || a.status >= 500 => {
-                    ApiError::from_answer(a.status, &a.body)
-                }
-                Ok(a) => return Ok(Ok((a.status, a.body))),
-                Err(e) => e,
-            };
-            attempt += 1;
-            if attempt >= self.opts.tries {
-                return Ok(match failure {
-                    ApiError::Status { status, .. } => Ok((status, String::new())),
-                    e => Err(e),
-                });
-            }
-            self.bump(|s| s.retried += 1);
-            sleep_ms(backoff_ms(attempt, 1.0 + js_sys::Math::random()) as i32).await;
-        }
+        request: &ApifyPath,
+    ) -> Result<Result<T, ApiError>, Cancelled> {
+        Ok(self.send(request, None).await?.and_then(Answer::data))
     }
 }
 
@@ -331,22 +282,61 @@ where
     .await;
 }
 
+/// `GET /v2/actors?my=1&limit=1000[&offset=…]`: a page of the account's own Actors.
+fn own_actors(offset: u64) -> ApifyPath {
+    paths::actors_list(&ActorsQuery {
+        my: true,
+        offset,
+        limit: Some(MAX_PAGE_LIMIT),
+        ..ActorsQuery::default()
+    })
+}
+
+/// `GET /v2/actors/{id}/runs?desc=1&limit=1000&startedAfter=…[&offset=…]`.
+fn runs_since(id: &str, started_after: &str, offset: u64) -> Result<ApifyPath, Refusal> {
+    paths::actor_runs(
+        id,
+        &RunsQuery {
+            desc: true,
+            limit: Some(MAX_PAGE_LIMIT),
+            started_after: Some(started_after.to_string()),
+            offset,
+            ..RunsQuery::default()
+        },
+    )
+}
+
+/// Builds per Actor the engine compares (the newest and the ones before it).
+pub const RECENT_BUILDS: u64 = 10;
+
+/// `GET /v2/actors/{id}/builds?desc=1&limit=10`.
+fn recent_builds(id: &str) -> Result<ApifyPath, Refusal> {
+    paths::actor_builds(
+        id,
+        &PageQuery {
+            desc: true,
+            limit: Some(RECENT_BUILDS),
+            ..PageQuery::default()
+        },
+    )
+}
+
+/// `GET /v2/actors/{id}/runs/last?status=SUCCEEDED`.
+pub fn last_succeeded_run(id: &str) -> Result<ApifyPath, Refusal> {
+    paths::last_run(id, Some(JobStatus::Succeeded))
+}
+
 /// Every page of `/v2/actors?my=1`.
-async fn list_actors(f: &Fetcher) -> Result<Result<Vec<ActorShort>, ApiError>, Cancelled> {
+pub async fn list_actors(f: &Fetcher) -> Result<Result<Vec<ActorShort>, ApiError>, Cancelled> {
     let mut out = Vec::new();
     let mut offset = 0u64;
     loop {
-        let path = if offset == 0 {
-            "/v2/actors?my=1&limit=1000".to_string()
-        } else {
-            format!("/v2/actors?my=1&limit=1000&offset={offset}")
-        };
-        let page: Data<PaginationList<ActorShort>> = match f.get(&path).await? {
+        let page: PaginationList<ActorShort> = match f.data(&own_actors(offset)).await? {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
         };
-        let next = next_offset(&page.data);
-        out.extend(page.data.items);
+        let next = next_offset(&page);
+        out.extend(page.items);
         match next {
             Some(n) => offset = n,
             None => return Ok(Ok(out)),
@@ -361,18 +351,13 @@ pub async fn load_actor(
     started_after: &str,
 ) -> Result<Result<ActorInput, ActorProblem>, Cancelled> {
     let id = input.actor.id.clone();
-    if !crate::client::is_actor_id(&id) {
+    let Ok(detail) = paths::actor(&id) else {
         return Ok(Err(ActorProblem::Failed("Not a valid Actor ID.".into())));
-    }
-    let problem = |path: &str, e: ApiError| match denied_permission(path, &e) {
-        Some(p) => ActorProblem::Denied(p),
-        None => ActorProblem::Failed(e.message()),
     };
     // Detail: tagged builds and default memory. Without it the list item still identifies it.
-    let path = format!("/v2/actors/{id}");
-    match f.get::<Data<Actor>>(&path).await? {
-        Ok(d) => input.actor = d.data,
-        Err(e) if e.status() == Some(404) => return Ok(Err(problem(&path, e))),
+    match f.data::<Actor>(&detail).await? {
+        Ok(actor) => input.actor = actor,
+        Err(e) if e.status() == Some(404) => return Ok(Err(ActorProblem::of(&detail, e))),
         Err(_) => {}
     }
     // Runs in the window, newest first; offsets shift when a run starts while we page, so
@@ -381,17 +366,15 @@ pub async fn load_actor(
     let mut runs = Vec::new();
     let mut offset = 0u64;
     loop {
-        let mut path =
-            format!("/v2/actors/{id}/runs?desc=1&limit=1000&startedAfter={started_after}");
-        if offset > 0 {
-            path.push_str(&format!("&offset={offset}"));
-        }
-        let page: Data<PaginationList<RunShort>> = match f.get(&path).await? {
-            Ok(p) => p,
-            Err(e) => return Ok(Err(problem(&path, e))),
+        let Ok(request) = runs_since(&id, started_after, offset) else {
+            return Ok(Err(ActorProblem::Failed("Not a valid Actor ID.".into())));
         };
-        let next = next_offset(&page.data);
-        for r in page.data.items {
+        let page: PaginationList<RunShort> = match f.data(&request).await? {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(ActorProblem::of(&request, e))),
+        };
+        let next = next_offset(&page);
+        for r in page.items {
             if seen.insert(r.id.clone()) {
                 runs.push(r);
             }
@@ -402,71 +385,89 @@ pub async fn load_actor(
         }
     }
     input.runs = runs;
-    let path = format!("/v2/actors/{id}/builds?desc=1&limit=10");
-    match f.get::<Data<PaginationList<BuildShort>>>(&path).await? {
-        Ok(b) => input.builds = b.data.items,
-        Err(e) => return Ok(Err(problem(&path, e))),
+    let Ok(request) = recent_builds(&id) else {
+        return Ok(Err(ActorProblem::Failed("Not a valid Actor ID.".into())));
+    };
+    match f.data::<PaginationList<BuildShort>>(&request).await? {
+        Ok(b) => input.builds = b.items,
+        Err(e) => return Ok(Err(ActorProblem::of(&request, e))),
     }
     Ok(Ok(input))
 }
 
-/// One enrichment request.
+/// One enrichment request: a run's detail (memory, status message) or its default dataset's
+/// metadata (item count). Dataset items are never read.
 #[derive(Debug, Clone)]
-enum Enrich {
-    Run {
-        actor: usize,
-        run: String,
-    },
-    Dataset {
-        actor: usize,
-        run: String,
-        dataset: String,
-    },
+struct Enrich {
+    actor: usize,
+    run: String,
+    request: ApifyPath,
+    dataset: bool,
 }
 
-/// Run detail and dataset metadata for the chosen runs of one Actor (already loaded).
-pub async fn enrich_one(f: &Fetcher, input: &mut ActorInput, n: usize) -> Result<(), Cancelled> {
-    let jobs = plan_enrichment(0, input, n);
-    for job in jobs {
-        match job {
-            Enrich::Run { run, .. } => {
-                if let Ok(d) = f.get::<Data<Run>>(&format!("/v2/actor-runs/{run}")).await? {
-                    input.run_details.insert(run, d.data);
-                }
-            }
-            Enrich::Dataset { run, dataset, .. } => {
-                if let Ok(d) = f
-                    .get::<Data<Dataset>>(&format!("/v2/datasets/{dataset}"))
-                    .await?
-                {
-                    input.item_counts.insert(run, d.data.item_count);
-                }
-            }
-        }
+/// What one enrichment request brought.
+enum Enriched {
+    Detail(Box<Run>),
+    Items(String, u64),
+}
+
+impl Enrich {
+    async fn fetch(&self, f: &Fetcher) -> Result<Result<Enriched, ApiError>, Cancelled> {
+        Ok(if self.dataset {
+            f.data::<Dataset>(&self.request)
+                .await?
+                .map(|d| Enriched::Items(self.run.clone(), d.item_count))
+        } else {
+            f.data::<Box<Run>>(&self.request)
+                .await?
+                .map(Enriched::Detail)
+        })
     }
-    Ok(())
 }
 
 fn plan_enrichment(actor: usize, input: &ActorInput, n: usize) -> Vec<Enrich> {
     let mut jobs = Vec::new();
     for r in enrichment_targets(&input.runs, n) {
-        if !input.run_details.contains_key(&r.id) && crate::client::is_actor_id(&r.id) {
-            jobs.push(Enrich::Run {
-                actor,
-                run: r.id.clone(),
-            });
-        }
-        if let Some(ds) = r.default_dataset_id.as_ref() {
-            if !input.item_counts.contains_key(&r.id) && crate::client::is_actor_id(ds) {
-                jobs.push(Enrich::Dataset {
+        if !input.run_details.contains_key(&r.id) {
+            if let Ok(request) = paths::run(&r.id) {
+                jobs.push(Enrich {
                     actor,
                     run: r.id.clone(),
-                    dataset: ds.clone(),
+                    request,
+                    dataset: false,
                 });
+            }
+        }
+        if let Some(ds) = r.default_dataset_id.as_ref() {
+            if !input.item_counts.contains_key(&r.id) {
+                if let Ok(request) = paths::dataset(ds) {
+                    jobs.push(Enrich {
+                        actor,
+                        run: r.id.clone(),
+                        request,
+                        dataset: true,
+                    });
+                }
             }
         }
     }
     jobs
+}
+
+/// Run detail and dataset metadata for the chosen runs of one Actor (already loaded).
+pub async fn enrich_one(f: &Fetcher, input: &mut ActorInput, n: usize) -> Result<(), Cancelled> {
+    for job in plan_enrichment(0, input, n) {
+        match job.fetch(f).await? {
+            Ok(Enriched::Detail(run)) => {
+                input.run_details.insert(run.id.clone(), *run);
+            }
+            Ok(Enriched::Items(run, count)) => {
+                input.item_counts.insert(run, count);
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Loads the whole fleet, reporting through `emit`. Returns what was sent, or `None` when
@@ -474,11 +475,11 @@ fn plan_enrichment(actor: usize, input: &ActorInput, n: usize) -> Vec<Enrich> {
 pub async fn load_fleet(
     client: Client,
     opts: LoadOptions,
-    cancel: Cancel,
+    abort: Abort,
     now_ms: i64,
     emit: impl Fn(Event),
 ) -> Option<RequestStats> {
-    let f = Fetcher::new(client, opts, cancel);
+    let f = Fetcher::new(client, opts, abort);
     let started_after = forge_fleet::Window::new(opts.days, now_ms).started_after();
     let list = match list_actors(&f).await.ok()? {
         Ok(l) => l,
@@ -525,72 +526,49 @@ pub async fn load_fleet(
     // Results per Actor; an Actor is reported when its last request is back.
     let mut left: BTreeMap<usize, usize> = BTreeMap::new();
     for j in &jobs {
-        let a = match j {
-            Enrich::Run { actor, .. } | Enrich::Dataset { actor, .. } => *actor,
-        };
-        *left.entry(a).or_default() += 1;
+        *left.entry(j.actor).or_default() += 1;
     }
     emit(Event::EnrichStart {
         requests: jobs.len(),
         actors: left.len(),
     });
-    type Acc = (Vec<Run>, Vec<(String, u64)>, Option<String>);
+    type Acc = (Vec<Run>, Vec<(String, u64)>, Option<&'static str>);
     let acc: RefCell<BTreeMap<usize, Acc>> = RefCell::new(BTreeMap::new());
     let left = RefCell::new(left);
     pool(opts.concurrency, jobs.len(), |k| {
         let (f, jobs, emit, acc, left, cancelled) = (&f, &jobs, &emit, &acc, &left, &cancelled);
         async move {
-            let (actor, denied) = match &jobs[k] {
-                Enrich::Run { actor, run } => {
-                    let path = format!("/v2/actor-runs/{run}");
-                    match f.get::<Data<Run>>(&path).await {
-                        Err(Cancelled) => {
-                            cancelled.set(true);
-                            return;
-                        }
-                        Ok(Ok(d)) => {
-                            acc.borrow_mut().entry(*actor).or_default().0.push(d.data);
-                            (*actor, None)
-                        }
-                        Ok(Err(e)) => (*actor, denied_permission(&path, &e)),
+            let job = &jobs[k];
+            match job.fetch(f).await {
+                Err(Cancelled) => {
+                    cancelled.set(true);
+                    return;
+                }
+                Ok(Ok(got)) => {
+                    let mut acc = acc.borrow_mut();
+                    let slot = acc.entry(job.actor).or_default();
+                    match got {
+                        Enriched::Detail(run) => slot.0.push(*run),
+                        Enriched::Items(run, count) => slot.1.push((run, count)),
                     }
                 }
-                Enrich::Dataset {
-                    actor,
-                    run,
-                    dataset,
-                } => {
-                    let path = format!("/v2/datasets/{dataset}");
-                    match f.get::<Data<Dataset>>(&path).await {
-                        Err(Cancelled) => {
-                            cancelled.set(true);
-                            return;
-                        }
-                        Ok(Ok(d)) => {
-                            acc.borrow_mut()
-                                .entry(*actor)
-                                .or_default()
-                                .1
-                                .push((run.clone(), d.data.item_count));
-                            (*actor, None)
-                        }
-                        Ok(Err(e)) => (*actor, denied_permission(&path, &e)),
+                Ok(Err(e)) => {
+                    if let Some(p) = denied_permission(&job.request, &e) {
+                        acc.borrow_mut().entry(job.actor).or_default().2 = Some(p);
                     }
                 }
-            };
-            if denied.is_some() {
-                acc.borrow_mut().entry(actor).or_default().2 = denied;
             }
             let finished = {
                 let mut l = left.borrow_mut();
-                let n = l.entry(actor).or_insert(1);
+                let n = l.entry(job.actor).or_insert(1);
                 *n -= 1;
                 *n == 0
             };
             if finished {
-                let (details, items, denied) = acc.borrow_mut().remove(&actor).unwrap_or_default();
+                let (details, items, denied) =
+                    acc.borrow_mut().remove(&job.actor).unwrap_or_default();
                 emit(Event::Enriched {
-                    index: actor,
+                    index: job.actor,
                     details,
                     items,
                     denied,
@@ -604,28 +582,6 @@ pub async fn load_fleet(
     }
     emit(Event::Done);
     Some(f.stats.get())
-}
-
-/// Unix ms from the browser's clock (0 outside a browser).
-pub fn now_ms() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0.0
-    }
-}
-
-/// Resolves after `ms` milliseconds (`setTimeout`).
-pub async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0));
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 #[cfg(test)]
@@ -674,32 +630,31 @@ mod tests {
     }
 
     #[test]
-    fn retries_and_permissions() {
-        let e = |status, kind: &str| ApiError::Status {
-            status,
-            kind: Some(kind.into()),
-            message: None,
-        };
-        assert!(retryable(&e(429, "rate-limit-exceeded")));
-        assert!(retryable(&e(503, "x")));
-        assert!(!retryable(&e(403, "insufficient-permissions")));
-        assert!(!retryable(&e(404, "record-not-found")));
-        let denied = e(403, "insufficient-permissions");
-        assert_eq!(
-            denied_permission("/v2/actors/a/runs?desc=1", &denied).as_deref(),
-            Some("Actor runs: Read")
+    fn a_refusal_names_the_grant_of_the_allow_list_row() {
+        let denied = ApiError::from_answer(
+            403,
+            r#"{"error":{"type":"insufficient-permissions","message":"x"}}"#,
         );
-        assert_eq!(
-            denied_permission("/v2/actors/a/builds?desc=1", &denied).as_deref(),
-            Some("Actor builds: Read")
+        let runs = runs_since("a", "2026-01-01T00:00:00.000Z", 0).unwrap();
+        let builds = recent_builds("a").unwrap();
+        let dataset = paths::dataset("d").unwrap();
+        let cases = [
+            ("runs", &runs, Some("Actor runs: Read")),
+            ("builds", &builds, Some("Actor builds: Read")),
+            ("dataset", &dataset, Some("Datasets: Read")),
+        ];
+        for (case, request, want) in cases {
+            assert_eq!(denied_permission(request, &denied), want, "{case}");
+        }
+        let not_found = ApiError::from_answer(404, "");
+        assert_eq!(denied_permission(&runs, &not_found), None);
+        let relay_refused = ApiError::from_answer(
+            403,
+            r#"{"error":{"type":"forge-not-allowed","message":"x"}}"#,
         );
+        assert_eq!(denied_permission(&runs, &relay_refused), None);
         assert_eq!(
-            denied_permission("/v2/datasets/d", &denied).as_deref(),
-            Some("Datasets: Read")
-        );
-        assert_eq!(denied_permission("/v2/actors/a/runs", &e(404, "x")), None);
-        assert_eq!(
-            ActorProblem::Denied("Actor runs: Read".into()).text(),
+            ActorProblem::Denied("Actor runs: Read").text(),
             "Your token lacks Actor runs: Read"
         );
     }

@@ -2,7 +2,8 @@
 //! [`forge_apify::check_token_shape`]. Save stays disabled until the shape is right, and the form
 //! never calls `on_save` with a malformed token, so nothing is sent before.
 
-use forge_apify::{check_token_shape, TokenProblem};
+use crate::view_model::token::live_message;
+use forge_apify::check_token_shape;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -18,15 +19,6 @@ pub const FEEDBACK_ID: &str = "token-feedback";
 pub enum Feedback {
     Error(String),
     Success(String),
-}
-
-/// What the live check says about the current input: `None` while the field is empty (the help
-/// text already says what to do), the problem's message otherwise.
-pub fn live_message(input: &str) -> Option<String> {
-    match check_token_shape(input) {
-        Ok(()) | Err(TokenProblem::Empty) => None,
-        Err(problem) => Some(problem.to_string()),
-    }
 }
 
 #[component]
@@ -124,24 +116,5 @@ pub fn TokenForm(
                 })}
             </div>
         </form>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn live_message_is_quiet_for_empty_and_good_input() {
-        assert_eq!(live_message(""), None);
-        assert_eq!(
-            live_message("apify_api_abcdefghijklmnopqrstuvwxyz0123456789"),
-            None
-        );
-        let m = live_message("apify_api_abcdefghijklmnopqrstuvwxyz0123456789 ").unwrap();
-        assert!(m.starts_with("Remove the trailing space"), "{m}");
-        assert!(live_message("token")
-            .unwrap()
-            .contains("Tokens start with apify_api_"));
     }
 }

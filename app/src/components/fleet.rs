@@ -1,39 +1,49 @@
 //! The fleet on the dashboard: progress, summary with the health drivers, window selector,
 //! action plan, charts, the table of every Actor, and how health is computed.
 
-use crate::charts::{CostChart, StatusChart, WeekChart};
-use crate::fleet_store::{clock, FleetStore, Phase};
-use crate::fleet_table::{arrow, direction_code, signed};
-use crate::fleet_table::{bucket_class, bucket_code, health_class, pct, rows, usd, FleetTable};
-use crate::state::Forge;
-use crate::trends_store::TrendStatus;
-use forge_fleet::trends::{Delta, FigureDeltas, Snapshot};
+use crate::api::clock::local_hh_mm;
+use crate::components::charts::{CostChart, StatusChart, WeekChart};
+use crate::components::fleet_table::FleetTable;
+use crate::components::run_dialog::RunDialog;
+use crate::data::fleet::{FleetStore, Phase};
+use crate::data::session::Forge;
+use crate::data::trends::TrendStatus;
+use crate::view_model::fleet_table::{bucket_class, health_class, rows};
+use crate::view_model::format::{group_thousands, or_dash, pct, usd_or_na};
+use crate::view_model::formula::{deductions, plan_rules};
+use crate::view_model::progress;
+use crate::view_model::trends::{count, delta_figures, money};
+use forge_fleet::trends::{FigureDeltas, Snapshot};
 use forge_fleet::window::WINDOW_CHOICES;
-use forge_fleet::FleetReport;
+use forge_fleet::{Bucket, FleetDigest};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// The fleet of the connected user: loaded (or shown from the cache) when it mounts, the load
+/// cancelled when it goes away.
 #[component]
-pub fn FleetDashboard(username: String) -> impl IntoView {
+pub fn FleetDashboard() -> impl IntoView {
     let forge = Forge::get();
     let store = FleetStore::get();
-    {
-        let username = username.clone();
-        Effect::new(move |_| {
-            forge.generation.track();
-            store.ensure_loaded(forge, username.clone());
-        });
-    }
+    Effect::new(move |_| {
+        forge.generation.track();
+        let username = forge
+            .session
+            .with(|s| s.connected().map(|i| i.username.clone()));
+        if let Some(username) = username {
+            store.ensure_loaded(forge, username);
+        }
+    });
     on_cleanup(move || store.stop());
 
-    let report = Memo::new(move |_| store.report());
+    let report = Memo::new(move |_| store.digest());
     let meta = Memo::new(move |_| store.row_meta());
     let wow = Memo::new(move |_| store.trends.with(|t| t.week_over_week()));
     let table_rows = Signal::derive(move || {
         let signals = store.signals.get();
         wow.with(|w| rows(report.get().as_ref(), &meta.get(), w.as_ref(), &signals))
     });
-    let now = forge.now.get_untracked();
+    let now_ms = forge.now_ms.get_untracked();
     let denied = Memo::new(move |_| {
         let m = meta.get();
         let d: Vec<String> = m.iter().filter_map(|r| r.denied.clone()).collect();
@@ -65,22 +75,7 @@ pub fn FleetDashboard(username: String) -> impl IntoView {
             })}
             <div class="window-row">
                 <span class="field-label" id="window-label">"Window"</span>
-                <div class="segmented" role="group" aria-labelledby="window-label">
-                    {WINDOW_CHOICES
-                        .into_iter()
-                        .map(|d| view! {
-                            <button
-                                type="button"
-                                class="seg-button"
-                                data-days=d
-                                aria-pressed=move || (store.days.get() == d).to_string()
-                                on:click=move |_| store.days.set(d)
-                            >
-                                {format!("{d} days")}
-                            </button>
-                        })
-                        .collect_view()}
-                </div>
+                <WindowPicker labelled_by="window-label" />
             </div>
             {move || report.get().filter(|r| !r.actors.is_empty()).map(|r| view! {
                 <Summary report=r.clone() />
@@ -104,14 +99,44 @@ pub fn FleetDashboard(username: String) -> impl IntoView {
                 <div class="card-head">
                     <h2 id="table-title">"Every Actor"</h2>
                 </div>
-                {move || if meta.with(|m| m.is_empty()) {
-                    view! { <p class="muted loading" role="status">"Loading your Actors…"</p> }.into_any()
-                } else {
-                    view! { <FleetTable rows=table_rows now=now /> }.into_any()
+                {move || match (meta.with(|m| m.is_empty()), store.phase.get()) {
+                    (false, _) => view! { <FleetTable rows=table_rows now_ms=now_ms /> }.into_any(),
+                    // Never a spinner that cannot end: a failed list says so above, an empty one here.
+                    (true, Phase::Failed(_)) => view! {
+                        <p class="muted" id="fleet-empty">"No Actors to show: the list of your Actors could not be loaded (the reason is above)."</p>
+                    }.into_any(),
+                    (true, Phase::Done) => view! {
+                        <p class="empty" id="fleet-empty">"This account has no Actors of its own yet."</p>
+                    }.into_any(),
+                    (true, _) => view! { <p class="muted loading" role="status">"Loading your Actors…"</p> }.into_any(),
                 }}
             </section>
             <HealthFormula />
-            <crate::run_dialog::RunDialog />
+            <RunDialog />
+        </div>
+    }
+}
+
+/// 7, 30 or 90 days: the window every figure on the dashboard and the Actor pages uses.
+#[component]
+pub fn WindowPicker(labelled_by: &'static str) -> impl IntoView {
+    let store = FleetStore::get();
+    view! {
+        <div class="segmented" role="group" aria-labelledby=labelled_by>
+            {WINDOW_CHOICES
+                .into_iter()
+                .map(|d| view! {
+                    <button
+                        type="button"
+                        class="seg-button"
+                        data-days=d
+                        aria-pressed=move || (store.days.get() == d).to_string()
+                        on:click=move |_| store.days.set(d)
+                    >
+                        {format!("{d} days")}
+                    </button>
+                })
+                .collect_view()}
         </div>
     }
 }
@@ -125,7 +150,7 @@ fn Progress() -> impl IntoView {
         let as_of = cached.map(|c| {
             view! {
                 <p class="notice notice-info" id="cache-note">
-                    {format!("as of {} — refreshing…", clock(c.saved_ms))}
+                    {format!("as of {} — refreshing…", local_hh_mm(c.saved_ms))}
                 </p>
             }
         });
@@ -138,8 +163,8 @@ fn Progress() -> impl IntoView {
             p => Some(
                 view! {
                     <div class="progress-row" role="status" id="progress">
-                        <progress max="100" value=p.percent() aria-label="Loading the fleet"></progress>
-                        <span class="progress-words">{p.words()}</span>
+                        <progress max="100" value=progress::percent(p) aria-label="Loading the fleet"></progress>
+                        <span class="progress-words">{progress::words(p)}</span>
                     </div>
                 }
                 .into_any(),
@@ -159,9 +184,8 @@ fn figure(label: &'static str, id: &'static str, value: String) -> impl IntoView
 }
 
 #[component]
-fn Summary(report: FleetReport) -> impl IntoView {
+fn Summary(report: FleetDigest) -> impl IntoView {
     let s = &report.summary;
-    let dash = || "—".to_string();
     let failures = s.runs.failed + s.runs.timed_out;
     let health = s.health;
     view! {
@@ -171,7 +195,7 @@ fn Summary(report: FleetReport) -> impl IntoView {
                 <div class="fleet-health" id="fleet-health">
                     <span class="field-label">"Fleet health"</span>
                     <span class=health.map_or("health", health_class)>
-                        {health.map_or_else(dash, |h| h.to_string())}
+                        {or_dash(health, |h| h.to_string())}
                     </span>
                     <ul class="drivers">
                         {report.drivers.iter().map(|d| view! { <li>{d.text()}</li> }).collect_view()}
@@ -179,69 +203,30 @@ fn Summary(report: FleetReport) -> impl IntoView {
                 </div>
                 <dl class="figures">
                     {figure("Actors", "sum-actors", s.actors.to_string())}
-                    {figure("Runs", "sum-runs", crate::pages::actors::group_thousands(u64::from(s.runs.total())))}
-                    {figure("Success rate", "sum-success", s.success_rate.map_or_else(dash, pct))}
+                    {figure("Runs", "sum-runs", group_thousands(u64::from(s.runs.total())))}
+                    {figure("Success rate", "sum-success", or_dash(s.success_rate, pct))}
                     {figure("Failures", "sum-failures", format!("{failures} ({} failed, {} timed out)", s.runs.failed, s.runs.timed_out))}
-                    {figure("Cost", "sum-cost", s.cost_usd.map_or_else(|| "n/a".into(), usd))}
-                    {figure("Cost per run", "sum-cost-per-run", s.cost_per_run_usd.map_or_else(|| "n/a".into(), usd))}
+                    {figure("Cost", "sum-cost", usd_or_na(s.cost_usd))}
+                    {figure("Cost per run", "sum-cost-per-run", usd_or_na(s.cost_per_run_usd))}
                 </dl>
             </div>
         </section>
     }
 }
 
-/// One figure's week-over-week change: an arrow and the number, coloured by direction.
-pub fn delta_chip(
-    label: &'static str,
-    code: &'static str,
-    d: Delta,
-    fmt: fn(f64) -> String,
-    now_fmt: fn(f64) -> String,
-) -> impl IntoView {
-    let dir = direction_code(d.direction);
-    let text = match (d.change, d.current) {
-        (Some(c), Some(now)) => format!("{} {} ({})", arrow(&d), signed(c, fmt), now_fmt(now)),
-        _ => "no comparison".to_string(),
-    };
-    view! {
-        <div class=format!("delta delta-{dir}") data-figure=code data-direction=dir>
-            <dt>{label}</dt>
-            <dd>{text}</dd>
-        </div>
-    }
-}
-
-fn count(v: f64) -> String {
-    format!("{v:.0}")
-}
-fn points(v: f64) -> String {
-    format!("{v:.1} pt")
-}
-fn percent(v: f64) -> String {
-    format!("{v:.1} %")
-}
-fn secs(v: f64) -> String {
-    format!("{v:.1} s")
-}
-fn money(v: f64) -> String {
-    usd(v)
-}
-
-/// The five deltas of one set of figures, as a definition list.
+/// The five deltas of one set of figures, as a definition list of coloured chips.
 pub fn delta_list(d: FigureDeltas, id: &'static str) -> impl IntoView {
-    let rate = |x: Delta| Delta {
-        previous: x.previous.map(|v| v * 100.0),
-        current: x.current.map(|v| v * 100.0),
-        change: x.change.map(|v| v * 100.0),
-        direction: x.direction,
-    };
     view! {
         <dl class="deltas" id=id>
-            {delta_chip("Health", "health", d.health, count, count)}
-            {delta_chip("Success rate", "success", rate(d.success_rate), points, percent)}
-            {delta_chip("Cost", "cost", d.cost_usd, money, money)}
-            {delta_chip("p95 duration", "p95", d.p95_duration_secs, secs, secs)}
-            {delta_chip("Runs", "runs", d.runs, count, count)}
+            {delta_figures(d).into_iter().map(|f| {
+                let dir = f.delta.direction.code();
+                view! {
+                    <div class=format!("delta delta-{dir}") data-figure=f.code data-direction=dir>
+                        <dt>{f.label}</dt>
+                        <dd>{f.text()}</dd>
+                    </div>
+                }
+            }).collect_view()}
         </dl>
     }
 }
@@ -328,7 +313,7 @@ fn TrendsCard() -> impl IntoView {
 }
 
 #[component]
-fn Plan(report: FleetReport) -> impl IntoView {
+fn Plan(report: FleetDigest) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="plan-title" id="plan">
             <h2 id="plan-title">"Action plan"</h2>
@@ -336,11 +321,11 @@ fn Plan(report: FleetReport) -> impl IntoView {
                 {report.plan.into_iter().map(|b| {
                     let n = b.entries.len();
                     view! {
-                        <div class="plan-bucket" data-bucket=bucket_code(b.bucket)>
+                        <div class="plan-bucket" data-bucket=b.bucket.code()>
                             <h3><span class=bucket_class(b.bucket)>{b.label.clone()}</span> " " <span class="muted">{n}</span></h3>
                             {if n == 0 {
                                 view! { <p class="muted small-print">"none"</p> }.into_any()
-                            } else if b.bucket == forge_fleet::Bucket::Healthy {
+                            } else if b.bucket == Bucket::Healthy {
                                 // Healthy Actors need no reason each: one compact list.
                                 view! {
                                     <p class="plan-compact">
@@ -380,19 +365,9 @@ fn Plan(report: FleetReport) -> impl IntoView {
     }
 }
 
-/// The published formula — the same text as the README.
+/// The published formula — the same text as the README, written from `forge_fleet::rules`.
 #[component]
 pub fn HealthFormula() -> impl IntoView {
-    let rows = [
-        ("reliability", "2 points per % of finished runs that FAILED, at most 60", "≥ 1 finished run"),
-        ("timeouts", "2 points per % of finished runs that TIMED-OUT, at most 40", "≥ 1 finished run"),
-        ("release regression", "10", "the newest build's failure rate is ≥ 15 points higher and ≥ 2× the previous build's, with ≥ 10 finished runs on each"),
-        ("empty results", "40 × the share of successful runs whose dataset was empty", "≥ 3 successful runs with a known item count"),
-        ("no recent runs", "30", "no run started in the window"),
-        ("old build", "5", "the latest build finished more than 90 days before the window end"),
-        ("memory over-allocation", "5", "≥ 3 sampled runs, and the memory suggestion applies"),
-        ("cost spike", "10", "cost per run in the last 7 days ≥ 1.5× the rest of the window, ≥ 3 costed runs on each side"),
-    ];
     view! {
         <details class="card disclosure" id="health-formula">
             <summary>"How is health computed?"</summary>
@@ -404,18 +379,17 @@ pub fn HealthFormula() -> impl IntoView {
                     <tr><th scope="col">"driver"</th><th scope="col">"deduction"</th><th scope="col">"when"</th></tr>
                 </thead>
                 <tbody>
-                    {rows.into_iter().map(|(d, p, w)| view! {
+                    {deductions().into_iter().map(|(d, p, w)| view! {
                         <tr><th scope="row">{d}</th><td>{p}</td><td>{w}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
             <p>
                 "Action plan — the first rule that matches wins: "
-                <strong>"Fix now"</strong>" (a release regression; failure rate ≥ 15 % with ≥ 5 finished runs; or health < 50), "
-                <strong>"Watch"</strong>" (failure rate ≥ 5 %; ≥ 20 % empty successful runs; a run peaked at ≥ 95 % of its memory; or health < 75), "
-                <strong>"Stale"</strong>" (no run in the window, or the latest build is older than 90 days), "
-                <strong>"Save money"</strong>" (a memory suggestion or a cost spike), "
-                <strong>"Healthy"</strong>" (none of the above)."
+                {plan_rules().into_iter().enumerate().map(|(i, (bucket, rule))| view! {
+                    <strong>{bucket.label()}</strong>
+                    {format!(" ({rule}){}", if i + 1 == Bucket::ALL.len() { "." } else { ", " })}
+                }).collect_view()}
             </p>
         </details>
     }

@@ -13,16 +13,15 @@
 //! Nothing else in the account is written. A snapshot that cannot be read is skipped with a
 //! note. A 403 on a write turns trend tracking off with one line, and nothing is written.
 
-use crate::client::{ApiError, Client};
-use crate::loader::{Cancel, Fetcher};
+use crate::api::{Abort, Answer, ApiError, Client};
+use crate::data::loader::{Fetcher, LoadOptions};
+use forge_apify::limits::MAX_PAGE_LIMIT;
+use forge_apify::paths::{self, ApifyPath, KeysQuery};
 use forge_fleet::trends::{
     self, decode, encode, index_with, snapshot_key, week_of_key, Snapshot, SnapshotIndex,
     INDEX_KEY, MAX_WEEKS, SNAPSHOT_PREFIX,
 };
 use serde::Deserialize;
-
-/// The store, by name (the token owner's).
-pub const STORE: &str = "~forge-trends";
 
 /// Where trend tracking stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,11 +90,6 @@ impl Trends {
 }
 
 #[derive(Deserialize)]
-struct KeysData {
-    data: KeysPage,
-}
-
-#[derive(Deserialize)]
 struct KeysPage {
     #[serde(default)]
     items: Vec<KeyItem>,
@@ -111,10 +105,6 @@ pub const WRITE_OFF: &str = "Trend tracking is off: this token lacks Key-value s
 /// The line shown when Apify refuses to create the store.
 pub const CREATE_REFUSED: &str = "Trend tracking needs a key-value store named forge-trends: create a key-value store named forge-trends in the Console, or allow Storages: Create";
 
-fn records_path(key: &str) -> String {
-    format!("/api/apify/v2/key-value-stores/{STORE}/records/{key}")
-}
-
 /// The weeks of `keys` worth reading: snapshot keys only, newest [`MAX_WEEKS`], oldest first.
 pub fn weeks_to_read(keys: &[String]) -> Vec<String> {
     let mut weeks: Vec<String> = keys
@@ -127,72 +117,81 @@ pub fn weeks_to_read(keys: &[String]) -> Vec<String> {
     weeks.split_off(skip)
 }
 
-async fn send(
-    f: &Fetcher,
-    method: &str,
-    path: &str,
-    body: Option<String>,
-) -> Result<(u16, String), ApiError> {
-    let path = path.strip_prefix("/api/apify").unwrap_or(path);
-    f.send(method, path, body)
+/// The answer to `request` (paced and retried); an unreachable relay and a cancelled load are
+/// both "no answer".
+async fn send(f: &Fetcher, request: &ApifyPath, body: Option<String>) -> Result<Answer, ApiError> {
+    f.send(request, body)
         .await
         .unwrap_or(Err(ApiError::Unreachable))
 }
 
+/// "What failed: why", for the status line.
+fn failed(what: &str, e: &ApiError) -> TrendStatus {
+    TrendStatus::Failed(format!("{what}: {}", e.message()))
+}
+
 /// Reads the stored snapshots and writes this week's when it is missing.
 pub async fn sync(client: Client, current: Snapshot) -> Trends {
-    let opts = crate::fleet_store::gentle();
-    let client = &Fetcher::new(client, opts, Cancel::default());
+    let f = &Fetcher::new(client, LoadOptions::gentle(), Abort::new());
     let mut out = Trends {
         status: TrendStatus::Working,
         stored: Vec::new(),
         current: Some(current.clone()),
         notes: Vec::new(),
     };
-    let keys_path =
-        format!("/api/apify/v2/key-value-stores/{STORE}/keys?prefix={SNAPSHOT_PREFIX}&limit=1000");
     let mut store_missing = false;
     let mut index: Option<SnapshotIndex> = None;
-    match send(client, "GET", &keys_path, None).await {
-        Ok((200, body)) => {
-            let keys: Vec<String> = serde_json::from_str::<KeysData>(&body)
-                .map(|k| k.data.items.into_iter().map(|i| i.key).collect())
+    const READ: &str = "Could not read the trend snapshots";
+    let record = paths::trends_record;
+    let keys = paths::trends_keys(&KeysQuery {
+        prefix: Some(SNAPSHOT_PREFIX.to_string()),
+        limit: Some(MAX_PAGE_LIMIT),
+        ..KeysQuery::default()
+    });
+    match send(
+        f,
+        &keys.unwrap_or_else(|_| unreachable!("a constant prefix")),
+        None,
+    )
+    .await
+    {
+        Ok(a) if a.status == 200 => {
+            let keys: Vec<String> = a
+                .data::<KeysPage>()
+                .map(|k| k.items.into_iter().map(|i| i.key).collect())
                 .unwrap_or_default();
             if keys.iter().any(|k| k == INDEX_KEY) {
-                if let Ok((200, body)) = send(client, "GET", &records_path(INDEX_KEY), None).await {
-                    index = serde_json::from_str(&body).ok();
+                if let Ok(request) = record(INDEX_KEY) {
+                    if let Ok(a) = send(f, &request, None).await {
+                        index = a.json().ok();
+                    }
                 }
             }
             for week in weeks_to_read(&keys) {
-                let key = snapshot_key(&week);
-                match send(client, "GET", &records_path(&key), None).await {
-                    Ok((200, body)) => match decode(body.as_bytes()) {
+                let Ok(request) = record(&snapshot_key(&week)) else {
+                    continue;
+                };
+                match send(f, &request, None).await {
+                    Ok(a) if a.status == 200 => match decode(a.body.as_bytes()) {
                         Ok(s) => out.stored.push(s),
                         Err(p) => out.notes.push(format!("Snapshot {week}: {p}")),
                     },
-                    Ok((status, body)) => out.notes.push(format!(
-                        "Snapshot {week}: {}; skipped",
-                        ApiError::from_answer(status, &body).message()
-                    )),
+                    Ok(a) => out
+                        .notes
+                        .push(format!("Snapshot {week}: {}; skipped", a.error().message())),
                     Err(e) => out
                         .notes
                         .push(format!("Snapshot {week}: {}; skipped", e.message())),
                 }
             }
         }
-        Ok((404, _)) => store_missing = true,
-        Ok((status, body)) => {
-            out.status = TrendStatus::Failed(format!(
-                "Could not read the trend snapshots: {}",
-                ApiError::from_answer(status, &body).message()
-            ));
+        Ok(a) if a.status == 404 => store_missing = true,
+        Ok(a) => {
+            out.status = failed(READ, &a.error());
             return out;
         }
         Err(e) => {
-            out.status = TrendStatus::Failed(format!(
-                "Could not read the trend snapshots: {}",
-                e.message()
-            ));
+            out.status = failed(READ, &e);
             return out;
         }
     }
@@ -202,50 +201,42 @@ pub async fn sync(client: Client, current: Snapshot) -> Trends {
         return out;
     }
     if store_missing {
-        let create = "/api/apify/v2/key-value-stores?name=forge-trends";
-        match send(client, "POST", create, None).await {
-            Ok((s, _)) if (200..300).contains(&s) => {}
-            Ok((403, _)) => {
+        const CREATE: &str = "Could not create the forge-trends store";
+        match send(f, &paths::create_trends_store(), None).await {
+            Ok(a) if a.ok() => {}
+            Ok(a) if a.status == 403 => {
                 out.status = TrendStatus::Off(CREATE_REFUSED.into());
                 return out;
             }
-            Ok((status, body)) => {
-                out.status = TrendStatus::Failed(format!(
-                    "Could not create the forge-trends store: {}",
-                    ApiError::from_answer(status, &body).message()
-                ));
+            Ok(a) => {
+                out.status = failed(CREATE, &a.error());
                 return out;
             }
             Err(e) => {
-                out.status = TrendStatus::Failed(format!(
-                    "Could not create the forge-trends store: {}",
-                    e.message()
-                ));
+                out.status = failed(CREATE, &e);
                 return out;
             }
         }
     }
     let put = |key: String, body: String| async move {
-        send(client, "PUT", &records_path(&key), Some(body)).await
+        match paths::put_trends_record(&key) {
+            Ok(request) => send(f, &request, Some(body)).await,
+            Err(_) => Err(ApiError::BadAnswer(format!("bad record key {key}"))),
+        }
     };
+    const SAVE: &str = "Could not save this week's snapshot";
     match put(snapshot_key(&current.week), encode(&current)).await {
-        Ok((s, _)) if (200..300).contains(&s) => {}
-        Ok((403, _)) => {
+        Ok(a) if a.ok() => {}
+        Ok(a) if a.status == 403 => {
             out.status = TrendStatus::Off(WRITE_OFF.into());
             return out;
         }
-        Ok((status, body)) => {
-            out.status = TrendStatus::Failed(format!(
-                "Could not save this week's snapshot: {}",
-                ApiError::from_answer(status, &body).message()
-            ));
+        Ok(a) => {
+            out.status = failed(SAVE, &a.error());
             return out;
         }
         Err(e) => {
-            out.status = TrendStatus::Failed(format!(
-                "Could not save this week's snapshot: {}",
-                e.message()
-            ));
+            out.status = failed(SAVE, &e);
             return out;
         }
     }

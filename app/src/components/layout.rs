@@ -1,7 +1,8 @@
 //! The frame around every page: skip link, header with the brand, navigation and connection
 //! light, and the footer.
 
-use crate::state::{indicator, Forge};
+use crate::data::session::Forge;
+use crate::view_model::connection::indicator;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -31,7 +32,7 @@ pub fn ConnectionLight() -> impl IntoView {
     let forge = Forge::get();
     let state = Memo::new(move |_| {
         let check = forge.scope_check();
-        indicator(&forge.session.get(), check.as_ref(), forge.now.get())
+        indicator(&forge.session.get(), check.as_ref(), forge.now_ms.get())
     });
     view! {
         <A href="/settings" attr:class="connection" attr:id="connection" attr:title=move || state.get().detail>

@@ -1,0 +1,38 @@
+//! The browser's clock and timers. Outside a browser (native tests) the clock reads the system
+//! time and nothing sleeps.
+
+/// Unix ms now.
+pub fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_millis() as f64)
+    }
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout`).
+pub async fn sleep_ms(ms: f64) {
+    let ms = ms.clamp(0.0, f64::from(i32::MAX)) as i32;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A random number in `[0, 1)` (`Math.random`), for back-off jitter.
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
+
+/// `14:02` in the browser's time zone.
+pub fn local_hh_mm(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}

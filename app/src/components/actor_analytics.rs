@@ -1,0 +1,191 @@
+//! The analytics half of `/actors/:id`: the window's figures and health drivers, charts,
+//! failures grouped by status-message pattern, builds with their failure rates, and the run
+//! table — every figure, row and group computed by `forge-fleet` (`actor_report`, `run_rows`,
+//! `failure_groups`) from the facts `prepare` parsed once.
+
+use crate::api::{clock, Abort};
+use crate::components::charts::{CostChart, DurationChart, StatusChart};
+use crate::components::fleet::WindowPicker;
+use crate::data::actor::analytics_input;
+use crate::data::fleet::FleetStore;
+use crate::data::loader::ActorProblem;
+use crate::data::session::Forge;
+use crate::view_model::fleet_table::{bucket_class, health_class};
+use crate::view_model::format::{duration, or_dash, pct, usd_or_na, DASH};
+use forge_apify::time::format_iso_millis;
+use forge_fleet::{actor_report, failure_groups, prepare, run_rows, ActorInput, Window};
+use leptos::prelude::*;
+
+/// Rows of the run table shown at most.
+pub const RUN_ROWS_SHOWN: usize = 200;
+
+#[component]
+pub fn ActorAnalytics(#[prop(into)] id: Signal<String>) -> impl IntoView {
+    let forge = Forge::get();
+    let store = FleetStore::get();
+    let abort: StoredValue<Option<Abort>, LocalStorage> = StoredValue::new_local(None);
+    let end_ms = clock::now_ms() as i64;
+    let data = LocalResource::new(move || {
+        let id = id.get();
+        forge.generation.track();
+        if let Some(a) = abort.get_value() {
+            a.abort();
+        }
+        let a = Abort::new();
+        abort.set_value(Some(a.clone()));
+        analytics_input(forge.client(), store, id, a, end_ms)
+    });
+    on_cleanup(move || {
+        if let Some(a) = abort.get_value() {
+            a.abort();
+        }
+    });
+    move || {
+        match data.get() {
+        None | Some(None) => view! {
+            <p class="muted loading" role="status" id="actor-loading">"Loading runs, builds, memory and result counts…"</p>
+        }
+        .into_any(),
+        Some(Some(Err(p))) => view! {
+            <section class="card" id="actor-analytics">
+                <h2>"Reliability, durations and cost"</h2>
+                <div class="notice notice-warn" role="alert" id="actor-problem">
+                    <p>{p.text()}</p>
+                    {matches!(p, ActorProblem::Denied(_)).then(|| view! {
+                        <p>"Run history needs a token with Actors: List runs (Actor runs: Read)."</p>
+                    })}
+                </div>
+            </section>
+        }
+        .into_any(),
+        Some(Some(Ok(input))) => view! { <Analytics input end_ms /> }.into_any(),
+    }
+    }
+}
+
+#[component]
+fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
+    let store = FleetStore::get();
+    let prepared = StoredValue::new(prepare(&input));
+    let input = StoredValue::new(input);
+    let report = Memo::new(move |_| {
+        prepared.with_value(|p| actor_report(p, Window::new(store.days.get(), end_ms)))
+    });
+    move || {
+        let r = report.get();
+        let window = Window::new(r.window_days, end_ms);
+        let (total_runs, groups, run_table) = input.with_value(|input| {
+            prepared.with_value(|prepared| {
+                let rows = run_rows(input, prepared, window);
+                let groups = failure_groups(&rows);
+                let table = rows
+                    .iter()
+                    .take(RUN_ROWS_SHOWN)
+                    .map(|x| {
+                        let status = x.status.as_str();
+                        view! {
+                            <tr data-run=x.id.to_string() data-status=status>
+                                <td><span class=format!("status status-{}", status.to_lowercase())>{status}</span></td>
+                                <td>{format_iso_millis(x.started_ms)}</td>
+                                <td class="num">{or_dash(x.duration_ms, duration)}</td>
+                                <td class="num">{usd_or_na(x.cost_usd)}</td>
+                                <td>{x.build_number.unwrap_or(DASH).to_string()}</td>
+                                <td class="message">{x.status_message.unwrap_or_default().to_string()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                (rows.len(), groups, table)
+            })
+        });
+        let release = r.builds.release.clone();
+        view! {
+            <section class="card" id="actor-analytics" data-bucket=r.placement.bucket.code()>
+                <div class="card-head">
+                    <h2 id="actor-window-title">{format!("Last {} days", r.window_days)}</h2>
+                    <WindowPicker labelled_by="actor-window-title" />
+                </div>
+                <div class="summary-grid">
+                    <div class="fleet-health" id="actor-health">
+                        <span class="field-label">"Health"</span>
+                        <span class=health_class(r.health.score)>{r.health.score}</span>
+                        <p><span class=bucket_class(r.placement.bucket)>{r.placement.bucket.label()}</span> " " {r.placement.reason.clone()}</p>
+                        <ul class="drivers" id="actor-drivers">
+                            {r.health.drivers.iter().map(|d| view! { <li>{d.text()}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                    <dl class="figures">
+                        <div class="figure"><dt>"Runs"</dt><dd>{r.runs.total()}</dd></div>
+                        <div class="figure"><dt>"Success"</dt><dd>{or_dash(r.success_rate, pct)}</dd></div>
+                        <div class="figure"><dt>"p50 / p95"</dt><dd>{format!("{} / {}", or_dash(r.duration.p50_ms, duration), or_dash(r.duration.p95_ms, duration))}</dd></div>
+                        <div class="figure"><dt>"Cost"</dt><dd>{usd_or_na(r.cost.total_usd)}</dd></div>
+                        <div class="figure"><dt>"Cost / 1,000 results"</dt><dd>{usd_or_na(r.cost.per_1000_results_usd)}</dd></div>
+                        <div class="figure"><dt>"Memory use"</dt><dd>{or_dash(r.memory.peak_share_avg, pct)}</dd></div>
+                    </dl>
+                </div>
+                {r.memory.suggestion.as_ref().map(|s| view! { <p class="notice notice-info" id="memory-suggestion">{s.text.clone()}</p> })}
+            </section>
+            <section class="card">
+                <h2>"Charts"</h2>
+                <div class="chart-grid-2">
+                    <div><h3>"Runs by status"</h3><StatusChart days=r.daily.clone() label="Runs per day by status" /></div>
+                    <div><h3>"Cost per day"</h3><CostChart days=r.daily.clone() label="Cost per day" /></div>
+                    <div><h3>"Duration distribution"</h3><DurationChart histogram=r.duration.histogram /></div>
+                </div>
+            </section>
+            <section class="card" id="failures">
+                <h2>"Failures by status message"</h2>
+                {if groups.failures == 0 {
+                    view! { <p class="muted">"No failed or timed-out runs in this window."</p> }.into_any()
+                } else {
+                    view! {
+                        <p class="muted small-print">{format!(
+                            "{} failed or timed-out runs; grouped by message, from the latest {} with a loaded status message.",
+                            groups.failures, groups.sampled
+                        )}</p>
+                        <ul class="failure-groups">
+                            {groups.groups.into_iter().map(|g| view! {
+                                <li data-pattern=g.pattern.clone() title=g.pattern>
+                                    <span class="count">{g.runs}</span> " " {g.example}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="card" id="builds">
+                <h2>"Builds"</h2>
+                {release.map(|c| view! { <p class=if c.regression { "notice notice-error" } else { "muted" } id="release-note">{c.note}</p> })}
+                <div class="table-wrap">
+                    <table class="data-table">
+                        <thead><tr><th scope="col">"Build"</th><th scope="col" class="num">"Runs"</th><th scope="col" class="num">"Finished"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Failure rate"</th></tr></thead>
+                        <tbody>
+                            {r.builds.used.iter().map(|b| view! {
+                                <tr>
+                                    <th scope="row">{b.number.clone().or(b.id.clone()).unwrap_or_else(|| DASH.to_string())}</th>
+                                    <td class="num">{b.runs}</td>
+                                    <td class="num">{b.finished}</td>
+                                    <td class="num">{b.failed}</td>
+                                    <td class="num">{or_dash(b.failure_rate, pct)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+            <section class="card" id="runs">
+                <h2>{format!("Runs ({total_runs})")}</h2>
+                <div class="table-wrap">
+                    <table class="data-table runs-table">
+                        <thead><tr>
+                            <th scope="col">"Status"</th><th scope="col">"Started"</th><th scope="col" class="num">"Duration"</th>
+                            <th scope="col" class="num">"Cost"</th><th scope="col">"Build"</th><th scope="col">"Status message"</th>
+                        </tr></thead>
+                        <tbody>{run_table}</tbody>
+                    </table>
+                </div>
+                {(total_runs > RUN_ROWS_SHOWN).then(|| view! { <p class="muted small-print">{format!("The newest {RUN_ROWS_SHOWN} runs are shown.")}</p> })}
+            </section>
+        }
+    }
+}

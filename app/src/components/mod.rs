@@ -1,0 +1,26 @@
+//! Views shared by the pages. Components read the [`data`](crate::data) stores and
+//! [`view_model`](crate::view_model) functions; they never send a request and never import a
+//! page.
+
+pub mod actor;
+pub mod actor_analytics;
+pub mod charts;
+pub mod fleet;
+pub mod fleet_table;
+pub mod gate;
+pub mod layout;
+pub mod run_dialog;
+pub mod scope;
+pub mod signals;
+pub mod token_form;
+
+use crate::api::Abort;
+use leptos::prelude::*;
+
+/// An [`Abort`] for the requests this view starts: aborted when the view goes away.
+pub fn abort_on_cleanup() -> Abort {
+    let abort = Abort::new();
+    let stored = StoredValue::new_local(abort.clone());
+    on_cleanup(move || stored.with_value(Abort::abort));
+    abort
+}

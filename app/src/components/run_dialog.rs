@@ -1,0 +1,139 @@
+//! The Run button and the dialog it opens: memory, timeout and an optional JSON input, checked
+//! by [`crate::view_model::run_form::check`] before [`RunCenter::start`] sends anything, then
+//! the run's status until it ends.
+
+use crate::data::fleet::FleetStore;
+use crate::data::run::{RunCenter, RunView};
+use crate::data::session::Forge;
+use crate::view_model::run_form::{check, input_label, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECS};
+use forge_apify::limits::{MAX_MEMORY_MBYTES, MIN_MEMORY_MBYTES};
+use leptos::prelude::*;
+
+/// A Run button: opens the dialog for this Actor.
+#[component]
+pub fn RunButton(
+    id: String,
+    name: String,
+    #[prop(optional_no_strip)] memory: Option<u32>,
+    #[prop(optional_no_strip)] timeout: Option<u32>,
+) -> impl IntoView {
+    let c = RunCenter::get();
+    let store = FleetStore::get();
+    let data_id = id.clone();
+    let open_dialog = move |_| {
+        // The fleet load's copy of the Actor has its defaults even where the caller has none.
+        let defaults = store.input(&id).and_then(|i| i.actor.default_run_options);
+        let m = defaults
+            .as_ref()
+            .and_then(|d| d.memory_mbytes)
+            .or(memory)
+            .unwrap_or(DEFAULT_MEMORY_MB);
+        let t = defaults
+            .as_ref()
+            .and_then(|d| d.timeout_secs)
+            .or(timeout)
+            .unwrap_or(DEFAULT_TIMEOUT_SECS);
+        c.open_for(id.clone(), name.clone(), m, t);
+    };
+    view! {
+        <button type="button" class="button secondary small run-button" data-run=data_id on:click=open_dialog>
+            "Run"
+        </button>
+    }
+}
+
+/// The dialog (rendered once per page).
+#[component]
+pub fn RunDialog() -> impl IntoView {
+    let c = RunCenter::get();
+    let forge = Forge::get();
+    let store = FleetStore::get();
+    let RunCenter {
+        open,
+        name,
+        view_state,
+        memory_field,
+        timeout_field,
+        input_field,
+        problem,
+        ..
+    } = c;
+    let start = move |_| match check(
+        &memory_field.get_untracked(),
+        &timeout_field.get_untracked(),
+        &input_field.get_untracked(),
+    ) {
+        Ok(req) => c.start(forge, store, req),
+        Err(e) => problem.set(Some(e)),
+    };
+    let body = move || {
+        match view_state.get() {
+        RunView::Form | RunView::Starting => {
+            let starting = view_state.get() == RunView::Starting;
+            view! {
+                <div class="field">
+                    <label class="field-label" for="run-memory">"Memory (MB)"</label>
+                    <input id="run-memory" class="input" type="number" autofocus min=MIN_MEMORY_MBYTES max=MAX_MEMORY_MBYTES step=MIN_MEMORY_MBYTES
+                        prop:value=move || memory_field.get()
+                        on:input=move |ev| memory_field.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label class="field-label" for="run-timeout">"Timeout (seconds)"</label>
+                    <input id="run-timeout" class="input" type="number" min="1"
+                        prop:value=move || timeout_field.get()
+                        on:input=move |ev| timeout_field.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label class="field-label" for="run-input">{input_label()}</label>
+                    <textarea id="run-input" class="input mono" rows="6" placeholder="{}"
+                        prop:value=move || input_field.get()
+                        on:input=move |ev| input_field.set(event_target_value(&ev))></textarea>
+                </div>
+                {move || problem.get().map(|p| view! { <p class="notice notice-error" id="run-problem" role="alert">{p}</p> })}
+                <div class="actions">
+                    <button type="button" class="button primary" id="run-confirm" disabled=starting on:click=start>
+                        {if starting { "Starting…" } else { "Start the run" }}
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            }
+            .into_any()
+        }
+        RunView::Following { run_id, status } | RunView::Ended { run_id, status } => {
+            let ended = matches!(view_state.get(), RunView::Ended { .. });
+            let code = status.clone();
+            view! {
+                <p role="status" id="run-status" data-status=code data-ended=ended.to_string()>
+                    "Run " <code>{run_id}</code> ": " <strong>{status}</strong>
+                    {if ended { " — the figures are being refreshed." } else { " — following it…" }}
+                </p>
+                <div class="actions">
+                    <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Close"</button>
+                </div>
+            }
+            .into_any()
+        }
+        RunView::Refused(m) => view! {
+            <p class="notice notice-warn" id="run-refused" role="alert">{m}</p>
+            <div class="actions">
+                <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Close"</button>
+            </div>
+        }
+        .into_any(),
+    }
+    };
+    view! {
+        {move || open.get().then(|| view! {
+            <div class="modal-backdrop" on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }>
+                <div class="modal card" role="dialog" aria-modal="true" aria-labelledby="run-title" id="run-dialog">
+                    <h2 id="run-title">{move || format!("Run {}", name.get())}</h2>
+                    {body}
+                </div>
+            </div>
+        })}
+    }
+}

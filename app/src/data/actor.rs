@@ -1,0 +1,111 @@
+//! One Actor's page data. The fleet load's copy is used when it has this Actor; otherwise the
+//! Actor is loaded on its own through the same loader. Then the status messages of its most
+//! recent failures (the run list does not carry them), for the failure groups.
+//!
+//! ```text
+//! GET /v2/actors/{id}                                   the facts at the top
+//! (runs, builds and enrichment as the fleet loader sends them, when the fleet load lacks it)
+//! GET /v2/actor-runs/{runId}                            the newest failures' status messages
+//! ```
+
+use crate::api::{Abort, ApiError, Client};
+use crate::data::fleet::FleetStore;
+use crate::data::loader::{self, ActorProblem, Fetcher, LoadOptions};
+use forge_apify::models::{Actor, ActorShort, JobStatus, Run};
+use forge_apify::paths;
+use forge_fleet::{ActorInput, Window};
+use std::cell::{Cell, RefCell};
+
+/// Failed runs whose status message is fetched for the grouping.
+pub const FAILURE_DETAILS: usize = 30;
+
+/// Every Actor of the account (the loader's paged listing, as the dashboard loads it).
+pub async fn own_actors(client: Client, abort: Abort) -> Result<Vec<ActorShort>, ApiError> {
+    let f = Fetcher::new(client, LoadOptions::default(), abort);
+    loader::list_actors(&f)
+        .await
+        .unwrap_or(Err(ApiError::Aborted))
+}
+
+/// `GET /v2/actors/{id}`.
+pub async fn actor(client: &Client, id: &str, abort: &Abort) -> Result<Actor, ApiError> {
+    let Ok(request) = paths::actor(id) else {
+        return Err(ApiError::Status {
+            status: 404,
+            kind: None,
+            message: Some("That is not an Actor ID.".into()),
+        });
+    };
+    client.apify(&request, None, abort).await?.data()
+}
+
+/// The Actor's input for the engine, with run details and the newest failures' messages.
+/// `None` when cancelled.
+pub async fn analytics_input(
+    client: Client,
+    store: FleetStore,
+    id: String,
+    abort: Abort,
+    end_ms: i64,
+) -> Option<Result<ActorInput, ActorProblem>> {
+    let opts = LoadOptions::default();
+    let f = Fetcher::new(client, opts, abort);
+    let mut input = match store.input(&id) {
+        Some(i) => i,
+        None => {
+            let bare = Actor::from(ActorShort {
+                id: id.clone(),
+                name: id.clone(),
+                username: String::new(),
+                title: None,
+                created_at: None,
+                modified_at: None,
+                stats: None,
+            });
+            let after = Window::new(opts.days, end_ms).started_after();
+            match loader::load_actor(&f, ActorInput::new(bare), &after)
+                .await
+                .ok()?
+            {
+                Ok(i) => i,
+                Err(p) => return Some(Err(p)),
+            }
+        }
+    };
+    loader::enrich_one(&f, &mut input, opts.enrich_runs)
+        .await
+        .ok()?;
+    let mut failed: Vec<(&str, &str)> = input
+        .runs
+        .iter()
+        .filter(|r| matches!(r.status, JobStatus::Failed | JobStatus::TimedOut))
+        .filter(|r| !input.run_details.contains_key(&r.id))
+        .map(|r| (r.started_at.as_str(), r.id.as_str()))
+        .collect();
+    failed.sort_unstable_by(|a, b| b.0.cmp(a.0));
+    let want: Vec<paths::ApifyPath> = failed
+        .into_iter()
+        .take(FAILURE_DETAILS)
+        .filter_map(|(_, id)| paths::run(id).ok())
+        .collect();
+    let got: RefCell<Vec<Run>> = RefCell::default();
+    let cancelled = Cell::new(false);
+    loader::pool(opts.concurrency, want.len(), |k| {
+        let (f, want, got, cancelled) = (&f, &want, &got, &cancelled);
+        async move {
+            match f.data::<Run>(&want[k]).await {
+                Ok(Ok(run)) => got.borrow_mut().push(run),
+                Ok(Err(_)) => {}
+                Err(_) => cancelled.set(true),
+            }
+        }
+    })
+    .await;
+    if cancelled.get() {
+        return None;
+    }
+    for run in got.into_inner() {
+        input.run_details.insert(run.id.clone(), run);
+    }
+    Some(Ok(input))
+}

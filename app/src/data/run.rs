@@ -1,0 +1,188 @@
+//! Starting a run from Forge and following it to the end:
+//!
+//! ```text
+//! POST /v2/actors/{id}/runs?memory=&timeout=        the input as the JSON body
+//! GET  /v2/actor-runs/{runId}?waitForFinish=20      until the run ends (Apify holds each
+//!                                                   answer until then or for 20 s)
+//! ```
+//!
+//! A 403 says the token lacks Actors: Run (and the scope check learns it); a success teaches
+//! the scope check the opposite. When the run ends, that Actor's figures are reloaded. The
+//! start is sent once, never retried: a POST that reached Apify may have started a run.
+
+use crate::api::{clock, Abort};
+use crate::data::fleet::FleetStore;
+use crate::data::session::Forge;
+use crate::view_model::run_form::{poll_delay_ms, RunRequest};
+use forge_apify::models::Run;
+use forge_apify::paths::{self, StartRunQuery};
+use leptos::prelude::*;
+
+/// How long each follow-up read asks Apify to hold its answer until the run ends (at most
+/// `forge_apify::limits::MAX_WAIT_FOR_FINISH_SECS`). Short enough that the status shown moves.
+pub const FOLLOW_WAIT_SECS: u64 = 20;
+/// The message for a token without Actors: Run.
+pub const NO_RUN: &str = "Your token lacks Actors: Run; everything else keeps working";
+
+/// Where the dialog's run stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunView {
+    Form,
+    Starting,
+    Following { run_id: String, status: String },
+    Ended { run_id: String, status: String },
+    Refused(String),
+}
+
+impl RunView {
+    /// A run is being started or followed: the dialog shows it (one run at a time).
+    pub fn busy(&self) -> bool {
+        matches!(self, RunView::Starting | RunView::Following { .. })
+    }
+}
+
+/// The dialog's state, shared by every Run button (provided by the app root), so a row that
+/// re-renders while a run is followed loses nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct RunCenter {
+    pub open: RwSignal<bool>,
+    pub id: RwSignal<String>,
+    pub name: RwSignal<String>,
+    pub view_state: RwSignal<RunView>,
+    pub memory_field: RwSignal<String>,
+    pub timeout_field: RwSignal<String>,
+    pub input_field: RwSignal<String>,
+    pub problem: RwSignal<Option<String>>,
+}
+
+impl Default for RunCenter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RunCenter {
+    pub fn new() -> RunCenter {
+        RunCenter {
+            open: RwSignal::new(false),
+            id: RwSignal::new(String::new()),
+            name: RwSignal::new(String::new()),
+            view_state: RwSignal::new(RunView::Form),
+            memory_field: RwSignal::new(String::new()),
+            timeout_field: RwSignal::new(String::new()),
+            input_field: RwSignal::new(String::new()),
+            problem: RwSignal::new(None),
+        }
+    }
+
+    pub fn get() -> RunCenter {
+        expect_context::<RunCenter>()
+    }
+
+    /// Opens the dialog for Actor `id` with its default memory and timeout — unless a run is
+    /// being followed, which the dialog then shows.
+    pub fn open_for(self, id: String, name: String, memory: u32, timeout: u32) {
+        if !self.view_state.get_untracked().busy() {
+            self.id.set(id);
+            self.name.set(name);
+            self.memory_field.set(memory.to_string());
+            self.timeout_field.set(timeout.to_string());
+            self.problem.set(None);
+            self.view_state.set(RunView::Form);
+        }
+        self.open.set(true);
+    }
+
+    /// Starts the checked run, follows it to its end, then reloads the Actor's figures.
+    pub fn start(self, forge: Forge, store: FleetStore, req: RunRequest) {
+        self.problem.set(None);
+        self.view_state.set(RunView::Starting);
+        let client = forge.client();
+        let actor = self.id.get_untracked();
+        let view_state = self.view_state;
+        leptos::task::spawn_local(async move {
+            let abort = Abort::new();
+            let query = StartRunQuery {
+                memory_mbytes: Some(req.memory),
+                timeout_secs: Some(req.timeout),
+                ..StartRunQuery::default()
+            };
+            let Ok(start) = paths::start_run(&actor, &query) else {
+                view_state.set(RunView::Refused("That is not an Actor ID.".into()));
+                return;
+            };
+            let run = match client.apify(&start, Some(req.body), &abort).await {
+                Ok(a) if a.ok() => match a.data::<Run>() {
+                    Ok(run) => run,
+                    Err(e) => {
+                        view_state.set(RunView::Refused(format!(
+                            "The run started, but its answer was unreadable: {e}"
+                        )));
+                        return;
+                    }
+                },
+                Ok(a) if a.error().is_permission_denied() => {
+                    forge.run_known.set(Some(false));
+                    view_state.set(RunView::Refused(NO_RUN.into()));
+                    return;
+                }
+                Ok(a) => {
+                    view_state.set(RunView::Refused(format!(
+                        "The run was not started: {}",
+                        a.error().message()
+                    )));
+                    return;
+                }
+                Err(e) => {
+                    view_state.set(RunView::Refused(format!(
+                        "The run was not started: {}",
+                        e.message()
+                    )));
+                    return;
+                }
+            };
+            forge.run_known.set(Some(true));
+            let run_id = run.id.clone();
+            let mut status = run.status;
+            view_state.set(RunView::Following {
+                run_id: run_id.clone(),
+                status: status.as_str().into(),
+            });
+            let Ok(follow) = paths::run_wait(&run_id, FOLLOW_WAIT_SECS) else {
+                view_state.set(RunView::Refused(
+                    "Apify answered with an odd run ID.".into(),
+                ));
+                return;
+            };
+            let mut failures = 0;
+            while !status.is_terminal() {
+                match client.apify(&follow, None, &abort).await {
+                    Ok(a) if a.status == 200 => {
+                        failures = 0;
+                        if let Ok(run) = a.data::<Run>() {
+                            status = run.status;
+                        }
+                        if !status.is_terminal() {
+                            // The wait ran out (or an upstream ignored it): a breath, not a spin.
+                            clock::sleep_ms(500.0).await;
+                        }
+                    }
+                    _ => {
+                        // 429, a blip: back off (growing) and ask again.
+                        clock::sleep_ms(poll_delay_ms(failures)).await;
+                        failures += 1;
+                    }
+                }
+                view_state.set(RunView::Following {
+                    run_id: run_id.clone(),
+                    status: status.as_str().into(),
+                });
+            }
+            view_state.set(RunView::Ended {
+                run_id,
+                status: status.as_str().into(),
+            });
+            store.refresh_actor(client, actor).await;
+        });
+    }
+}

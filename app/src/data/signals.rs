@@ -1,0 +1,67 @@
+//! `SIGNALS` records: what an Actor's latest successful run left in its default key-value store
+//! for the dashboard.
+//!
+//! ```text
+//! GET /v2/actors/{id}/runs/last?status=SUCCEEDED           (only when no loaded run has it)
+//! GET /v2/key-value-stores/{defaultKeyValueStoreId}/records/SIGNALS
+//! ```
+//!
+//! A 404 means none; content `parse_signals` refuses shows "unreadable SIGNALS".
+
+use crate::data::loader::{last_succeeded_run, Fetcher};
+use forge_apify::models::{JobStatus, Run, RunShort};
+use forge_apify::paths;
+use forge_fleet::{parse_signals, Signals};
+
+/// One Actor's signals.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignalsState {
+    /// No successful run, or it wrote no `SIGNALS`.
+    None,
+    Read(Signals),
+    /// The record is there but not readable (the problem's sentence).
+    Unreadable(String),
+    /// The request failed.
+    Failed(String),
+}
+
+/// The default key-value store of the newest successful run among `runs`.
+pub fn latest_succeeded_store(runs: &[RunShort]) -> Option<&str> {
+    runs.iter()
+        .filter(|r| r.status == JobStatus::Succeeded)
+        .max_by(|a, b| a.started_at.cmp(&b.started_at))
+        .and_then(|r| r.default_key_value_store_id.as_deref())
+}
+
+/// Reads the `SIGNALS` of store `store_id`.
+pub async fn read_signals(f: &Fetcher, store_id: &str) -> SignalsState {
+    let Ok(request) = paths::signals_record(store_id) else {
+        return SignalsState::None;
+    };
+    match f.send(&request, None).await {
+        Err(_) => SignalsState::Failed("cancelled".into()),
+        Ok(Err(e)) => SignalsState::Failed(e.message()),
+        Ok(Ok(a)) if a.status == 404 => SignalsState::None,
+        Ok(Ok(a)) if a.ok() => match parse_signals(a.body.as_bytes()) {
+            Ok(sig) => SignalsState::Read(sig),
+            Err(p) => SignalsState::Unreadable(p.to_string()),
+        },
+        Ok(Ok(a)) => SignalsState::Failed(a.error().message()),
+    }
+}
+
+/// The `SIGNALS` of Actor `id`'s latest successful run (asking Apify which run that is).
+pub async fn actor_signals(f: &Fetcher, id: &str) -> SignalsState {
+    let Ok(request) = last_succeeded_run(id) else {
+        return SignalsState::None;
+    };
+    match f.data::<Run>(&request).await {
+        Err(_) => SignalsState::Failed("cancelled".into()),
+        Ok(Err(e)) if e.status() == Some(404) => SignalsState::None,
+        Ok(Err(e)) => SignalsState::Failed(e.message()),
+        Ok(Ok(run)) => match run.default_key_value_store_id {
+            Some(store) => read_signals(f, &store).await,
+            None => SignalsState::None,
+        },
+    }
+}

@@ -1,0 +1,19 @@
+//! Any address the router does not know.
+
+use crate::components::layout::set_title;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_title("Not found");
+    view! {
+        <div class="page narrow">
+            <h1 class="page-title">"Page not found"</h1>
+            <section class="card">
+                <p>"There is no page at this address."</p>
+                <A href="/" attr:class="button primary">"Go to the dashboard"</A>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,522 @@
+//! The dashboard's table of every Actor as plain data: one [`Row`] per Actor from the fleet
+//! report (or the reason it has no figures), sorting, filtering, the cell texts, and the CSV
+//! and JSON exports.
+
+use crate::data::fleet::RowMeta;
+use crate::data::signals::SignalsState;
+use crate::view_model::format::{duration, group_thousands, or_dash, pct, usd_or_na, DASH};
+use crate::view_model::time::relative;
+use forge_fleet::rules;
+use forge_fleet::trends::{Delta, Direction, FigureDeltas, WeekOverWeek};
+use forge_fleet::{ActorDigest, Bucket, FleetDigest};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Whether a row has figures, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowState {
+    Ok,
+    Loading,
+    /// A permission was refused for its run history.
+    Denied,
+    Error,
+}
+
+impl RowState {
+    /// `ok`, `loading`, `denied`, `error` (the serde name), for `data-state` and the CSV.
+    pub fn code(self) -> &'static str {
+        match self {
+            RowState::Ok => "ok",
+            RowState::Loading => "loading",
+            RowState::Denied => "denied",
+            RowState::Error => "error",
+        }
+    }
+}
+
+/// One row of the table, as shown and exported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub state: RowState,
+    /// What the row shows instead of figures.
+    pub note: Option<String>,
+    pub health: Option<u8>,
+    pub bucket: Option<Bucket>,
+    pub reason: Option<String>,
+    pub runs: Option<u32>,
+    pub success_rate: Option<f64>,
+    pub p50_ms: Option<u64>,
+    pub p95_ms: Option<u64>,
+    pub cost_per_run_usd: Option<f64>,
+    pub cost_per_1000_results_usd: Option<f64>,
+    /// Average peak memory / allocated, over sampled runs.
+    pub memory_use: Option<f64>,
+    pub memory_suggestion: Option<String>,
+    pub build: Option<String>,
+    /// The build a release regression was flagged on.
+    pub regression: Option<String>,
+    pub stale: bool,
+    pub empty_results: bool,
+    pub cost_spike: bool,
+    pub last_run_ms: Option<i64>,
+    /// This week against the previous stored week (trend snapshots).
+    pub week: Option<FigureDeltas>,
+    /// The first `SIGNALS` entries of the latest successful run.
+    pub signals: Option<String>,
+}
+
+impl Row {
+    fn from_digest(m: &RowMeta, a: &ActorDigest) -> Row {
+        Row {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            title: m.display_name().to_string(),
+            state: RowState::Ok,
+            note: m
+                .enrich_denied
+                .as_ref()
+                .map(|p| format!("Your token lacks {p}: memory and result counts are missing")),
+            health: Some(a.health),
+            bucket: Some(a.bucket),
+            reason: Some(a.reason.clone()),
+            runs: Some(a.runs),
+            success_rate: a.success_rate,
+            p50_ms: a.p50_ms,
+            p95_ms: a.p95_ms,
+            cost_per_run_usd: a.cost_per_run_usd,
+            cost_per_1000_results_usd: a.cost_per_1000_results_usd,
+            memory_use: a.memory_use,
+            memory_suggestion: a.memory_suggestion.clone(),
+            build: a.build.clone(),
+            regression: a.regression.clone(),
+            stale: a.stale,
+            empty_results: a.empty_results,
+            cost_spike: a.cost_spike,
+            last_run_ms: a.last_run_ms,
+            week: None,
+            signals: None,
+        }
+    }
+
+    fn without_figures(m: &RowMeta) -> Row {
+        let (state, note) = if let Some(p) = &m.denied {
+            (RowState::Denied, Some(format!("Your token lacks {p}")))
+        } else if let Some(e) = &m.error {
+            (RowState::Error, Some(e.clone()))
+        } else {
+            (RowState::Loading, None)
+        };
+        Row {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            title: m.display_name().to_string(),
+            state,
+            note,
+            health: None,
+            bucket: None,
+            reason: None,
+            runs: None,
+            success_rate: None,
+            p50_ms: None,
+            p95_ms: None,
+            cost_per_run_usd: None,
+            cost_per_1000_results_usd: None,
+            memory_use: None,
+            memory_suggestion: None,
+            build: None,
+            regression: None,
+            stale: false,
+            empty_results: false,
+            cost_spike: false,
+            last_run_ms: None,
+            week: None,
+            signals: None,
+        }
+    }
+}
+
+/// The rows, in list order: figures from the digest, or the reason there are none, with this
+/// week's deltas when there are snapshots to compare.
+pub fn rows(
+    digest: Option<&FleetDigest>,
+    meta: &[RowMeta],
+    wow: Option<&WeekOverWeek>,
+    signals: &BTreeMap<String, SignalsState>,
+) -> Vec<Row> {
+    meta.iter()
+        .map(|m| {
+            let a = if m.loading || m.denied.is_some() || m.error.is_some() {
+                None
+            } else {
+                digest.and_then(|r| r.actor(&m.id))
+            };
+            let mut row = match a {
+                Some(a) => Row::from_digest(m, a),
+                None => Row::without_figures(m),
+            };
+            row.week = wow.and_then(|w| w.actors.get(&m.id)).map(|(_, d)| *d);
+            row.signals = signals.get(&m.id).and_then(signals_text);
+            row
+        })
+        .collect()
+}
+
+/// `▲`, `▼` or `→` for a change.
+pub fn arrow(d: &Delta) -> &'static str {
+    match d.change {
+        Some(c) if c > 0.0 && d.direction != Direction::Same => "▲",
+        Some(c) if c < 0.0 && d.direction != Direction::Same => "▼",
+        Some(_) => "→",
+        None => "",
+    }
+}
+
+/// A signed change, formatted by `fmt` (applied to the absolute value).
+pub fn signed(change: f64, fmt: impl Fn(f64) -> String) -> String {
+    let sign = if change < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", fmt(change.abs()))
+}
+
+/// The short text of the "This week" cell: the health change, then what else got worse.
+pub fn week_text(d: &FigureDeltas) -> String {
+    let mut parts = Vec::new();
+    match d.health.change {
+        Some(c) if c.abs() >= 0.5 => parts.push(format!(
+            "{} health {}",
+            arrow(&d.health),
+            signed(c, |v| format!("{v:.0}"))
+        )),
+        Some(_) => parts.push("→ health steady".into()),
+        None => {}
+    }
+    if d.success_rate.direction == Direction::Worse {
+        if let Some(c) = d.success_rate.change {
+            parts.push(format!(
+                "success {} pt",
+                signed(c * 100.0, |v| format!("{v:.1}"))
+            ));
+        }
+    }
+    if d.cost_usd.direction == Direction::Worse {
+        if let (Some(p), Some(c)) = (d.cost_usd.previous, d.cost_usd.current) {
+            if p > 0.0 {
+                parts.push(format!(
+                    "cost {}",
+                    signed((c - p) / p * 100.0, |v| format!("{v:.0} %"))
+                ));
+            } else {
+                parts.push(format!(
+                    "cost {}",
+                    signed(c - p, crate::view_model::format::usd)
+                ));
+            }
+        }
+    }
+    if d.p95_duration_secs.direction == Direction::Worse {
+        parts.push("p95 slower".into());
+    }
+    if parts.is_empty() {
+        "—".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// A sortable column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Name,
+    Health,
+    Runs,
+    Success,
+    P50,
+    P95,
+    CostPerRun,
+    CostPer1000,
+    Memory,
+    Build,
+    LastRun,
+    ThisWeek,
+}
+
+impl Col {
+    pub const ALL: [Col; 12] = [
+        Col::Name,
+        Col::Health,
+        Col::Runs,
+        Col::Success,
+        Col::P50,
+        Col::P95,
+        Col::CostPerRun,
+        Col::CostPer1000,
+        Col::Memory,
+        Col::Build,
+        Col::LastRun,
+        Col::ThisWeek,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Col::Name => "Actor",
+            Col::Health => "Health",
+            Col::Runs => "Runs",
+            Col::Success => "Success",
+            Col::P50 => "p50",
+            Col::P95 => "p95",
+            Col::CostPerRun => "Cost / run",
+            Col::CostPer1000 => "Cost / 1k results",
+            Col::Memory => "Memory use",
+            Col::Build => "Build",
+            Col::LastRun => "Last run",
+            Col::ThisWeek => "This week",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Col::Name => "name",
+            Col::Health => "health",
+            Col::Runs => "runs",
+            Col::Success => "success",
+            Col::P50 => "p50",
+            Col::P95 => "p95",
+            Col::CostPerRun => "cost-per-run",
+            Col::CostPer1000 => "cost-per-1000",
+            Col::Memory => "memory",
+            Col::Build => "build",
+            Col::LastRun => "last-run",
+            Col::ThisWeek => "this-week",
+        }
+    }
+
+    /// Columns whose figures come from run history (greyed out without Actor runs: Read).
+    pub fn needs_runs(self) -> bool {
+        !matches!(self, Col::Name | Col::Build)
+    }
+
+    /// Right-aligned figures (everything but the name and the build).
+    pub fn numeric(self) -> bool {
+        !matches!(self, Col::Name | Col::Build)
+    }
+
+    fn key(self, r: &Row) -> Option<f64> {
+        match self {
+            Col::Health => r.health.map(f64::from),
+            Col::Runs => r.runs.map(f64::from),
+            Col::Success => r.success_rate,
+            Col::P50 => r.p50_ms.map(|v| v as f64),
+            Col::P95 => r.p95_ms.map(|v| v as f64),
+            Col::CostPerRun => r.cost_per_run_usd,
+            Col::CostPer1000 => r.cost_per_1000_results_usd,
+            Col::Memory => r.memory_use,
+            Col::LastRun => r.last_run_ms.map(|v| v as f64),
+            Col::ThisWeek => r.week.map(|w| w.worsening()),
+            Col::Name | Col::Build => None,
+        }
+    }
+}
+
+/// Sorts by `col`; rows without a value always go last; ties keep name order.
+pub fn sort_rows(rows: &mut [Row], col: Col, ascending: bool) {
+    rows.sort_by(|a, b| {
+        let ord = match col {
+            Col::Name => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+            Col::Build => match (&a.build, &b.build) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => return std::cmp::Ordering::Less,
+                (None, Some(_)) => return std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+            _ => match (col.key(a), col.key(b)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => return std::cmp::Ordering::Less,
+                (None, Some(_)) => return std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+        };
+        let ord = if ascending { ord } else { ord.reverse() };
+        ord.then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+    });
+}
+
+/// Rows whose name or title contains `needle` (case-insensitive) and, when given, in `bucket`.
+pub fn filter_rows(rows: Vec<Row>, needle: &str, bucket: Option<Bucket>) -> Vec<Row> {
+    let needle = needle.trim().to_lowercase();
+    rows.into_iter()
+        .filter(|r| {
+            needle.is_empty()
+                || r.name.to_lowercase().contains(&needle)
+                || r.title.to_lowercase().contains(&needle)
+        })
+        .filter(|r| bucket.is_none() || r.bucket == bucket)
+        .collect()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The table as CSV (numbers unformatted; empty where unknown).
+pub fn to_csv(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "id,name,title,state,note,health,bucket,runs,success_rate,p50_ms,p95_ms,cost_per_run_usd,cost_per_1000_results_usd,memory_use,build,regression_build,stale,empty_results,cost_spike,last_run\n",
+    );
+    for r in rows {
+        let fields = [
+            r.id.clone(),
+            r.name.clone(),
+            r.title.clone(),
+            r.state.code().to_string(),
+            opt(r.note.as_ref()),
+            opt(r.health),
+            opt(r.bucket.map(|b| b.label())),
+            opt(r.runs),
+            opt(r.success_rate.map(|v| format!("{v:.4}"))),
+            opt(r.p50_ms),
+            opt(r.p95_ms),
+            opt(r.cost_per_run_usd.map(|v| format!("{v:.6}"))),
+            opt(r.cost_per_1000_results_usd.map(|v| format!("{v:.6}"))),
+            opt(r.memory_use.map(|v| format!("{v:.4}"))),
+            opt(r.build.as_ref()),
+            opt(r.regression.as_ref()),
+            r.stale.to_string(),
+            r.empty_results.to_string(),
+            r.cost_spike.to_string(),
+            opt(r.last_run_ms.map(forge_apify::time::format_iso_millis)),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The table as JSON.
+pub fn to_json(rows: &[Row]) -> String {
+    serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into())
+}
+
+/// What cell `col` of `r` says, with `now_ms` for "3 h ago".
+pub fn cell_text(col: Col, r: &Row, now_ms: i64) -> String {
+    match col {
+        Col::Name => r.title.clone(),
+        Col::Health => or_dash(r.health, |h| h.to_string()),
+        Col::Runs => or_dash(r.runs, |n| group_thousands(u64::from(n))),
+        Col::Success => or_dash(r.success_rate, pct),
+        Col::P50 => or_dash(r.p50_ms, duration),
+        Col::P95 => or_dash(r.p95_ms, duration),
+        Col::CostPerRun => usd_or_na(r.cost_per_run_usd),
+        Col::CostPer1000 => usd_or_na(r.cost_per_1000_results_usd),
+        Col::Memory => or_dash(r.memory_use, pct),
+        Col::Build => r.build.clone().unwrap_or_else(|| DASH.to_string()),
+        Col::LastRun => or_dash(r.last_run_ms, |t| relative(t, now_ms)),
+        Col::ThisWeek => or_dash(r.week.as_ref(), week_text),
+    }
+}
+
+/// The bucket badge's classes (`bucket bucket-fix-now`).
+pub fn bucket_class(b: Bucket) -> String {
+    format!("bucket bucket-{}", b.code())
+}
+
+/// The compact text of an Actor's `SIGNALS` in the table: the first two entries.
+pub fn signals_text(state: &SignalsState) -> Option<String> {
+    match state {
+        SignalsState::None | SignalsState::Failed(_) => None,
+        SignalsState::Read(s) if s.entries.is_empty() => None,
+        SignalsState::Read(s) => {
+            let mut parts: Vec<String> = s
+                .entries
+                .iter()
+                .take(2)
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            if s.entries.len() > 2 {
+                parts.push(format!("+{} more", s.entries.len() - 2));
+            }
+            Some(parts.join(" · "))
+        }
+        SignalsState::Unreadable(_) => Some("unreadable SIGNALS".into()),
+    }
+}
+
+/// The badge's colour: the plan's own health edges (Fix now below 50, Watch below 75).
+pub fn health_class(h: u8) -> &'static str {
+    if h < rules::FIX_NOW_HEALTH {
+        "health health-bad"
+    } else if h < rules::WATCH_HEALTH {
+        "health health-warn"
+    } else {
+        "health health-good"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, health: Option<u8>, runs: Option<u32>) -> Row {
+        let mut r = Row::without_figures(&RowMeta {
+            id: name.into(),
+            name: name.into(),
+            title: None,
+            loading: false,
+            denied: None,
+            error: None,
+            enrich_denied: None,
+        });
+        r.health = health;
+        r.runs = runs;
+        r.state = RowState::Ok;
+        r
+    }
+
+    #[test]
+    fn sorting_puts_unknowns_last() {
+        let mut v = vec![
+            row("b", Some(80), Some(3)),
+            row("a", None, None),
+            row("c", Some(20), Some(9)),
+        ];
+        sort_rows(&mut v, Col::Health, true);
+        let names: Vec<_> = v.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["c", "b", "a"]);
+        sort_rows(&mut v, Col::Runs, false);
+        let names: Vec<_> = v.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["c", "b", "a"]);
+        sort_rows(&mut v, Col::Name, true);
+        let names: Vec<_> = v.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn filtering_and_csv() {
+        let mut a = row("shop-scraper", Some(50), Some(2));
+        a.bucket = Some(Bucket::Watch);
+        a.title = "Shop, \"big\"".into();
+        let b = row("api", Some(90), Some(1));
+        let v = filter_rows(vec![a.clone(), b.clone()], "SHOP", None);
+        assert_eq!(v.len(), 1);
+        assert_eq!(filter_rows(vec![a, b], "", Some(Bucket::Watch)).len(), 1);
+        let csv = to_csv(&v);
+        assert!(csv.starts_with("id,name,title,state"));
+        assert!(
+            csv.contains("shop-scraper,shop-scraper,\"Shop, \"\"big\"\"\",ok,,50,Watch,2,"),
+            "{csv}"
+        );
+        assert!(to_json(&v).contains("\"name\": \"shop-scraper\""));
+    }
+}

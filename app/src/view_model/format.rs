@@ -1,0 +1,91 @@
+//! Numbers as the tables and cards print them. Shares and dollars read exactly as they do in
+//! the engine's sentences (`forge_fleet::format`), so a driver's text and a table cell agree.
+
+/// The placeholder for an unknown figure.
+pub const DASH: &str = "—";
+/// The placeholder for a cost Apify did not report.
+pub const NOT_AVAILABLE: &str = "n/a";
+
+/// `0.8123` → `81%`.
+pub fn pct(v: f64) -> String {
+    forge_fleet::format::pct(v)
+}
+
+/// `0.12` → `$0.120`.
+pub fn usd(v: f64) -> String {
+    forge_fleet::format::usd(v)
+}
+
+/// `12345` → `12,345`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1234` ms → `1.2 s`, `95000` → `1m 35s` (compact: the table has many columns).
+pub fn duration(ms: u64) -> String {
+    let s = ms / 1000;
+    if ms < 10_000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else if s < 60 {
+        format!("{s} s")
+    } else if s < 3600 {
+        format!("{}m {}s", s / 60, s % 60)
+    } else {
+        format!("{}h {}m", s / 3600, s % 3600 / 60)
+    }
+}
+
+/// `3600` → `1 h`, `300` → `5 min`, `45` → `45 s` (a timeout setting).
+pub fn format_secs(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 if secs.is_multiple_of(60) => format!("{} min", secs / 60),
+        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
+        _ if secs.is_multiple_of(3600) => format!("{} h", secs / 3600),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// `value` formatted, or [`DASH`].
+pub fn or_dash<T>(value: Option<T>, fmt: impl FnOnce(T) -> String) -> String {
+    value.map_or_else(|| DASH.to_string(), fmt)
+}
+
+/// A cost formatted, or [`NOT_AVAILABLE`].
+pub fn usd_or_na(value: Option<f64>) -> String {
+    value.map_or_else(|| NOT_AVAILABLE.to_string(), usd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let cases: [(&str, String, &str); 12] = [
+            ("zero", group_thousands(0), "0"),
+            ("three digits", group_thousands(999), "999"),
+            ("a thousand", group_thousands(1000), "1,000"),
+            ("millions", group_thousands(48_211_907), "48,211,907"),
+            ("an hour", format_secs(3600), "1 h"),
+            ("minutes", format_secs(300), "5 min"),
+            ("minutes and seconds", format_secs(90), "1 min 30 s"),
+            ("hours and minutes", format_secs(5400), "1 h 30 min"),
+            ("short run", duration(1234), "1.2 s"),
+            ("run in minutes", duration(95_000), "1m 35s"),
+            ("unknown", or_dash(None::<u64>, group_thousands), "—"),
+            ("no cost", usd_or_na(None), "n/a"),
+        ];
+        for (case, got, want) in cases {
+            assert_eq!(got, want, "{case}");
+        }
+    }
+}

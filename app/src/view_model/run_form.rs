@@ -1,0 +1,123 @@
+//! The Run dialog's fields, checked before anything is sent: memory, timeout and the JSON
+//! input, against the limits Apify and the relay enforce (`forge_apify::limits`).
+
+use forge_apify::limits::{
+    is_allowed_memory_mbytes, MAX_MEMORY_MBYTES, MAX_RUN_INPUT_BYTES, MAX_RUN_TIMEOUT_SECS,
+    MIN_MEMORY_MBYTES,
+};
+
+/// The memory a run gets when neither the Actor nor the user says.
+pub const DEFAULT_MEMORY_MB: u32 = 1024;
+/// The timeout a run gets when neither the Actor nor the user says.
+pub const DEFAULT_TIMEOUT_SECS: u32 = 3600;
+
+/// A checked run request: memory (MB), timeout (s) and the JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRequest {
+    pub memory: u32,
+    pub timeout: u32,
+    pub body: String,
+}
+
+/// The input field's label, with its limit.
+pub fn input_label() -> String {
+    format!(
+        "Input (JSON, optional, at most {} KiB)",
+        MAX_RUN_INPUT_BYTES / 1024
+    )
+}
+
+/// Checks the dialog's fields; the error is a sentence for the form.
+pub fn check(memory: &str, timeout: &str, input: &str) -> Result<RunRequest, String> {
+    let memory: u32 = memory
+        .trim()
+        .parse()
+        .map_err(|_| "Memory must be a whole number of megabytes.".to_string())?;
+    if !is_allowed_memory_mbytes(memory) {
+        return Err(format!(
+            "Memory must be a power of 2 between {MIN_MEMORY_MBYTES} and {MAX_MEMORY_MBYTES} MB."
+        ));
+    }
+    let timeout: u32 = timeout
+        .trim()
+        .parse()
+        .map_err(|_| "Timeout must be a whole number of seconds.".to_string())?;
+    if timeout == 0 || timeout > MAX_RUN_TIMEOUT_SECS {
+        return Err("Timeout must be between 1 second and 7 days.".into());
+    }
+    let body = if input.trim().is_empty() {
+        "{}".to_string()
+    } else {
+        input.to_string()
+    };
+    if body.len() > MAX_RUN_INPUT_BYTES {
+        return Err(format!(
+            "The input is {} KiB; the limit is {} KiB.",
+            body.len().div_ceil(1024),
+            MAX_RUN_INPUT_BYTES / 1024
+        ));
+    }
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&body) {
+        return Err(format!("The input is not valid JSON: {e}"));
+    }
+    Ok(RunRequest {
+        memory,
+        timeout,
+        body,
+    })
+}
+
+/// The wait before poll `n` (0-based) after a failed follow-up read: 1 s, growing by half, at
+/// most 5 s.
+pub fn poll_delay_ms(n: u32) -> f64 {
+    (1000.0 * 1.5f64.powi(n.min(10) as i32)).min(5000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_the_form() {
+        let big = format!("\"{}\"", "x".repeat(MAX_RUN_INPUT_BYTES));
+        // (case, (memory, timeout, input), Ok(body) or Err(part of the message))
+        type Case<'a> = (
+            &'a str,
+            (&'a str, &'a str, &'a str),
+            Result<&'a str, &'a str>,
+        );
+        let cases: [Case; 8] = [
+            ("empty input is {}", ("1024", "60", ""), Ok("{}")),
+            ("an object", ("256", "10", r#"{"a":1}"#), Ok(r#"{"a":1}"#)),
+            ("not a power of two", ("1000", "60", ""), Err("power of 2")),
+            ("too little memory", ("64", "60", ""), Err("power of 2")),
+            ("no timeout", ("1024", "0", ""), Err("between 1 second")),
+            (
+                "over a week",
+                ("1024", "604801", ""),
+                Err("between 1 second"),
+            ),
+            (
+                "broken JSON",
+                ("1024", "60", "{not json"),
+                Err("not valid JSON"),
+            ),
+            ("too big", ("1024", "60", &big), Err("the limit is 256 KiB")),
+        ];
+        for (case, (m, t, i), want) in cases {
+            match (check(m, t, i), want) {
+                (Ok(r), Ok(body)) => assert_eq!(r.body, body, "{case}"),
+                (Err(e), Err(part)) => assert!(e.contains(part), "{case}: {e}"),
+                (got, _) => panic!("{case}: {got:?}"),
+            }
+        }
+        assert_eq!(input_label(), "Input (JSON, optional, at most 256 KiB)");
+    }
+
+    #[test]
+    fn back_off_grows_to_five_seconds() {
+        assert_eq!(poll_delay_ms(0), 1000.0);
+        assert_eq!(poll_delay_ms(1), 1500.0);
+        assert_eq!(poll_delay_ms(9), 5000.0);
+    }
+}
