@@ -15,6 +15,12 @@
 
 #[path = "browser/dashboard.rs"]
 mod dashboard;
+#[path = "browser/dev_loop.rs"]
+mod dev_loop;
+// The dev loop's command lines, shared with `cargo xtask dev` (std only).
+#[allow(dead_code)]
+#[path = "../xtask/src/dev_commands.rs"]
+mod dev_commands;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "browser/leaks.rs"]

@@ -9,6 +9,7 @@
 //! - Every test saves screenshots under `target/screenshots/`, and ends by asserting that the
 //!   browser's console holds no errors.
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use forge_e2e::{relay_binary, workspace_root, RelayProcess, SimServer};
 use std::collections::BTreeMap;
@@ -57,6 +58,16 @@ pub enum Relay {
     Demo,
     /// `Demo` with extra arguments (e.g. `--latency-ms 50`).
     DemoWith(&'static [&'static str]),
+    /// A relay the test started itself (`RelayProcess::spawn`), with its own command line.
+    Started(Box<RelayProcess>),
+}
+
+/// How the browser is started.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// ChromeDriver's performance log (`goog:loggingPrefs`), which carries the DevTools
+    /// `Network.*` events: read it with [`Page::network_events`].
+    pub performance_log: bool,
 }
 
 /// One `forge_requests_total` counter.
@@ -73,6 +84,9 @@ pub struct Page {
     pub client: Client,
     pub relay: RelayProcess,
     pub sim: Option<SimServer>,
+    /// What [`Page::url`] and [`Page::goto`] prefix paths with: the relay, unless the test
+    /// serves the app from elsewhere ([`Page::serve_from`]).
+    base: String,
     name: String,
     driver: Child,
     driver_port: u16,
@@ -85,21 +99,27 @@ pub struct Page {
 /// Starts the relay and a browser. Without ChromeDriver the test FAILS (CI must run the
 /// browser tests, not skip them): `cargo xtask setup` installs chromium and chromium-driver.
 pub async fn open(relay: Relay, name: &str) -> Page {
+    open_with(relay, name, Options::default()).await
+}
+
+/// [`open`] with browser [`Options`].
+pub async fn open_with(relay: Relay, name: &str, options: Options) -> Page {
     assert!(
         std::path::Path::new(CHROMEDRIVER).is_file(),
         "{CHROMEDRIVER} is not installed, so the browser test `{name}` cannot run: install \
          chromium and chromium-driver (`cargo xtask setup` does, as root)"
     );
-    let dist = dist_dir();
-    let dist = dist.to_str().expect("utf-8 path");
     let turn = ONE_BROWSER_AT_A_TIME.lock().await;
 
+    let dist_path = || dist_dir().to_str().expect("utf-8 path").to_owned();
     let (relay, sim) = match relay {
+        Relay::Started(relay) => (*relay, None),
         Relay::Serve | Relay::ServeWithTtl(_) => {
             let sim = SimServer::start(forge_sim::SimOptions::default()).await;
             let key = keygen();
             let base = sim.base();
-            let mut args = vec!["serve", "--upstream", &base, "--app-dir", dist];
+            let dist = dist_path();
+            let mut args = vec!["serve", "--upstream", &base, "--app-dir", &dist];
             if let Relay::ServeWithTtl(ttl) = relay {
                 args.extend(["--session-ttl", ttl]);
             }
@@ -107,11 +127,12 @@ pub async fn open(relay: Relay, name: &str) -> Page {
             (relay, Some(sim))
         }
         Relay::Demo => (
-            RelayProcess::start(&["demo", "--app-dir", dist], &[]).await,
+            RelayProcess::start(&["demo", "--app-dir", &dist_path()], &[]).await,
             None,
         ),
         Relay::DemoWith(extra) => {
-            let mut args = vec!["demo", "--app-dir", dist];
+            let dist = dist_path();
+            let mut args = vec!["demo", "--app-dir", &dist];
             args.extend_from_slice(extra);
             (RelayProcess::start(&args, &[]).await, None)
         }
@@ -134,7 +155,7 @@ pub async fn open(relay: Relay, name: &str) -> Page {
     ));
     let _ = std::fs::remove_dir_all(&profile);
     std::fs::create_dir_all(&profile).expect("profile dir");
-    let caps = serde_json::json!({
+    let mut caps = serde_json::json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": CHROMIUM,
@@ -154,6 +175,12 @@ pub async fn open(relay: Relay, name: &str) -> Page {
         },
         "goog:loggingPrefs": { "browser": "ALL" }
     });
+    if options.performance_log {
+        caps["goog:loggingPrefs"]["performance"] = "ALL".into();
+        // The Network domain only (the default adds Page and timeline events).
+        caps["goog:chromeOptions"]["perfLoggingPrefs"] =
+            serde_json::json!({ "enableNetwork": true, "enablePage": false });
+    }
     let serde_json::Value::Object(caps) = caps else {
         unreachable!()
     };
@@ -165,10 +192,12 @@ pub async fn open(relay: Relay, name: &str) -> Page {
         .expect("start a Chromium session through chromedriver");
     let session_id = client.session_id().await.ok().flatten();
 
+    let base = relay.url("");
     Page {
         client,
         relay,
         sim,
+        base,
         name: name.to_string(),
         driver,
         driver_port,
@@ -248,7 +277,41 @@ impl Page {
     }
 
     pub fn url(&self, path: &str) -> String {
-        self.relay.url(path)
+        format!("{}{path}", self.base)
+    }
+
+    /// From now on [`Page::url`] and [`Page::goto`] point at `base` (`http://host:port`), e.g.
+    /// `trunk serve` in front of the relay.
+    pub fn serve_from(&mut self, base: &str) {
+        self.base = base.trim_end_matches('/').to_owned();
+    }
+
+    /// Runs a DevTools command (`Network.clearBrowserCache`, `Emulation.setCPUThrottlingRate`…)
+    /// on the page's target.
+    pub async fn cdp(&self, method: &'static str, params: serde_json::Value) -> serde_json::Value {
+        match self.client.issue_cmd(Cdp(method, params)).await {
+            Ok(value) => value,
+            Err(e) => self.fail(&format!("CDP {method} failed: {e}")).await,
+        }
+    }
+
+    /// The DevTools `Network.*` events since the last call, in order, as `(method, params)`
+    /// (ChromeDriver's performance log; needs [`Options::performance_log`]).
+    pub async fn network_events(&self) -> Vec<(String, serde_json::Value)> {
+        self.log_entries("performance")
+            .await
+            .into_iter()
+            .filter_map(|entry| {
+                let outer: serde_json::Value =
+                    serde_json::from_str(entry["message"].as_str()?).ok()?;
+                let message = &outer["message"];
+                Some((
+                    message["method"].as_str()?.to_owned(),
+                    message["params"].clone(),
+                ))
+            })
+            .filter(|(method, _)| method.starts_with("Network."))
+            .collect()
     }
 
     pub async fn goto(&self, path: &str) {
@@ -399,30 +462,37 @@ impl Page {
 
     /// Everything in the browser console since the last call (chromedriver's log endpoint).
     pub async fn console(&self) -> Vec<ConsoleEntry> {
+        self.log_entries("browser")
+            .await
+            .iter()
+            .map(|e| ConsoleEntry {
+                level: e["level"].as_str().unwrap_or_default().to_string(),
+                source: e["source"].as_str().unwrap_or_default().to_string(),
+                message: e["message"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect()
+    }
+
+    /// ChromeDriver's log of this `kind` (`browser`, `performance`) since the last call.
+    async fn log_entries(&self, kind: &str) -> Vec<serde_json::Value> {
         let Some(id) = &self.session_id else {
             return Vec::new();
         };
         let url = format!("http://127.0.0.1:{}/session/{id}/se/log", self.driver_port);
         let res = reqwest::Client::new()
             .post(url)
-            .json(&serde_json::json!({"type": "browser"}))
+            .json(&serde_json::json!({ "type": kind }))
             .send()
             .await
-            .expect("read the browser log");
-        let body: serde_json::Value = res.json().await.expect("browser log JSON");
-        body["value"]
-            .as_array()
-            .map(|entries| {
-                entries
-                    .iter()
-                    .map(|e| ConsoleEntry {
-                        level: e["level"].as_str().unwrap_or_default().to_string(),
-                        source: e["source"].as_str().unwrap_or_default().to_string(),
-                        message: e["message"].as_str().unwrap_or_default().to_string(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("read the {kind} log: {e}"));
+        let mut body: serde_json::Value = res
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{kind} log JSON: {e}"));
+        match body["value"].take() {
+            serde_json::Value::Array(entries) => entries,
+            _ => Vec::new(),
+        }
     }
 
     /// Console errors that are real problems: script errors, CSP violations, panics, assets that
@@ -448,7 +518,7 @@ impl Page {
 
     /// Every `forge_requests_total` counter of the relay's `/metrics`.
     pub async fn request_counts(&self) -> Vec<RequestCount> {
-        let metrics = reqwest::get(self.url("/metrics"))
+        let metrics = reqwest::get(self.relay.url("/metrics"))
             .await
             .expect("GET /metrics")
             .text()
@@ -517,6 +587,28 @@ impl Drop for Page {
         }
         let _ = self.driver.start_kill();
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A Chrome DevTools command through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.0, "params": self.1});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

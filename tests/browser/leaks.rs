@@ -5,33 +5,10 @@
 //! receives during a full dashboard load, an Actor page and the trends, and none may hold it.
 
 use crate::harness::{open, Page, Relay};
-use fantoccini::wd::WebDriverCompatibleCommand;
 use forge_e2e::SimServer;
 use forge_sim::SENTINEL;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
-
-/// A Chrome DevTools command through ChromeDriver's `goog/cdp/execute`.
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.0, "params": self.1});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
 
 /// Wraps `window.fetch` so every response body is kept in `window.__forgeSeen`.
 const RECORDER: &str = r#"
@@ -105,13 +82,11 @@ async fn no_forbidden_field_reaches_the_page() {
     );
 
     let page = open(Relay::Demo, "leaks").await;
-    page.client
-        .issue_cmd(Cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({"source": RECORDER}),
-        ))
-        .await
-        .expect("install the recorder");
+    page.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": RECORDER}),
+    )
+    .await;
 
     let mut bodies = Vec::new();
     page.goto("/").await;

@@ -21,6 +21,16 @@ pub fn workspace_root() -> PathBuf {
 /// Builds (a no-op when fresh) and returns the path of the `forge-relay` binary, so
 /// `cargo test -p forge-e2e` works on its own.
 pub fn relay_binary() -> PathBuf {
+    build_relay(&[], "debug")
+}
+
+/// The release `forge-relay` (built like [`relay_binary`]), for measurements: `cargo xtask
+/// demo` and production run this one.
+pub fn release_relay_binary() -> PathBuf {
+    build_relay(&["--release"], "release")
+}
+
+fn build_relay(profile_args: &[&str], profile_dir: &str) -> PathBuf {
     let status = std::process::Command::new(env!("CARGO"))
         .args([
             "build",
@@ -30,13 +40,18 @@ pub fn relay_binary() -> PathBuf {
             "--bin",
             "forge-relay",
         ])
+        .args(profile_args)
         .current_dir(workspace_root())
         .status()
         .expect("cargo build");
     assert!(status.success(), "building forge-relay failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
-    target.join("debug").join("forge-relay")
+    target_dir().join(profile_dir).join("forge-relay")
+}
+
+/// `target/`, or `CARGO_TARGET_DIR`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
 /// The simulator on a free loopback port, running in this process.
@@ -74,17 +89,26 @@ impl RelayProcess {
     /// "listening on" line.
     pub async fn start(args: &[&str], envs: &[(&str, &str)]) -> RelayProcess {
         let mut cmd = Command::new(relay_binary());
-        cmd.args(args)
-            .args(["--bind", "127.0.0.1:0"])
-            .env_remove("APIFY_TOKEN")
-            .env_remove("FORGE_SEAL_KEYS")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+        cmd.args(args).args(["--bind", "127.0.0.1:0"]);
         for (k, v) in envs {
             cmd.env(k, v);
         }
+        RelayProcess::spawn(cmd).await
+    }
+
+    /// Starts a prepared `forge-relay` command line (binary, arguments, `--bind` included) and
+    /// waits for its "listening on" line. `APIFY_TOKEN` and `FORGE_SEAL_KEYS` are not inherited
+    /// from the test's environment (only set when the command sets them).
+    pub async fn spawn(mut cmd: Command) -> RelayProcess {
+        for secret in ["APIFY_TOKEN", "FORGE_SEAL_KEYS"] {
+            if !cmd.as_std().get_envs().any(|(k, _)| k == secret) {
+                cmd.env_remove(secret);
+            }
+        }
+        cmd.env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
         let mut child = cmd.spawn().expect("spawn forge-relay");
         let log: Arc<Mutex<Vec<String>>> = Arc::default();
         let out: [Box<dyn tokio::io::AsyncRead + Unpin + Send>; 2] = [

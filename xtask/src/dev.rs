@@ -14,9 +14,13 @@
 //!    runs in a process group of its own, so stopping reaches the whole tree (Trunk's cargo and
 //!    wasm-bindgen too): SIGINT to each group, then, after a grace period, SIGKILL. However `dev`
 //!    returns — an error, a child that died, a signal — no process it started is left behind.
+//!
+//! The command lines themselves live in `dev_commands.rs`, which the browser test
+//! `tests/browser/dev_loop.rs` (`cargo xtask dev --check`) runs too.
 
+use crate::dev_commands::{self, DevBuild, DEV_PORT, RELAY_ADDR};
 use crate::show;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -26,22 +30,6 @@ use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-pub const RELAY_ADDR: &str = "127.0.0.1:3000";
-pub const DEV_PORT: u16 = 8080;
-/// The origins the dev page can have; the relay sees them in `Origin` through Trunk's proxy.
-pub const DEV_ORIGINS: &str = "http://127.0.0.1:8080,http://localhost:8080";
-/// Where `trunk serve` writes its (debug) build.
-pub const DEV_DIST: &str = "target/trunk-dev";
-/// Top-level entries of the workspace whose changes cannot change the app.
-const NOT_THE_APP: &[&str] = &[
-    "relay",
-    "sim",
-    "xtask",
-    "tests",
-    "fuzz",
-    "node_modules",
-    "README.md",
-];
 const RELAY_START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The first debug build of the app on 2 cores, cold.
 const FIRST_BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
@@ -61,41 +49,17 @@ pub fn dev(root: &Path, path: &OsStr) -> Result<(), String> {
             ));
         }
     }
-    let path = node_modules_first(root, path)?;
+    let path = dev_commands::tools_path(root, path)?;
     let stop = stop_on_signals()?;
 
-    let mut build = Command::new("cargo");
-    build
-        .args([
-            "build",
-            "--locked",
-            "-p",
-            "forge-relay",
-            "--bin",
-            "forge-relay",
-        ])
-        .current_dir(root)
-        .env("PATH", &path);
-    run(&mut build)?;
+    run(&mut dev_commands::relay_build(root, &path))?;
     if stop.load(Ordering::SeqCst) {
         return Err("interrupted".to_owned());
     }
     let relay_bin = target_dir(root).join("debug/forge-relay");
 
     let mut children = Children::new(stop);
-    let mut relay = Command::new(&relay_bin);
-    relay
-        .args([
-            "demo",
-            "--bind",
-            RELAY_ADDR,
-            "--allowed-origin",
-            DEV_ORIGINS,
-        ])
-        .current_dir(root)
-        .env("PATH", &path)
-        // Trunk serves the app; the relay only answers /api.
-        .env_remove("FORGE_APP_DIR");
+    let mut relay = dev_commands::relay(&relay_bin, root, &path);
     println!("$ {}", show(&relay));
     children.spawn("forge-relay demo", &mut relay)?;
     wait_until(
@@ -105,19 +69,7 @@ pub fn dev(root: &Path, path: &OsStr) -> Result<(), String> {
     )
     .map_err(|e| format!("the relay did not come up on {RELAY_ADDR}: {e}"))?;
 
-    let mut trunk = Command::new("trunk");
-    trunk
-        .args(["serve", "--address", "127.0.0.1", "--port"])
-        .arg(DEV_PORT.to_string())
-        .args(["--dist", DEV_DIST])
-        .current_dir(root)
-        .env("PATH", &path)
-        .env("TRUNK_OFFLINE", "true");
-    for entry in NOT_THE_APP {
-        if root.join(entry).exists() {
-            trunk.args(["--ignore", entry]);
-        }
-    }
+    let mut trunk = dev_commands::trunk_serve(root, &path, DevBuild::Debug);
     println!("$ {}", show(&trunk));
     children.spawn("trunk serve", &mut trunk)?;
 
@@ -180,13 +132,6 @@ fn stop_on_signals() -> Result<Arc<AtomicBool>, String> {
             .map_err(|e| format!("cannot handle signal {signal}: {e}"))?;
     }
     Ok(flag)
-}
-
-/// `<root>/node_modules/.bin` before everything else (the npm wasm-opt must win).
-fn node_modules_first(root: &Path, path: &OsStr) -> Result<OsString, String> {
-    let mut dirs = vec![root.join("node_modules/.bin")];
-    dirs.extend(std::env::split_paths(path));
-    std::env::join_paths(dirs).map_err(|e| format!("cannot build PATH: {e}"))
 }
 
 fn target_dir(root: &Path) -> PathBuf {
@@ -338,4 +283,36 @@ fn http_ok_with(addr: SocketAddr, target: &str, extra_headers: &str) -> bool {
     }
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 2")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Trunk.toml`'s proxy goes where the dev relay listens, and drops the `X-Forwarded-*`
+    /// headers the relay refuses without `--behind-proxy`.
+    #[test]
+    fn trunk_toml_proxies_api_to_the_dev_relay() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let toml = std::fs::read_to_string(root.join("Trunk.toml")).unwrap();
+        let lines: Vec<&str> = toml.lines().map(str::trim).collect();
+        let backend = format!("backend = \"http://{RELAY_ADDR}/api\"");
+        assert!(
+            lines.contains(&backend.as_str()),
+            "Trunk.toml lacks `{backend}`"
+        );
+        let headers = lines
+            .iter()
+            .find(|l| l.starts_with("request_headers"))
+            .expect("Trunk.toml's proxy sets request_headers");
+        for header in [
+            "\"X-Forwarded-Host\" = \"\"",
+            "\"X-Forwarded-Proto\" = \"\"",
+        ] {
+            assert!(headers.contains(header), "{headers} lacks {header}");
+        }
+        assert!(dev_commands::DEV_ORIGINS
+            .split(',')
+            .any(|o| o == format!("http://127.0.0.1:{DEV_PORT}")));
+    }
 }

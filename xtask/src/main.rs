@@ -15,6 +15,7 @@
 
 mod compress;
 mod dev;
+mod dev_commands;
 
 use std::borrow::BorrowMut;
 use std::env;
@@ -49,10 +50,16 @@ Commands:
           chromium + chromedriver, wrk); safe to run again, skips what is already there
   ci      setup, rustfmt check, clippy (native and wasm), trunk build, tests: exactly what CI runs
   test    cargo test --workspace (after a trunk build of the app, when the app exists)
-  bench   criterion benches of the relay and the fleet engine, and the engine in WebAssembly
+  bench   criterion benches of the relay and the fleet engine, the engine in WebAssembly, and
+          the dashboard's first visit in Chromium (cold cache, CPU ×4): bytes and time to the
+          first rows, written to target/bench/first-visit.json
   demo    build the app and the relay, then serve the simulated demo at http://127.0.0.1:3000
   dev     live reload: trunk serve at http://127.0.0.1:8080, /api proxied to forge-relay demo
           on 127.0.0.1:3000 (both built and started, both stopped on Ctrl-C)
+  dev --check
+          the same two command lines (trunk serve --release), and headless Chromium checks that
+          the dashboard loads with every /api call through Trunk's proxy (`ci` runs it too, with
+          the other browser tests)
   compress
           write NAME.br (brotli 11) and NAME.gz (gzip 9) beside dist/'s compressible files and
           print raw/gzip/brotli sizes (every trunk build step runs it too)
@@ -93,6 +100,15 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Outcome {
             )),
         };
     }
+    if command == Some("dev") {
+        return match &args[1..] {
+            [] => dev::dev(&ctx.root, &ctx.path),
+            [flag] if flag == "--check" => dev_check(ctx),
+            [other, ..] => Err(format!(
+                "`dev` takes only `--check` (got `{other}`); run `cargo xtask help`"
+            )),
+        };
+    }
     if let Some(extra) = args.get(1) {
         return Err(format!(
             "`{}` takes no arguments (got `{extra}`); run `cargo xtask help`",
@@ -109,7 +125,6 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Outcome {
         Some("test") => test(ctx),
         Some("bench") => bench(ctx),
         Some("demo") => demo(ctx),
-        Some("dev") => dev::dev(&ctx.root, &ctx.path),
         Some("compress") => precompress(ctx),
         Some(other) => Err(format!("unknown command `{other}`; run `cargo xtask help`")),
     }
@@ -348,7 +363,8 @@ fn bench(ctx: &Ctx) -> Outcome {
 }
 
 /// Every `<crate>/benches/*.rs` of the relay and the fleet engine is a bench target named after
-/// its file; then the engine once more in WebAssembly, in headless Chromium.
+/// its file; then the engine once more in WebAssembly, in headless Chromium; then the
+/// dashboard's first visit (`tests/benches/first_visit.rs`) on a fresh `trunk build --release`.
 fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
     for (dir, package) in [
         ("relay/benches", "forge-relay"),
@@ -392,7 +408,51 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
             )
             .env("CHROMEDRIVER", CHROMEDRIVER),
         )
-    })
+    })?;
+    if ctx.has_app() {
+        steps.run("trunk build", || trunk_build(ctx))?;
+        // Cold cache, CPU ×4, 5 loads of the release relay's demo; the figures go to
+        // target/bench/first-visit.json (the previous run's to first-visit.previous.json).
+        steps.run("bench first visit (cold cache, CPU ×4)", || {
+            ctx.run(ctx.cargo(&[
+                "bench",
+                "-p",
+                "forge-e2e",
+                "--bench",
+                "first_visit",
+                "--locked",
+            ]))
+        })?;
+    }
+    Ok(())
+}
+
+/// `dev --check`: the browser test `tests/browser/dev_loop.rs`, which runs `cargo xtask dev`'s
+/// command lines (`dev_commands.rs`) with a release `trunk serve`. The trunk build first, so
+/// Trunk's cargo has nothing to compile (the same `wasm-release` command line).
+fn dev_check(ctx: &Ctx) -> Outcome {
+    let mut steps = Steps::new("dev --check");
+    let result = (|| {
+        if ctx.has_app() {
+            steps.run("trunk build", || trunk_build(ctx))?;
+        }
+        steps.run("dev loop in the browser", || {
+            ctx.run(ctx.cargo(&[
+                "test",
+                "-p",
+                "forge-e2e",
+                "--test",
+                "browser",
+                "--locked",
+                "--",
+                "--exact",
+                "dev_loop::the_dashboard_loads_through_trunks_proxy",
+                "--nocapture",
+            ]))
+        })
+    })();
+    steps.summary(&result);
+    result
 }
 
 fn demo(ctx: &Ctx) -> Outcome {
