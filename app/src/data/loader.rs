@@ -418,9 +418,10 @@ impl Enrich {
                 .await?
                 .map(|d| Enriched::Items(self.run.clone(), d.item_count))
         } else {
-            f.data::<Box<Run>>(&self.request)
+            // `Run` as everywhere else: `Box<Run>` would be a second copy of its deserializer.
+            f.data::<Run>(&self.request)
                 .await?
-                .map(Enriched::Detail)
+                .map(|run| Enriched::Detail(Box::new(run)))
         })
     }
 }
