@@ -240,14 +240,25 @@ pub const fn consequence(grant: Grant) -> &'static str {
     }
 }
 
-/// The advice for an over-broad token.
-pub const TOO_BROAD_ADVICE: &str = "Create a new scoped token with only these five permissions and delete this one — Apify cannot change a token's permissions after it is created.";
+/// What the probes of an exactly scoped token answer: the five permissions granted (the write
+/// probe creates its record: 201), everything outside them refused. Tests and examples start
+/// from it and change one probe.
+pub const EXACT_TOKEN_STATUSES: &[(ProbeId, u16)] = &[
+    (ProbeId::ActorsRead, 200),
+    (ProbeId::RunsRead, 200),
+    (ProbeId::BuildsRead, 200),
+    (ProbeId::DatasetsRead, 200),
+    (ProbeId::KvRead, 200),
+    (ProbeId::KvWrite, 201),
+    (ProbeId::Schedules, 403),
+    (ProbeId::Tasks, 403),
+    (ProbeId::Webhooks, 403),
+    (ProbeId::RequestQueues, 403),
+];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(statuses: &[(ProbeId, u16)], full_access: bool) -> AuditReport {
+impl AuditReport {
+    /// A report of `statuses`, probe by probe.
+    pub fn from_statuses(statuses: &[(ProbeId, u16)], full_access: bool) -> AuditReport {
         AuditReport {
             probes: statuses
                 .iter()
@@ -256,19 +267,20 @@ mod tests {
             full_access,
         }
     }
+}
 
-    const SCOPED: &[(ProbeId, u16)] = &[
-        (ProbeId::ActorsRead, 200),
-        (ProbeId::RunsRead, 200),
-        (ProbeId::BuildsRead, 200),
-        (ProbeId::DatasetsRead, 200),
-        (ProbeId::KvRead, 200),
-        (ProbeId::KvWrite, 201),
-        (ProbeId::Schedules, 403),
-        (ProbeId::Tasks, 403),
-        (ProbeId::Webhooks, 403),
-        (ProbeId::RequestQueues, 403),
-    ];
+/// The advice for an over-broad token.
+pub const TOO_BROAD_ADVICE: &str = "Create a new scoped token with only these five permissions and delete this one — Apify cannot change a token's permissions after it is created.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(statuses: &[(ProbeId, u16)], full_access: bool) -> AuditReport {
+        AuditReport::from_statuses(statuses, full_access)
+    }
+
+    const SCOPED: &[(ProbeId, u16)] = EXACT_TOKEN_STATUSES;
 
     fn with(base: &[(ProbeId, u16)], changes: &[(ProbeId, u16)]) -> Vec<(ProbeId, u16)> {
         base.iter()

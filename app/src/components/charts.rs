@@ -12,9 +12,16 @@ const H: f64 = 160.0;
 const PAD_L: f64 = 44.0;
 const PAD_B: f64 = 22.0;
 const PAD_T: f64 = 8.0;
+/// Height of the plotting area.
+const PLOT_H: f64 = H - PAD_B - PAD_T;
+
+/// Width of each of `n` bars across the plotting area.
+fn bar_width(n: usize) -> f64 {
+    (W - PAD_L) / n.max(1) as f64
+}
 
 fn axis(max: f64, fmt: impl Fn(f64) -> String) -> impl IntoView {
-    let plot_h = H - PAD_B - PAD_T;
+    let plot_h = PLOT_H;
     [0.0, 0.5, 1.0]
         .into_iter()
         .map(|f| {
@@ -28,9 +35,8 @@ fn axis(max: f64, fmt: impl Fn(f64) -> String) -> impl IntoView {
 }
 
 fn x_labels(days: &[DayPoint]) -> impl IntoView {
-    let n = days.len().max(1);
-    let bw = (W - PAD_L) / n as f64;
-    let step = (n / 6).max(1);
+    let bw = bar_width(days.len());
+    let step = (days.len() / 6).max(1);
     days.iter()
         .enumerate()
         .filter(|(i, _)| i % step == 0)
@@ -52,9 +58,7 @@ pub fn StatusChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl Int
             .map(|d| f64::from(d.runs.total()))
             .fold(0.0, f64::max),
     );
-    let plot_h = H - PAD_B - PAD_T;
-    let n = days.len().max(1);
-    let bw = (W - PAD_L) / n as f64;
+    let (plot_h, bw) = (PLOT_H, bar_width(days.len()));
     let bars = days
         .iter()
         .enumerate()
@@ -118,9 +122,7 @@ pub fn StatusChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl Int
 #[component]
 pub fn CostChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl IntoView {
     let max = nice_max(days.iter().filter_map(|d| d.cost_usd).fold(0.0, f64::max));
-    let plot_h = H - PAD_B - PAD_T;
-    let n = days.len().max(1);
-    let bw = (W - PAD_L) / n as f64;
+    let (plot_h, bw) = (PLOT_H, bar_width(days.len()));
     let bars = days
         .iter()
         .enumerate()
@@ -171,7 +173,7 @@ pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
         "> 4 h",
     ];
     let max = nice_max(histogram.iter().copied().max().unwrap_or(0).into());
-    let plot_h = H - PAD_B - PAD_T;
+    let plot_h = PLOT_H;
     let bw = (W - PAD_L) / 8.0;
     let bars = histogram
         .iter()
@@ -215,7 +217,7 @@ pub fn WeekChart(
         max.unwrap_or_else(|| nice_max(points.iter().filter_map(|p| p.1).fold(0.0, f64::max)));
     let n = points.len().max(1);
     let step = (W - PAD_L - 12.0) / (n.saturating_sub(1).max(1)) as f64;
-    let plot_h = H - PAD_B - PAD_T;
+    let plot_h = PLOT_H;
     let xy = |i: usize, v: f64| {
         (
             PAD_L + 6.0 + step * i as f64,

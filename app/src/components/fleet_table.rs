@@ -2,6 +2,7 @@
 //! and one row per Actor. What a row says is [`crate::view_model::fleet_table`]'s.
 
 use crate::components::run_dialog::RunButton;
+use crate::components::NameFilter;
 use crate::view_model::fleet_table::{
     bucket_class, cell_text, filter_rows, health_class, sort_rows, to_csv, to_json, Col, Row,
     RowState,
@@ -110,17 +111,7 @@ pub fn FleetTable(#[prop(into)] rows: Signal<Vec<Row>>, now_ms: i64) -> impl Int
     };
     view! {
         <div class="table-controls">
-            <div class="filter-row">
-                <label for="fleet-filter" class="field-label">"Filter by name"</label>
-                <input
-                    id="fleet-filter"
-                    class="input"
-                    type="search"
-                    placeholder="e.g. scraper"
-                    prop:value=move || filter.get()
-                    on:input=move |ev| filter.set(event_target_value(&ev))
-                />
-            </div>
+            <NameFilter id="fleet-filter" value=filter />
             <div class="filter-row">
                 <label for="bucket-filter" class="field-label">"Bucket"</label>
                 <select
@@ -197,26 +188,7 @@ fn FleetRow(row: Row, now_ms: i64) -> impl IntoView {
         };
         view! { <td class=class data-col=c.code()>{cell_text(c, r, now_ms)}</td> }
     };
-    let mut flags = Vec::new();
-    if let Some(b) = &row.regression {
-        flags.push(("flag flag-bad", "regression", format!("regression on {b}")));
-    }
-    if row.empty_results {
-        flags.push(("flag flag-warn", "empty", "empty results".to_string()));
-    }
-    if row.stale {
-        flags.push(("flag flag-muted", "stale", "stale".to_string()));
-    }
-    if row.memory_suggestion.is_some() {
-        flags.push((
-            "flag flag-info",
-            "memory",
-            "memory over-allocated".to_string(),
-        ));
-    }
-    if row.cost_spike {
-        flags.push(("flag flag-warn", "cost-spike", "cost spike".to_string()));
-    }
+    let flags = row.flags();
     let name_cell = {
         let r = row.clone();
         view! {
@@ -228,9 +200,9 @@ fn FleetRow(row: Row, now_ms: i64) -> impl IntoView {
             </th>
         }
     };
-    let bucket_cell = match (row.bucket, row.state) {
-        (Some(b), _) => view! {
-            <td data-col="bucket"><span class=bucket_class(b) title=row.reason.clone().unwrap_or_default()>{b.label()}</span></td>
+    let bucket_cell = match (row.figures.as_ref(), row.state) {
+        (Some(f), _) => view! {
+            <td data-col="bucket"><span class=bucket_class(f.bucket) title=f.reason.clone()>{f.bucket.label()}</span></td>
         }
         .into_any(),
         (None, RowState::Loading) => view! { <td data-col="bucket" class="muted">"loading…"</td> }.into_any(),
@@ -274,7 +246,7 @@ fn FleetRow(row: Row, now_ms: i64) -> impl IntoView {
             </td>
         }
     };
-    let health_cell = match row.health {
+    let health_cell = match row.fig(|f| Some(f.health)) {
         Some(h) => {
             view! { <td class="num" data-col="health"><span class=health_class(h)>{h}</span></td> }
                 .into_any()
@@ -283,7 +255,7 @@ fn FleetRow(row: Row, now_ms: i64) -> impl IntoView {
     };
     view! {
         <tr data-actor=row.id.clone() data-name=row.name.clone() data-state=row.state.code()
-            data-bucket=row.bucket.map(Bucket::code).unwrap_or_default()>
+            data-bucket=row.bucket().map(Bucket::code).unwrap_or_default()>
             {name_cell}
             {health_cell}
             {bucket_cell}

@@ -24,3 +24,21 @@ pub fn abort_on_cleanup() -> Abort {
     on_cleanup(move || stored.with_value(Abort::abort));
     abort
 }
+
+/// "Filter by name": a labelled search field bound to `value`.
+#[component]
+pub fn NameFilter(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="filter-row">
+            <label for=id class="field-label">"Filter by name"</label>
+            <input
+                id=id
+                class="input"
+                type="search"
+                placeholder="e.g. scraper"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}

@@ -11,15 +11,19 @@
 //!   GET /v2/datasets/{defaultDatasetId}                           item count (metadata only)
 //! ```
 //!
-//! Dataset items are never read. Every request goes through [`Fetcher::get`], which paces
-//! requests with a token bucket below the relay's per-session limit (so a fleet loads without a
-//! single 429), retries 429 and 5xx with Apify's back-off (500 ms, × random 1–2, doubling, 4
-//! tries) and checks a cancellation flag before each request. What arrives is reported through
-//! [`Event`]s, so the caller (the fleet store) can feed the engine incrementally.
+//! Dataset items are never read. Every path comes from `forge_apify::paths`, so it is one the
+//! allow-list forwards and carries the grant a 403 names. Every request goes through
+//! [`Fetcher::send`], which paces requests with `forge_apify::pace::TokenBucket` below the
+//! relay's per-session limit (so a fleet loads without a single 429), retries 429, 5xx and an
+//! unreachable relay with Apify's back-off (500 ms, × random 1–2, doubling, 4 tries), and stops
+//! when its [`Abort`] fires (the page went away), aborting the requests in flight. What arrives
+//! is reported through [`Event`]s, so the caller (the fleet store) can feed the engine
+//! incrementally.
 
 use crate::api::{clock, Abort, Answer, ApiError, Client};
-use forge_apify::models::JobStatus;
-use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
+use forge_apify::models::{
+    Actor, ActorShort, BuildShort, Dataset, JobStatus, PaginationList, Run, RunShort,
+};
 use forge_apify::pace::TokenBucket;
 use forge_apify::paths::{self, ActorsQuery, ApifyPath, PageQuery, RunsQuery};
 use forge_apify::{limits::MAX_PAGE_LIMIT, Refusal};

@@ -1,8 +1,8 @@
 //! `/actors` — the account's Actors as a filterable list, linking to each Actor's page.
 
-use crate::components::abort_on_cleanup;
 use crate::components::gate::{ConnectPrompt, LoadError, SessionGate};
 use crate::components::layout::set_title;
+use crate::components::{abort_on_cleanup, NameFilter};
 use crate::data::actor::own_actors;
 use crate::data::session::Forge;
 use crate::view_model::actors::{display_name, filter_actors, slug};
@@ -23,17 +23,7 @@ pub fn ActorsPage() -> impl IntoView {
                 disconnected=|_| view! { <ConnectPrompt what="your Actors" /> }
                 connected=move |_| view! {
                     <section class="card">
-                        <div class="filter-row">
-                            <label for="actor-filter" class="field-label">"Filter by name"</label>
-                            <input
-                                id="actor-filter"
-                                class="input"
-                                type="search"
-                                placeholder="e.g. scraper"
-                                prop:value=move || filter.get()
-                                on:input=move |ev| filter.set(event_target_value(&ev))
-                            />
-                        </div>
+                        <NameFilter id="actor-filter" value=filter />
                         <ActorsTable filter=filter />
                     </section>
                 }

@@ -108,7 +108,7 @@ mod tests {
     use super::*;
     use crate::data::session::Disconnected;
     use forge_apify::audit::{assess, AuditReport};
-    use forge_apify::audit::{ProbeId, ProbeStatus};
+    use forge_apify::audit::{ProbeId, EXACT_TOKEN_STATUSES};
     use forge_apify::wire::RelayMode;
 
     fn info(sealed_at: Option<&str>, expires_at: Option<&str>) -> SessionState {
@@ -122,27 +122,10 @@ mod tests {
     }
 
     fn report(statuses: &[(ProbeId, u16)], full_access: bool) -> AuditReport {
-        AuditReport {
-            probes: statuses
-                .iter()
-                .map(|&(probe, status)| ProbeStatus { probe, status })
-                .collect(),
-            full_access,
-        }
+        AuditReport::from_statuses(statuses, full_access)
     }
 
-    const SCOPED: &[(ProbeId, u16)] = &[
-        (ProbeId::ActorsRead, 200),
-        (ProbeId::RunsRead, 200),
-        (ProbeId::BuildsRead, 200),
-        (ProbeId::DatasetsRead, 200),
-        (ProbeId::KvRead, 200),
-        (ProbeId::KvWrite, 201),
-        (ProbeId::Schedules, 403),
-        (ProbeId::Tasks, 403),
-        (ProbeId::Webhooks, 403),
-        (ProbeId::RequestQueues, 403),
-    ];
+    const SCOPED: &[(ProbeId, u16)] = EXACT_TOKEN_STATUSES;
 
     // 2026-01-01T00:00:00Z
     const JAN1: i64 = 1_767_225_600_000;

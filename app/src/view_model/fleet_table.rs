@@ -35,7 +35,7 @@ impl RowState {
     }
 }
 
-/// One row of the table, as shown and exported.
+/// One row of the table, as shown and exported: the Actor, and its figures when it has them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Row {
@@ -43,27 +43,10 @@ pub struct Row {
     pub name: String,
     pub title: String,
     pub state: RowState,
-    /// What the row shows instead of figures.
+    /// What the row shows beside or instead of figures.
     pub note: Option<String>,
-    pub health: Option<u8>,
-    pub bucket: Option<Bucket>,
-    pub reason: Option<String>,
-    pub runs: Option<u32>,
-    pub success_rate: Option<f64>,
-    pub p50_ms: Option<u64>,
-    pub p95_ms: Option<u64>,
-    pub cost_per_run_usd: Option<f64>,
-    pub cost_per_1000_results_usd: Option<f64>,
-    /// Average peak memory / allocated, over sampled runs.
-    pub memory_use: Option<f64>,
-    pub memory_suggestion: Option<String>,
-    pub build: Option<String>,
-    /// The build a release regression was flagged on.
-    pub regression: Option<String>,
-    pub stale: bool,
-    pub empty_results: bool,
-    pub cost_spike: bool,
-    pub last_run_ms: Option<i64>,
+    /// The engine's digest of the Actor (present when `state` is `Ok`).
+    pub figures: Option<ActorDigest>,
     /// This week against the previous stored week (trend snapshots).
     pub week: Option<FigureDeltas>,
     /// The first `SIGNALS` entries of the latest successful run.
@@ -71,45 +54,17 @@ pub struct Row {
 }
 
 impl Row {
-    fn from_digest(m: &RowMeta, a: &ActorDigest) -> Row {
-        Row {
-            id: a.id.clone(),
-            name: a.name.clone(),
-            title: m.display_name().to_string(),
-            state: RowState::Ok,
-            note: m
-                .enrich_denied
-                .as_ref()
-                .map(|p| format!("Your token lacks {p}: memory and result counts are missing")),
-            health: Some(a.health),
-            bucket: Some(a.bucket),
-            reason: Some(a.reason.clone()),
-            runs: Some(a.runs),
-            success_rate: a.success_rate,
-            p50_ms: a.p50_ms,
-            p95_ms: a.p95_ms,
-            cost_per_run_usd: a.cost_per_run_usd,
-            cost_per_1000_results_usd: a.cost_per_1000_results_usd,
-            memory_use: a.memory_use,
-            memory_suggestion: a.memory_suggestion.clone(),
-            build: a.build.clone(),
-            regression: a.regression.clone(),
-            stale: a.stale,
-            empty_results: a.empty_results,
-            cost_spike: a.cost_spike,
-            last_run_ms: a.last_run_ms,
-            week: None,
-            signals: None,
-        }
-    }
-
-    fn without_figures(m: &RowMeta) -> Row {
-        let (state, note) = if let Some(p) = &m.denied {
-            (RowState::Denied, Some(format!("Your token lacks {p}")))
-        } else if let Some(e) = &m.error {
-            (RowState::Error, Some(e.clone()))
-        } else {
-            (RowState::Loading, None)
+    fn new(m: &RowMeta, figures: Option<&ActorDigest>) -> Row {
+        let (state, note) = match (figures, &m.denied, &m.error) {
+            (Some(_), _, _) => (
+                RowState::Ok,
+                m.enrich_denied
+                    .as_ref()
+                    .map(|p| format!("Your token lacks {p}: memory and result counts are missing")),
+            ),
+            (None, Some(p), _) => (RowState::Denied, Some(format!("Your token lacks {p}"))),
+            (None, None, Some(e)) => (RowState::Error, Some(e.clone())),
+            (None, None, None) => (RowState::Loading, None),
         };
         Row {
             id: m.id.clone(),
@@ -117,26 +72,52 @@ impl Row {
             title: m.display_name().to_string(),
             state,
             note,
-            health: None,
-            bucket: None,
-            reason: None,
-            runs: None,
-            success_rate: None,
-            p50_ms: None,
-            p95_ms: None,
-            cost_per_run_usd: None,
-            cost_per_1000_results_usd: None,
-            memory_use: None,
-            memory_suggestion: None,
-            build: None,
-            regression: None,
-            stale: false,
-            empty_results: false,
-            cost_spike: false,
-            last_run_ms: None,
+            figures: figures.cloned(),
             week: None,
             signals: None,
         }
+    }
+
+    /// A figure of the digest, when there is one.
+    pub fn fig<'a, T>(&'a self, f: impl FnOnce(&'a ActorDigest) -> Option<T>) -> Option<T> {
+        self.figures.as_ref().and_then(f)
+    }
+
+    /// A flag of the digest (false without figures).
+    pub fn flag(&self, f: impl FnOnce(&ActorDigest) -> bool) -> bool {
+        self.figures.as_ref().is_some_and(f)
+    }
+
+    pub fn bucket(&self) -> Option<Bucket> {
+        self.fig(|f| Some(f.bucket))
+    }
+
+    /// The flags the row shows: (CSS class, `data-flag` code, text).
+    pub fn flags(&self) -> Vec<(&'static str, &'static str, String)> {
+        let Some(f) = &self.figures else {
+            return Vec::new();
+        };
+        let mut flags = Vec::new();
+        if let Some(b) = &f.regression {
+            flags.push(("flag flag-bad", "regression", format!("regression on {b}")));
+        }
+        if f.empty_results {
+            flags.push(("flag flag-warn", "empty", "empty results".to_string()));
+        }
+        if f.stale {
+            flags.push(("flag flag-muted", "stale", "stale".to_string()));
+        }
+        if f.memory_suggestion.is_some() {
+            flags.push((
+                "flag flag-info",
+                "memory",
+                "memory over-allocated".to_string(),
+            ));
+        }
+        if f.cost_spike {
+            flags.push(("flag flag-warn", "cost-spike", "cost spike".to_string()));
+        }
+        flags
     }
 }
 
@@ -150,15 +131,12 @@ pub fn rows(
 ) -> Vec<Row> {
     meta.iter()
         .map(|m| {
-            let a = if m.loading || m.denied.is_some() || m.error.is_some() {
+            let figures = if m.loading || m.denied.is_some() || m.error.is_some() {
                 None
             } else {
                 digest.and_then(|r| r.actor(&m.id))
             };
-            let mut row = match a {
-                Some(a) => Row::from_digest(m, a),
-                None => Row::without_figures(m),
-            };
+            let mut row = Row::new(m, figures);
             row.week = wow.and_then(|w| w.actors.get(&m.id)).map(|(_, d)| *d);
             row.signals = signals.get(&m.id).and_then(signals_text);
             row
@@ -306,15 +284,15 @@ impl Col {
 
     fn key(self, r: &Row) -> Option<f64> {
         match self {
-            Col::Health => r.health.map(f64::from),
-            Col::Runs => r.runs.map(f64::from),
-            Col::Success => r.success_rate,
-            Col::P50 => r.p50_ms.map(|v| v as f64),
-            Col::P95 => r.p95_ms.map(|v| v as f64),
-            Col::CostPerRun => r.cost_per_run_usd,
-            Col::CostPer1000 => r.cost_per_1000_results_usd,
-            Col::Memory => r.memory_use,
-            Col::LastRun => r.last_run_ms.map(|v| v as f64),
+            Col::Health => r.fig(|f| Some(f64::from(f.health))),
+            Col::Runs => r.fig(|f| Some(f64::from(f.runs))),
+            Col::Success => r.fig(|f| f.success_rate),
+            Col::P50 => r.fig(|f| f.p50_ms.map(|v| v as f64)),
+            Col::P95 => r.fig(|f| f.p95_ms.map(|v| v as f64)),
+            Col::CostPerRun => r.fig(|f| f.cost_per_run_usd),
+            Col::CostPer1000 => r.fig(|f| f.cost_per_1000_results_usd),
+            Col::Memory => r.fig(|f| f.memory_use),
+            Col::LastRun => r.fig(|f| f.last_run_ms.map(|v| v as f64)),
             Col::ThisWeek => r.week.map(|w| w.worsening()),
             Col::Name | Col::Build => None,
         }
@@ -326,7 +304,7 @@ pub fn sort_rows(rows: &mut [Row], col: Col, ascending: bool) {
     rows.sort_by(|a, b| {
         let ord = match col {
             Col::Name => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
-            Col::Build => match (&a.build, &b.build) {
+            Col::Build => match (a.fig(|f| f.build.as_ref()), b.fig(|f| f.build.as_ref())) {
                 (Some(x), Some(y)) => x.cmp(y),
                 (Some(_), None) => return std::cmp::Ordering::Less,
                 (None, Some(_)) => return std::cmp::Ordering::Greater,
@@ -353,7 +331,7 @@ pub fn filter_rows(rows: Vec<Row>, needle: &str, bucket: Option<Bucket>) -> Vec<
                 || r.name.to_lowercase().contains(&needle)
                 || r.title.to_lowercase().contains(&needle)
         })
-        .filter(|r| bucket.is_none() || r.bucket == bucket)
+        .filter(|r| bucket.is_none() || r.bucket() == bucket)
         .collect()
 }
 
@@ -381,21 +359,25 @@ pub fn to_csv(rows: &[Row]) -> String {
             r.title.clone(),
             r.state.code().to_string(),
             opt(r.note.as_ref()),
-            opt(r.health),
-            opt(r.bucket.map(|b| b.label())),
-            opt(r.runs),
-            opt(r.success_rate.map(|v| format!("{v:.4}"))),
-            opt(r.p50_ms),
-            opt(r.p95_ms),
-            opt(r.cost_per_run_usd.map(|v| format!("{v:.6}"))),
-            opt(r.cost_per_1000_results_usd.map(|v| format!("{v:.6}"))),
-            opt(r.memory_use.map(|v| format!("{v:.4}"))),
-            opt(r.build.as_ref()),
-            opt(r.regression.as_ref()),
-            r.stale.to_string(),
-            r.empty_results.to_string(),
-            r.cost_spike.to_string(),
-            opt(r.last_run_ms.map(forge_apify::time::format_iso_millis)),
+            opt(r.fig(|f| Some(f.health))),
+            opt(r.bucket().map(|b| b.label())),
+            opt(r.fig(|f| Some(f.runs))),
+            opt(r.fig(|f| f.success_rate).map(|v| format!("{v:.4}"))),
+            opt(r.fig(|f| f.p50_ms)),
+            opt(r.fig(|f| f.p95_ms)),
+            opt(r.fig(|f| f.cost_per_run_usd).map(|v| format!("{v:.6}"))),
+            opt(r
+                .fig(|f| f.cost_per_1000_results_usd)
+                .map(|v| format!("{v:.6}"))),
+            opt(r.fig(|f| f.memory_use).map(|v| format!("{v:.4}"))),
+            opt(r.fig(|f| f.build.as_ref())),
+            opt(r.fig(|f| f.regression.as_ref())),
+            r.flag(|f| f.stale).to_string(),
+            r.flag(|f| f.empty_results).to_string(),
+            r.flag(|f| f.cost_spike).to_string(),
+            opt(r
+                .fig(|f| f.last_run_ms)
+                .map(forge_apify::time::format_iso_millis)),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
@@ -413,16 +395,18 @@ pub fn to_json(rows: &[Row]) -> String {
 pub fn cell_text(col: Col, r: &Row, now_ms: i64) -> String {
     match col {
         Col::Name => r.title.clone(),
-        Col::Health => or_dash(r.health, |h| h.to_string()),
-        Col::Runs => or_dash(r.runs, |n| group_thousands(u64::from(n))),
-        Col::Success => or_dash(r.success_rate, pct),
-        Col::P50 => or_dash(r.p50_ms, duration),
-        Col::P95 => or_dash(r.p95_ms, duration),
-        Col::CostPerRun => usd_or_na(r.cost_per_run_usd),
-        Col::CostPer1000 => usd_or_na(r.cost_per_1000_results_usd),
-        Col::Memory => or_dash(r.memory_use, pct),
-        Col::Build => r.build.clone().unwrap_or_else(|| DASH.to_string()),
-        Col::LastRun => or_dash(r.last_run_ms, |t| relative(t, now_ms)),
+        Col::Health => or_dash(r.fig(|f| Some(f.health)), |h| h.to_string()),
+        Col::Runs => or_dash(r.fig(|f| Some(f.runs)), |n| group_thousands(u64::from(n))),
+        Col::Success => or_dash(r.fig(|f| f.success_rate), pct),
+        Col::P50 => or_dash(r.fig(|f| f.p50_ms), duration),
+        Col::P95 => or_dash(r.fig(|f| f.p95_ms), duration),
+        Col::CostPerRun => usd_or_na(r.fig(|f| f.cost_per_run_usd)),
+        Col::CostPer1000 => usd_or_na(r.fig(|f| f.cost_per_1000_results_usd)),
+        Col::Memory => or_dash(r.fig(|f| f.memory_use), pct),
+        Col::Build => r
+            .fig(|f| f.build.clone())
+            .unwrap_or_else(|| DASH.to_string()),
+        Col::LastRun => or_dash(r.fig(|f| f.last_run_ms), |t| relative(t, now_ms)),
         Col::ThisWeek => or_dash(r.week.as_ref(), week_text),
     }
 }
@@ -468,8 +452,33 @@ pub fn health_class(h: u8) -> &'static str {
 mod tests {
     use super::*;
 
-    fn row(name: &str, health: Option<u8>, runs: Option<u32>) -> Row {
-        let mut r = Row::without_figures(&RowMeta {
+    fn digest(name: &str, health: u8, runs: u32, bucket: Bucket) -> ActorDigest {
+        ActorDigest {
+            id: name.into(),
+            name: name.into(),
+            title: None,
+            health,
+            bucket,
+            reason: String::new(),
+            runs,
+            success_rate: None,
+            p50_ms: None,
+            p95_ms: None,
+            cost_per_run_usd: None,
+            cost_per_1000_results_usd: None,
+            memory_use: None,
+            memory_suggestion: None,
+            build: None,
+            regression: None,
+            stale: false,
+            empty_results: false,
+            cost_spike: false,
+            last_run_ms: None,
+        }
+    }
+
+    fn row(name: &str, figures: Option<(u8, u32)>) -> Row {
+        let meta = RowMeta {
             id: name.into(),
             name: name.into(),
             title: None,
@@ -477,19 +486,17 @@ mod tests {
             denied: None,
             error: None,
             enrich_denied: None,
-        });
-        r.health = health;
-        r.runs = runs;
-        r.state = RowState::Ok;
-        r
+        };
+        let d = figures.map(|(h, n)| digest(name, h, n, Bucket::Healthy));
+        Row::new(&meta, d.as_ref())
     }
 
     #[test]
     fn sorting_puts_unknowns_last() {
         let mut v = vec![
-            row("b", Some(80), Some(3)),
-            row("a", None, None),
-            row("c", Some(20), Some(9)),
+            row("b", Some((80, 3))),
+            row("a", None),
+            row("c", Some((20, 9))),
         ];
         sort_rows(&mut v, Col::Health, true);
         let names: Vec<_> = v.iter().map(|r| r.name.as_str()).collect();
@@ -504,10 +511,13 @@ mod tests {
 
     #[test]
     fn filtering_and_csv() {
-        let mut a = row("shop-scraper", Some(50), Some(2));
-        a.bucket = Some(Bucket::Watch);
+        let mut a = row("shop-scraper", Some((50, 2)));
+        if let Some(f) = a.figures.as_mut() {
+            f.bucket = Bucket::Watch;
+            f.regression = Some("0.3.14".into());
+        }
         a.title = "Shop, \"big\"".into();
-        let b = row("api", Some(90), Some(1));
+        let b = row("api", Some((90, 1)));
         let v = filter_rows(vec![a.clone(), b.clone()], "SHOP", None);
         assert_eq!(v.len(), 1);
         assert_eq!(filter_rows(vec![a, b], "", Some(Bucket::Watch)).len(), 1);
@@ -518,5 +528,14 @@ mod tests {
             "{csv}"
         );
         assert!(to_json(&v).contains("\"name\": \"shop-scraper\""));
+        assert_eq!(
+            v[0].flags(),
+            [(
+                "flag flag-bad",
+                "regression",
+                "regression on 0.3.14".to_string()
+            )]
+        );
+        assert!(row("loading", None).flags().is_empty());
     }
 }

@@ -132,38 +132,17 @@ pub fn forge_summary() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use forge_apify::audit::{assess, AuditReport, ProbeId, ProbeStatus};
+    use forge_apify::audit::{assess, AuditReport, ProbeId, EXACT_TOKEN_STATUSES};
 
     fn check(changes: &[(ProbeId, u16)], full: bool) -> ScopeCheck {
-        let base = [
-            (ProbeId::ActorsRead, 200),
-            (ProbeId::RunsRead, 200),
-            (ProbeId::BuildsRead, 200),
-            (ProbeId::DatasetsRead, 200),
-            (ProbeId::KvRead, 200),
-            (ProbeId::KvWrite, 201),
-            (ProbeId::Schedules, 403),
-            (ProbeId::Tasks, 403),
-            (ProbeId::Webhooks, 403),
-            (ProbeId::RequestQueues, 403),
-        ];
-        let probes = base
+        let statuses: Vec<(ProbeId, u16)> = EXACT_TOKEN_STATUSES
             .iter()
-            .map(|&(probe, status)| ProbeStatus {
-                probe,
-                status: changes
-                    .iter()
-                    .find(|(p, _)| *p == probe)
-                    .map_or(status, |&(_, s)| s),
+            .map(|&(probe, status)| {
+                let changed = changes.iter().find(|(p, _)| *p == probe);
+                (probe, changed.map_or(status, |&(_, s)| s))
             })
             .collect();
-        assess(
-            &AuditReport {
-                probes,
-                full_access: full,
-            },
-            None,
-        )
+        assess(&AuditReport::from_statuses(&statuses, full), None)
     }
 
     #[test]
