@@ -437,15 +437,24 @@ impl Page {
 
     /// Clicks the element matching `css` (scrolled to the middle of the window first, clear of
     /// the sticky header).
+    /// Clicks the element matching `css`. A list that re-renders (the dashboard swaps its cached
+    /// rows for live ones) can replace the element between finding and clicking it: a stale
+    /// element is found again, a few times, before the test fails.
     pub async fn click(&self, css: &str) {
-        let element = self.find(css).await;
-        let arg = serde_json::to_value(&element).expect("element as JSON");
-        let _ = self
-            .client
-            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
-            .await;
-        if let Err(e) = element.click().await {
-            self.fail(&format!("cannot click `{css}`: {e}")).await;
+        for attempt in 1.. {
+            let element = self.find(css).await;
+            let arg = serde_json::to_value(&element).expect("element as JSON");
+            let _ = self
+                .client
+                .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+                .await;
+            match element.click().await {
+                Ok(()) => return,
+                Err(e) if attempt < 5 && e.to_string().contains("stale element") => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => self.fail(&format!("cannot click `{css}`: {e}")).await,
+            }
         }
     }
 

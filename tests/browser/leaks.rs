@@ -109,6 +109,8 @@ async fn no_forbidden_field_reaches_the_page() {
     // Actor pages, reached as a user does (client-side navigation keeps the recorder).
     for actor in ["signal-emitter", "regressed-crawler"] {
         page.goto("/").await;
+        // Once the refresh, SIGNALS and trends are in, the rows stop being re-rendered.
+        wait_css(&page, "#fleet[data-extras=\"done\"]", 180).await;
         let link = format!(".fleet-table tbody tr[data-name=\"{actor}\"] a.actor-link");
         wait_css(&page, &link, 60).await;
         page.click(&link).await;

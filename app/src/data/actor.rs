@@ -12,7 +12,7 @@ use crate::api::{Abort, ApiError, Client};
 use crate::data::fleet::FleetStore;
 use crate::data::loader::{self, ActorProblem, Fetcher, LoadOptions};
 use forge_apify::models::{Actor, ActorShort, JobStatus, Run};
-use forge_apify::paths;
+use forge_apify::{paths, ErrorKind};
 use forge_fleet::{ActorInput, Window};
 use std::cell::{Cell, RefCell};
 
@@ -32,7 +32,7 @@ pub async fn actor(client: &Client, id: &str, abort: &Abort) -> Result<Actor, Ap
     let Ok(request) = paths::actor(id) else {
         return Err(ApiError::Status {
             status: 404,
-            kind: None,
+            kind: Some(ErrorKind::ForgeBadActorId),
             message: Some("That is not an Actor ID.".into()),
         });
     };

@@ -1,5 +1,5 @@
 //! The fleet as the dashboard and the Actor pages see it: what the [`loader`](super::loader)
-//! brought in, each Actor prepared for the engine as it arrives, the report for the chosen
+//! brought in, each Actor prepared for the engine as it arrives, the digest of the chosen
 //! window, the progress, and the last complete result kept in `localStorage` (analytics only —
 //! never credentials — under a key per username).
 
