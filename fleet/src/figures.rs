@@ -24,10 +24,12 @@ use crate::rules::{
 use crate::window::Window;
 use forge_apify::models::JobStatus;
 use forge_apify::time::MS_PER_DAY;
+use serde::{Deserialize, Serialize};
 
 /// Every figure of one Actor over a window: an [`ActorReport`](crate::ActorReport) without its
 /// health and placement, which are computed from it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ActorFigures {
     pub id: String,
     pub name: String,

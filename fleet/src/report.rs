@@ -5,10 +5,6 @@
 use crate::figures::{figures_with, ActorFigures, Scratch};
 use crate::health::{self, Health};
 use crate::input::PreparedActor;
-use crate::metrics::{
-    BuildReport, CostStats, DayPoint, DurationStats, MemoryStats, OutputStats, Staleness,
-    StatusCounts,
-};
 use crate::plan::{self, Bucket, Placement};
 use crate::window::Window;
 use serde::{Deserialize, Serialize};
@@ -16,36 +12,29 @@ use serde::{Deserialize, Serialize};
 // Where these lived before `figures` was split out; the paths keep working.
 pub use crate::figures::{allowed_memory_mb, memory_suggestion, release_check};
 
-/// Everything the dashboard shows about one Actor.
+/// Everything the dashboard shows about one Actor: its figures (read through `Deref`, so
+/// `report.runs` is `report.figures.runs`), the health score computed from them and its place
+/// in the plan. Serialised flat, as one object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ActorReport {
-    pub id: String,
-    pub name: String,
-    pub title: Option<String>,
-    pub username: String,
-    /// The window's length, days (the window itself is on the fleet report).
-    pub window_days: u32,
-    /// Runs started in the window, by status.
-    pub runs: StatusCounts,
-    /// SUCCEEDED / finished.
-    pub success_rate: Option<f64>,
-    /// (FAILED + TIMED-OUT) / finished.
-    pub failure_rate: Option<f64>,
-    /// ABORTED / finished — counted apart, not a failure.
-    pub aborted_rate: Option<f64>,
-    pub duration: DurationStats,
-    pub cost: CostStats,
-    pub memory: MemoryStats,
-    pub output: OutputStats,
-    pub builds: BuildReport,
-    pub staleness: Staleness,
-    /// One point per UTC day of the window, zero-filled.
-    pub daily: Vec<DayPoint>,
-    /// Runs given to the engine whose `startedAt` could not be read.
-    pub unreadable_runs: u32,
+    #[serde(flatten)]
+    pub figures: ActorFigures,
     pub health: Health,
     pub placement: Placement,
+}
+
+impl std::ops::Deref for ActorReport {
+    type Target = ActorFigures;
+
+    fn deref(&self) -> &ActorFigures {
+        &self.figures
+    }
+}
+
+impl std::ops::DerefMut for ActorReport {
+    fn deref_mut(&mut self) -> &mut ActorFigures {
+        &mut self.figures
+    }
 }
 
 /// The figures a weekly trend snapshot keeps of an Actor.
@@ -96,46 +85,11 @@ impl ActorReport {
     }
 
     /// The report of figures already computed: scores them and places them.
-    pub fn from_figures(f: ActorFigures) -> ActorReport {
-        let health = health::score(&f);
-        let placement = plan::place(&f, &health);
-        let ActorFigures {
-            id,
-            name,
-            title,
-            username,
-            window_days,
-            runs,
-            success_rate,
-            failure_rate,
-            aborted_rate,
-            duration,
-            cost,
-            memory,
-            output,
-            builds,
-            staleness,
-            daily,
-            unreadable_runs,
-        } = f;
+    pub fn from_figures(figures: ActorFigures) -> ActorReport {
+        let health = health::score(&figures);
+        let placement = plan::place(&figures, &health);
         ActorReport {
-            id,
-            name,
-            title,
-            username,
-            window_days,
-            runs,
-            success_rate,
-            failure_rate,
-            aborted_rate,
-            duration,
-            cost,
-            memory,
-            output,
-            builds,
-            staleness,
-            daily,
-            unreadable_runs,
+            figures,
             health,
             placement,
         }
