@@ -249,8 +249,10 @@ impl Phase {
     }
 }
 
+/// What every storage carries — identity, owner, times and the run that made it — once, for
+/// datasets, key-value stores and request queues alike (each derefs to it).
 #[derive(Debug, Clone)]
-pub struct Dataset {
+pub struct StorageHead {
     pub id: String,
     pub name: Option<String>,
     pub user_id: String,
@@ -260,6 +262,64 @@ pub struct Dataset {
     pub accessed_at: u64,
     pub act_id: Option<String>,
     pub act_run_id: Option<String>,
+}
+
+impl StorageHead {
+    /// A storage of `user_id`/`username` created, modified and accessed at `at`.
+    pub fn new(id: String, name: Option<String>, user_id: &str, username: &str, at: u64) -> Self {
+        StorageHead {
+            id,
+            name,
+            user_id: user_id.to_string(),
+            username: username.to_string(),
+            created_at: at,
+            modified_at: at,
+            accessed_at: at,
+            act_id: None,
+            act_run_id: None,
+        }
+    }
+
+    /// The default storage of run `run_id` of Actor `act_id`.
+    pub fn of_run(self, act_id: &str, run_id: &str) -> Self {
+        StorageHead {
+            act_id: Some(act_id.to_string()),
+            act_run_id: Some(run_id.to_string()),
+            ..self
+        }
+    }
+
+    /// Last modified and accessed at these times.
+    pub fn touched(self, modified_at: u64, accessed_at: u64) -> Self {
+        StorageHead {
+            modified_at,
+            accessed_at,
+            ..self
+        }
+    }
+}
+
+/// `Deref` to the [`StorageHead`] of each storage kind.
+macro_rules! storage_head {
+    ($($t:ty),*) => {$(
+        impl std::ops::Deref for $t {
+            type Target = StorageHead;
+            fn deref(&self) -> &StorageHead {
+                &self.head
+            }
+        }
+        impl std::ops::DerefMut for $t {
+            fn deref_mut(&mut self) -> &mut StorageHead {
+                &mut self.head
+            }
+        }
+    )*};
+}
+storage_head!(Dataset, KvStore, RequestQueue);
+
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub head: StorageHead,
     /// Items the generator says are there (rendered synthetically on read).
     pub synthetic_items: u64,
     /// Items pushed through the API.
@@ -281,28 +341,13 @@ pub struct Record {
 
 #[derive(Debug, Clone)]
 pub struct KvStore {
-    pub id: String,
-    pub name: Option<String>,
-    pub user_id: String,
-    pub username: String,
-    pub created_at: u64,
-    pub modified_at: u64,
-    pub accessed_at: u64,
-    pub act_id: Option<String>,
-    pub act_run_id: Option<String>,
+    pub head: StorageHead,
     pub records: BTreeMap<String, Record>,
 }
 
 #[derive(Debug, Clone)]
 pub struct RequestQueue {
-    pub id: String,
-    pub name: Option<String>,
-    pub user_id: String,
-    pub username: String,
-    pub created_at: u64,
-    pub modified_at: u64,
-    pub act_id: Option<String>,
-    pub act_run_id: Option<String>,
+    pub head: StorageHead,
     pub total: u64,
     pub handled: u64,
 }

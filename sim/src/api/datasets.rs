@@ -8,7 +8,7 @@ use super::pagination::page_json;
 use super::query::Query;
 use super::reply::Reply;
 use super::storages::{self, Storage};
-use crate::entities::{Dataset, User};
+use crate::entities::{Dataset, StorageHead};
 use crate::fleet::stories;
 use crate::source;
 use crate::state::State;
@@ -29,29 +29,13 @@ impl Storage for Dataset {
         &mut st.datasets
     }
 
-    fn id(&self) -> &str {
-        &self.id
+    fn head(&self) -> &StorageHead {
+        &self.head
     }
 
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-
-    fn create(id: String, name: Option<String>, user: &User, now: u64) -> Dataset {
+    fn create(head: StorageHead) -> Dataset {
         Dataset {
-            id,
-            name,
-            user_id: user.id.clone(),
-            username: user.username.clone(),
-            created_at: now,
-            modified_at: now,
-            accessed_at: now,
-            act_id: None,
-            act_run_id: None,
+            head,
             synthetic_items: 0,
             pushed: Vec::new(),
         }

@@ -7,7 +7,7 @@ use super::error::Res;
 use super::pagination::{self, page_json};
 use super::reply::Reply;
 use super::storages::{self, Storage};
-use crate::entities::{Kind, KvStore, Record, User};
+use crate::entities::{Kind, KvStore, Record, StorageHead};
 use crate::source;
 use crate::state::State;
 use crate::time::iso;
@@ -27,29 +27,13 @@ impl Storage for KvStore {
         &mut st.stores
     }
 
-    fn id(&self) -> &str {
-        &self.id
+    fn head(&self) -> &StorageHead {
+        &self.head
     }
 
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-
-    fn create(id: String, name: Option<String>, user: &User, now: u64) -> KvStore {
+    fn create(head: StorageHead) -> KvStore {
         KvStore {
-            id,
-            name,
-            user_id: user.id.clone(),
-            username: user.username.clone(),
-            created_at: now,
-            modified_at: now,
-            accessed_at: now,
-            act_id: None,
-            act_run_id: None,
+            head,
             records: BTreeMap::new(),
         }
     }

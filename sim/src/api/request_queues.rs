@@ -6,7 +6,7 @@ use super::ctx::Ctx;
 use super::error::Res;
 use super::pagination::paginate;
 use super::storages::Storage;
-use crate::entities::{RequestQueue, User};
+use crate::entities::{RequestQueue, StorageHead};
 use crate::state::State;
 use crate::time::iso;
 use serde_json::{json, Value};
@@ -23,28 +23,13 @@ impl Storage for RequestQueue {
         &mut st.queues
     }
 
-    fn id(&self) -> &str {
-        &self.id
+    fn head(&self) -> &StorageHead {
+        &self.head
     }
 
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-
-    fn create(id: String, name: Option<String>, user: &User, now: u64) -> RequestQueue {
+    fn create(head: StorageHead) -> RequestQueue {
         RequestQueue {
-            id,
-            name,
-            user_id: user.id.clone(),
-            username: user.username.clone(),
-            created_at: now,
-            modified_at: now,
-            act_id: None,
-            act_run_id: None,
+            head,
             total: 0,
             handled: 0,
         }
@@ -77,7 +62,7 @@ pub fn queue_json(q: &RequestQueue, list_item: bool) -> Value {
         "userId": q.user_id,
         "createdAt": iso(q.created_at),
         "modifiedAt": iso(q.modified_at),
-        "accessedAt": iso(q.modified_at),
+        "accessedAt": iso(q.accessed_at),
         "totalRequestCount": q.total,
         "handledRequestCount": q.handled,
         "pendingRequestCount": q.total - q.handled,

@@ -9,7 +9,9 @@ use super::error::{bad, err, not_found, ApiError, Res};
 use super::lookup::{actor_idx, valid_memory};
 use super::reply::Reply;
 use super::runs::run_json;
-use crate::entities::{Dataset, KvStore, Live, Meta, Record, RequestQueue, Run, Webhook};
+use crate::entities::{
+    Dataset, KvStore, Live, Meta, Record, RequestQueue, Run, StorageHead, Webhook,
+};
 use crate::fleet::stories::{self, RunCtx};
 use crate::state::State;
 use axum::http::{header, StatusCode};
@@ -108,16 +110,12 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
     let rq_id = st.new_id();
     let uid = st.user.id.clone();
     let username = st.user.username.clone();
+    let head = |id: &str| {
+        StorageHead::new(id.to_string(), None, &uid, &username, started_at)
+            .of_run(&actor.id, &run_id)
+    };
     st.datasets.push(Dataset {
-        id: dataset_id.clone(),
-        name: None,
-        user_id: uid.clone(),
-        username: username.clone(),
-        created_at: started_at,
-        modified_at: started_at,
-        accessed_at: started_at,
-        act_id: Some(actor.id.clone()),
-        act_run_id: Some(run_id.clone()),
+        head: head(&dataset_id),
         synthetic_items: 0,
         pushed: Vec::new(),
     });
@@ -140,26 +138,11 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
         },
     );
     st.stores.push(KvStore {
-        id: kv_id.clone(),
-        name: None,
-        user_id: uid.clone(),
-        username: username.clone(),
-        created_at: started_at,
-        modified_at: started_at,
-        accessed_at: started_at,
-        act_id: Some(actor.id.clone()),
-        act_run_id: Some(run_id.clone()),
+        head: head(&kv_id),
         records,
     });
     st.queues.push(RequestQueue {
-        id: rq_id.clone(),
-        name: None,
-        user_id: uid.clone(),
-        username,
-        created_at: started_at,
-        modified_at: started_at,
-        act_id: Some(actor.id.clone()),
-        act_run_id: Some(run_id.clone()),
+        head: head(&rq_id),
         total: outcome.requests,
         handled: 0,
     });

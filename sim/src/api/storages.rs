@@ -7,7 +7,7 @@ use super::ctx::Ctx;
 use super::error::{not_found, ApiError, Res};
 use super::lookup::{split_ref, valid_name};
 use super::reply::Reply;
-use crate::entities::User;
+use crate::entities::StorageHead;
 use crate::state::State;
 use axum::http::{header, StatusCode};
 use forge_apify::ErrorKind;
@@ -22,11 +22,9 @@ pub trait Storage: Sized {
 
     fn all(st: &State) -> &[Self];
     fn all_mut(st: &mut State) -> &mut Vec<Self>;
-    fn id(&self) -> &str;
-    fn name(&self) -> Option<&str>;
-    fn user_id(&self) -> &str;
-    /// A new, empty storage owned by `user`, created at `now`.
-    fn create(id: String, name: Option<String>, user: &User, now: u64) -> Self;
+    fn head(&self) -> &StorageHead;
+    /// A new, empty storage with `head`.
+    fn create(head: StorageHead) -> Self;
     /// The full object, as a get or a create answers it.
     fn render(st: &State, s: &Self, c: &Ctx) -> Value;
 }
@@ -45,7 +43,7 @@ fn storage_match(st: &State, r: &str, id: &str, name: Option<&str>) -> bool {
 pub fn find<S: Storage>(st: &State, r: &str) -> Result<usize, ApiError> {
     S::all(st)
         .iter()
-        .position(|s| storage_match(st, r, s.id(), s.name()))
+        .position(|s| storage_match(st, r, &s.head().id, s.head().name.as_deref()))
         .ok_or_else(|| not_found(ErrorKind::RecordNotFound, S::WHAT))
 }
 
@@ -75,16 +73,21 @@ pub fn find_or_create<S: Storage>(st: &mut State, c: &Ctx) -> Res {
         .map(str::to_string);
     if let Some(n) = &name {
         valid_name(n)?;
-        if let Some(s) = S::all(st)
-            .iter()
-            .find(|s| s.name() == Some(n.as_str()) && s.user_id() == st.user.id)
-        {
+        if let Some(s) = S::all(st).iter().find(|s| {
+            s.head().name.as_deref() == Some(n.as_str()) && s.head().user_id == st.user.id
+        }) {
             return Ok(Reply::data(StatusCode::OK, S::render(st, s, c)));
         }
     }
     let now = st.now_ms();
     let id = st.new_id();
-    let s = S::create(id.clone(), name, &st.user, now);
+    let s = S::create(StorageHead::new(
+        id.clone(),
+        name,
+        &st.user.id,
+        &st.user.username,
+        now,
+    ));
     let body = S::render(st, &s, c);
     S::all_mut(st).push(s);
     Ok(Reply::data(StatusCode::CREATED, body).with_header(

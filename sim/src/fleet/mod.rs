@@ -30,8 +30,8 @@ pub use stories::{
 };
 
 use crate::entities::{
-    Actor, Build, Dataset, KvStore, Meta, Record, RequestQueue, Run, Schedule, Source, Task, User,
-    Webhook,
+    Actor, Build, Dataset, KvStore, Meta, Record, RequestQueue, Run, Schedule, Source, StorageHead,
+    Task, User, Webhook,
 };
 use crate::options::SimOptions;
 use crate::rng::Rng;
@@ -433,16 +433,13 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             let dataset_id = ids.apify_id();
             let kv_id = ids.apify_id();
             let rq_id = ids.apify_id();
+            let head = |id: &str| {
+                StorageHead::new(id.to_string(), None, &g.user.id, USERNAME, start)
+                    .of_run(&actor_id, &run_id)
+                    .touched(finished, finished)
+            };
             g.datasets.push(Dataset {
-                id: dataset_id.clone(),
-                name: None,
-                user_id: g.user.id.clone(),
-                username: USERNAME.into(),
-                created_at: start,
-                modified_at: finished,
-                accessed_at: finished,
-                act_id: Some(actor_id.clone()),
-                act_run_id: Some(run_id.clone()),
+                head: head(&dataset_id),
                 synthetic_items: o.items,
                 pushed: Vec::new(),
             });
@@ -452,26 +449,11 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
                 records.insert("SIGNALS".to_string(), signals(&mut r, &o, o.items));
             }
             g.stores.push(KvStore {
-                id: kv_id.clone(),
-                name: None,
-                user_id: g.user.id.clone(),
-                username: USERNAME.into(),
-                created_at: start,
-                modified_at: finished,
-                accessed_at: finished,
-                act_id: Some(actor_id.clone()),
-                act_run_id: Some(run_id.clone()),
+                head: head(&kv_id),
                 records,
             });
             g.queues.push(RequestQueue {
-                id: rq_id.clone(),
-                name: None,
-                user_id: g.user.id.clone(),
-                username: USERNAME.into(),
-                created_at: start,
-                modified_at: finished,
-                act_id: Some(actor_id.clone()),
-                act_run_id: Some(run_id.clone()),
+                head: head(&rq_id),
                 total: o.requests,
                 handled: o.requests - o.failed_requests.min(o.requests),
             });

@@ -2,7 +2,7 @@
 //! `forge-trends` store (its snapshots are written by `super::trends`), a crawler's state with
 //! a large record (its GET answers `302`), an app config store, and a request queue.
 
-use crate::entities::{Dataset, KvStore, Record, RequestQueue, User};
+use crate::entities::{Dataset, KvStore, Record, RequestQueue, StorageHead, User};
 use crate::rng::Rng;
 use crate::time::{iso, DAY, HOUR};
 use bytes::Bytes;
@@ -31,15 +31,14 @@ pub fn named_storages(user: &User, ids: &mut Rng, now: u64) -> NamedStorages {
     ] {
         let created = now - age_days * DAY;
         out.datasets.push(Dataset {
-            id: ids.apify_id(),
-            name: Some(name.into()),
-            user_id: uid.clone(),
-            username: user.username.clone(),
-            created_at: created,
-            modified_at: now - 2 * DAY,
-            accessed_at: now - DAY,
-            act_id: None,
-            act_run_id: None,
+            head: StorageHead::new(
+                ids.apify_id(),
+                Some(name.into()),
+                &uid,
+                &user.username,
+                created,
+            )
+            .touched(now - 2 * DAY, now - DAY),
             synthetic_items: items,
             pushed: Vec::new(),
         });
@@ -80,27 +79,27 @@ pub fn named_storages(user: &User, ids: &mut Rng, now: u64) -> NamedStorages {
     ] {
         let created = now - age_days * DAY;
         out.stores.push(KvStore {
-            id: ids.apify_id(),
-            name: Some(name.into()),
-            user_id: uid.clone(),
-            username: user.username.clone(),
-            created_at: created,
-            modified_at: created + DAY,
-            accessed_at: now - HOUR,
-            act_id: None,
-            act_run_id: None,
+            head: StorageHead::new(
+                ids.apify_id(),
+                Some(name.into()),
+                &uid,
+                &user.username,
+                created,
+            )
+            .touched(created + DAY, now - HOUR),
             records,
         });
     }
+    let created = now - 120 * DAY;
     out.queues.push(RequestQueue {
-        id: ids.apify_id(),
-        name: Some("crawl-frontier".into()),
-        user_id: uid,
-        username: user.username.clone(),
-        created_at: now - 120 * DAY,
-        modified_at: now - 3 * DAY,
-        act_id: None,
-        act_run_id: None,
+        head: StorageHead::new(
+            ids.apify_id(),
+            Some("crawl-frontier".into()),
+            &uid,
+            &user.username,
+            created,
+        )
+        .touched(now - 3 * DAY, now - 3 * DAY),
         total: 5_000,
         handled: 4_812,
     });
