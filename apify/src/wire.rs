@@ -182,14 +182,25 @@ impl fmt::Debug for ConnectRequest {
 }
 
 /// One entry of `GET /api/demo-tokens`: a token of the simulated account (not a secret — it
-/// opens nothing but the simulator).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// opens nothing but the simulator — but token-shaped, so `Debug` (the relay logs its config at
+/// start) prints `***` for it, like every other token).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoTokenInfo {
     /// Short stable name, e.g. `scoped`, `missing-run`.
     pub label: String,
     pub token: String,
     /// One line for the demo's token picker.
     pub description: String,
+}
+
+impl std::fmt::Debug for DemoTokenInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoTokenInfo")
+            .field("label", &self.label)
+            .field("token", &"***")
+            .field("description", &self.description)
+            .finish()
+    }
 }
 
 #[cfg(test)]
@@ -329,5 +340,17 @@ mod tests {
         let r: AuditReport = serde_json::from_str(r#"{"probes":[],"fullAccess":false}"#)
             .expect("the audit report's wire shape");
         assert!(r.probes.is_empty());
+    }
+
+    #[test]
+    fn demo_tokens_do_not_print() {
+        let t = DemoTokenInfo {
+            label: "scoped".into(),
+            token: "apify_api_forgeDemoScopedFiveGrantsOkxabc3d823".into(),
+            description: "x".into(),
+        };
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("apify_api_"), "{shown}");
+        assert!(shown.contains("scoped"));
     }
 }
