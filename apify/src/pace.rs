@@ -38,6 +38,18 @@ impl TokenBucket {
         }
     }
 
+    /// How long (ms) until a token is there at `now_ms`: 0 when one is. Takes nothing, so a
+    /// caller holding several buckets can take from all or none.
+    pub fn wait_ms(&self, now_ms: f64) -> f64 {
+        let mut b = *self;
+        b.refill(now_ms);
+        if b.tokens >= 1.0 {
+            0.0
+        } else {
+            (1.0 - b.tokens) / b.rate_per_sec * 1000.0
+        }
+    }
+
     /// The bucket would be full at `now_ms` (nothing to remember about this client).
     pub fn is_full_at(&self, now_ms: f64) -> bool {
         let mut b = *self;

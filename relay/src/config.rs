@@ -108,11 +108,14 @@ pub struct RelayArgs {
     /// Time allowed for a whole upstream exchange, body included.
     #[arg(long, env = "FORGE_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub upstream_timeout: Duration,
-    /// Sustained requests per second allowed per session.
-    #[arg(long, env = "FORGE_RATE_PER_SEC", default_value_t = 20)]
+    /// Sustained requests per second allowed per session. Apify allows 60/s per resource and
+    /// 250,000/min per user; Forge's loader sends at most 50/s to one resource and 100/s in all,
+    /// so 120/s leaves it room.
+    #[arg(long, env = "FORGE_RATE_PER_SEC", default_value_t = 120)]
     pub rate_per_sec: u32,
-    /// Burst size of the per-session token bucket.
-    #[arg(long, env = "FORGE_RATE_BURST", default_value_t = 120)]
+    /// Burst size of the per-session token bucket: over twice the loader's own burst, so a reload
+    /// right after a full load meets no 429.
+    #[arg(long, env = "FORGE_RATE_BURST", default_value_t = 600)]
     pub rate_burst: u32,
     /// Most forwarded requests in flight at once; more are answered 503.
     #[arg(long, env = "FORGE_MAX_IN_FLIGHT", default_value_t = 256)]

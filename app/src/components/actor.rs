@@ -5,7 +5,7 @@ use crate::components::abort_on_cleanup;
 use crate::components::fleet::{delta_list, trend_charts};
 use crate::components::signals::SignalsCard;
 use crate::data::fleet::FleetStore;
-use crate::data::loader::{Fetcher, LoadOptions};
+use crate::data::loader;
 use crate::data::session::Forge;
 use crate::data::signals::actor_signals;
 use crate::view_model::actors::slug;
@@ -117,7 +117,7 @@ pub fn ActorSignals(#[prop(into)] id: Signal<String>) -> impl IntoView {
     let signals = LocalResource::new(move || {
         let id = id.get();
         forge.generation.track();
-        let f = Fetcher::new(forge.client(), LoadOptions::default(), abort.clone());
+        let f = loader::fetcher(forge.client(), abort.clone());
         async move { actor_signals(&f, &id).await }
     });
     move || match signals.get() {

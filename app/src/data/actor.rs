@@ -10,10 +10,12 @@
 
 use crate::api::{Abort, ApiError, Client};
 use crate::data::fleet::FleetStore;
-use crate::data::loader::{self, ActorProblem, Fetcher, LoadOptions};
+use crate::data::loader::{self, ActorProblem};
 use forge_apify::models::{Actor, ActorShort, JobStatus, Run};
 use forge_apify::{paths, ErrorKind};
 use forge_fleet::{ActorInput, Window};
+use forge_load::account::LOAD_DAYS;
+use forge_load::actor::ACTOR_PAGE_SAMPLES;
 use std::cell::{Cell, RefCell};
 
 /// Failed runs whose status message is fetched for the grouping.
@@ -21,7 +23,7 @@ pub const FAILURE_DETAILS: usize = 30;
 
 /// Every Actor of the account (the loader's paged listing, as the dashboard loads it).
 pub async fn own_actors(client: Client, abort: Abort) -> Result<Vec<ActorShort>, ApiError> {
-    let f = Fetcher::new(client, LoadOptions::default(), abort);
+    let f = loader::fetcher(client, abort);
     loader::list_actors(&f)
         .await
         .unwrap_or(Err(ApiError::Aborted))
@@ -48,8 +50,7 @@ pub async fn analytics_input(
     abort: Abort,
     end_ms: i64,
 ) -> Option<Result<ActorInput, ActorProblem>> {
-    let opts = LoadOptions::default();
-    let f = Fetcher::new(client, opts, abort);
+    let f = loader::fetcher(client, abort);
     let mut input = match store.input(&id) {
         Some(i) => i,
         None => {
@@ -62,7 +63,7 @@ pub async fn analytics_input(
                 modified_at: None,
                 stats: None,
             });
-            let after = Window::new(opts.days, end_ms).started_after();
+            let after = Window::new(LOAD_DAYS, end_ms).started_after();
             match loader::load_actor(&f, ActorInput::new(bare), &after)
                 .await
                 .ok()?
@@ -72,7 +73,7 @@ pub async fn analytics_input(
             }
         }
     };
-    loader::enrich_one(&f, &mut input, opts.enrich_runs)
+    loader::enrich_one(&f, &mut input, ACTOR_PAGE_SAMPLES)
         .await
         .ok()?;
     let mut failed: Vec<(&str, &str)> = input
@@ -90,7 +91,7 @@ pub async fn analytics_input(
         .collect();
     let got: RefCell<Vec<Run>> = RefCell::default();
     let cancelled = Cell::new(false);
-    loader::pool(opts.concurrency, want.len(), |k| {
+    loader::pool(f.options().concurrency, want.len(), |k| {
         let (f, want, got, cancelled) = (&f, &want, &got, &cancelled);
         async move {
             match f.data::<Run>(&want[k]).await {

@@ -1,15 +1,17 @@
-//! The fleet as the dashboard and the Actor pages see it: what the [`loader`](super::loader)
-//! brought in, each Actor prepared for the engine as it arrives, the digest of the chosen
+//! The fleet as the dashboard and the Actor pages see it: what `forge_load`'s account-wide
+//! loader brought in, each Actor prepared for the engine as it arrives, the digest of the chosen
 //! window, the progress, and the last complete result kept in `localStorage` (analytics only —
 //! never credentials — under a key per username).
 
 use crate::api::{clock, storage, Abort, Client};
-use crate::data::loader::{self, ActorProblem, Event, Fetcher, LoadOptions, RequestStats};
+use crate::data::loader::{self, ActorProblem, RequestStats};
 use crate::data::session::Forge;
 use crate::data::signals::{self, SignalsState};
 use crate::data::trends::{self as trends_store, TrendStatus, Trends};
 use forge_fleet::trends::{self, Snapshot};
 use forge_fleet::{fleet_report, prepare, ActorInput, FleetDigest, PreparedActor, Window};
+use forge_load::account::{load_fleet, Event, FleetPlan, ListProblems, LOAD_DAYS};
+use forge_load::actor::ACTOR_PAGE_SAMPLES;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +50,15 @@ impl RowMeta {
 pub enum Phase {
     Idle,
     Listing,
-    Actors { done: usize, total: usize },
-    Enriching { done: usize, total: usize },
+    /// The account-wide lists: pages in, pages known so far.
+    Lists {
+        done: usize,
+        known: usize,
+    },
+    Enriching {
+        done: usize,
+        total: usize,
+    },
     Done,
     Failed(String),
 }
@@ -59,7 +68,7 @@ impl Phase {
         match self {
             Phase::Idle => "idle",
             Phase::Listing => "listing",
-            Phase::Actors { .. } => "actors",
+            Phase::Lists { .. } => "lists",
             Phase::Enriching { .. } => "enriching",
             Phase::Done => "done",
             Phase::Failed(_) => "failed",
@@ -195,20 +204,15 @@ impl FleetStore {
         let client = forge.client();
         let client2 = client.clone();
         leptos::task::spawn_local(async move {
-            let stats = loader::load_fleet(
-                client,
-                LoadOptions::default(),
-                abort.clone(),
-                now as i64,
-                move |ev| {
-                    if !abort.is_aborted() {
-                        self.handle(ev, &username);
-                    }
-                },
-            )
+            let f = loader::fetcher(client, abort.clone());
+            let loaded = load_fleet(&f, FleetPlan::new(now as i64), move |ev| {
+                if !abort.is_aborted() {
+                    self.handle(ev, &username);
+                }
+            })
             .await;
-            if stats.is_some() {
-                self.stats.set(stats);
+            if loaded.is_some() {
+                self.stats.set(Some(f.stats()));
                 if self.phase.get_untracked() == Phase::Done {
                     self.sync_trends(client2.clone()).await;
                     self.read_signals(client2).await;
@@ -241,11 +245,10 @@ impl FleetStore {
             return;
         };
         let now = clock::now_ms() as i64;
-        let opts = LoadOptions::default();
-        let f = Fetcher::new(client, opts, Abort::new());
-        let after = Window::new(opts.days, now).started_after();
+        let f = loader::fetcher(client, Abort::new());
+        let after = Window::new(LOAD_DAYS, now).started_after();
         if let Ok(Ok(mut input)) = loader::load_actor(&f, input, &after).await {
-            let _ = loader::enrich_one(&f, &mut input, opts.enrich_runs).await;
+            let _ = loader::enrich_one(&f, &mut input, ACTOR_PAGE_SAMPLES).await;
             let p = prepare(&input);
             self.inputs.update_value(|v| v[index] = Some(input));
             self.prepared.update_value(|v| v[index] = Some(p));
@@ -266,7 +269,7 @@ impl FleetStore {
                 })
                 .collect()
         });
-        let f = Fetcher::new(client, LoadOptions::gentle(), Abort::new());
+        let f = loader::fetcher(client, Abort::new());
         let f = &f;
         let stores = &stores;
         loader::pool(4, stores.len(), |k| async move {
@@ -327,7 +330,7 @@ impl FleetStore {
                 self.prepared.set_value(vec![None; n]);
                 self.rows.set(rows);
                 self.live.set(true);
-                self.phase.set(Phase::Actors { done: 0, total: n });
+                self.phase.set(Phase::Lists { done: 0, known: 4 });
                 self.bump(true);
             }
             Event::ListFailed(e) => {
@@ -337,46 +340,29 @@ impl FleetStore {
                 )));
                 self.loaded_for.set_value(None);
             }
-            Event::Actor(i, result) => {
-                match result {
-                    Ok(input) => {
-                        let p = prepare(&input);
-                        self.prepared.update_value(|v| {
-                            if let Some(slot) = v.get_mut(i) {
-                                *slot = Some(p);
-                            }
-                        });
-                        self.inputs.update_value(|v| {
-                            if let Some(slot) = v.get_mut(i) {
-                                *slot = Some(*input);
-                            }
-                        });
-                        self.rows.update(|r| {
-                            if let Some(row) = r.get_mut(i) {
-                                row.loading = false;
-                            }
-                        });
-                        if self.first_rows_ms.get_untracked().is_none() {
-                            self.first_rows_ms
-                                .set(Some(clock::now_ms() - self.started_at.get_value()));
-                        }
-                    }
-                    Err(problem) => self.rows.update(|r| {
-                        if let Some(row) = r.get_mut(i) {
-                            row.loading = false;
-                            match problem {
-                                ActorProblem::Denied(p) => row.denied = Some(p.to_string()),
-                                ActorProblem::Failed(m) => row.error = Some(m),
-                            }
-                        }
-                    }),
-                }
-                self.phase.update(|p| {
-                    if let Phase::Actors { done, .. } = p {
-                        *done += 1;
+            Event::Paging { done, known } => {
+                self.phase.set(Phase::Lists { done, known });
+            }
+            Event::Table {
+                inputs, problems, ..
+            } => {
+                let prepared = if problems.runs.is_some() {
+                    vec![None; inputs.len()]
+                } else {
+                    inputs.iter().map(|i| Some(prepare(i))).collect()
+                };
+                self.prepared.set_value(prepared);
+                self.rows.update(|rows| {
+                    for row in rows.iter_mut() {
+                        row.loading = false;
+                        mark_problems(row, &problems);
                     }
                 });
-                self.bump(false);
+                self.inputs
+                    .set_value(inputs.into_iter().map(Some).collect());
+                self.first_rows_ms
+                    .set(Some(clock::now_ms() - self.started_at.get_value()));
+                self.bump(true);
             }
             Event::EnrichStart { actors, .. } => {
                 self.phase.set(Phase::Enriching {
@@ -387,17 +373,19 @@ impl FleetStore {
             }
             Event::Enriched {
                 index,
-                details,
-                items,
+                detail,
+                runs,
                 denied,
             } => {
                 let mut re = None;
                 self.inputs.update_value(|v| {
                     if let Some(Some(input)) = v.get_mut(index) {
-                        for d in details {
-                            input.run_details.insert(d.id.clone(), d);
+                        if let Some(actor) = detail {
+                            input.actor = *actor;
                         }
-                        input.item_counts.extend(items);
+                        for r in runs {
+                            input.run_details.insert(r.id.clone(), r);
+                        }
                         re = Some(prepare(input));
                     }
                 });
@@ -490,6 +478,22 @@ impl FleetStore {
         if let Ok(json) = serde_json::to_string(&cached) {
             storage::write(&cache_key(username), &json);
         }
+    }
+}
+
+/// What an account-wide list that failed means for one row: no runs, no figures at all; no
+/// dataset or build list, a column missing (the row says which permission).
+fn mark_problems(row: &mut RowMeta, problems: &ListProblems) {
+    match &problems.runs {
+        Some(ActorProblem::Denied(p)) => row.denied = Some(p.to_string()),
+        Some(ActorProblem::Failed(m)) => row.error = Some(m.clone()),
+        None => {}
+    }
+    for p in [&problems.datasets, &problems.builds].into_iter().flatten() {
+        row.enrich_denied = Some(match p {
+            ActorProblem::Denied(p) => p.to_string(),
+            ActorProblem::Failed(m) => m.clone(),
+        });
     }
 }
 

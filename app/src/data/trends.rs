@@ -14,7 +14,7 @@
 //! note. A 403 on a write turns trend tracking off with one line, and nothing is written.
 
 use crate::api::{Abort, Answer, ApiError, Client};
-use crate::data::loader::{Fetcher, LoadOptions};
+use crate::data::loader::{self, Fetcher};
 use forge_apify::limits::MAX_PAGE_LIMIT;
 use forge_apify::paths::{self, ApifyPath, KeysQuery};
 use forge_fleet::trends::{
@@ -132,7 +132,7 @@ fn failed(what: &str, e: &ApiError) -> TrendStatus {
 
 /// Reads the stored snapshots and writes this week's when it is missing.
 pub async fn sync(client: Client, current: Snapshot) -> Trends {
-    let f = &Fetcher::new(client, LoadOptions::gentle(), Abort::new());
+    let f = &loader::fetcher(client, Abort::new());
     let mut out = Trends {
         status: TrendStatus::Working,
         stored: Vec::new(),

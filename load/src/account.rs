@@ -1,0 +1,517 @@
+//! The fleet through account-wide lists (DESIGN §9): the Actor list, then every run of the
+//! account in the window, the runs' default datasets (item counts) and the account's builds as
+//! paged lists — the table is complete when those are in. Then each Actor's detail (defaults,
+//! tagged builds) and a few run details (memory), Actors in *Fix now* and *Watch* first.
+//!
+//! For 200 Actors and 100,000 runs that is about 220 requests to a complete table, where the
+//! per-Actor strategy ([`crate::actor::load_fleet_per_actor`]) sent 13 per Actor.
+//!
+//! Pages are fetched concurrently once a list's first page says how long it is; the dataset
+//! list has no date filter, so as many of its pages are asked for at once as the run list has,
+//! and it is followed further only while its newest-first pages are still inside the window.
+//! Runs that start while we page shift offsets by one: the same run then comes twice, and is
+//! kept once (newest first means nothing is skipped).
+
+use crate::actor::{denied_permission, enrichment_targets, next_offset, ActorProblem};
+use crate::answer::ApiError;
+use crate::fetch::{drain, Cancelled, Fetcher};
+use crate::requests::RECENT_BUILDS;
+use crate::requests::{account_builds, account_datasets, account_runs_since, own_actors, PAGE};
+use crate::transport::Transport;
+use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
+use forge_apify::paths::{self, ApifyPath};
+use forge_apify::time::parse_iso_millis;
+use forge_fleet::plan::Bucket;
+use forge_fleet::rules::MIN_MEMORY_SAMPLES;
+use forge_fleet::window::{DEFAULT_WINDOW_DAYS, WINDOW_CHOICES};
+use forge_fleet::{fleet_report, prepare, ActorInput, Window};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Days of runs a fleet load reads: the dashboard's longest window, so switching windows never
+/// reloads.
+pub const LOAD_DAYS: u32 = WINDOW_CHOICES[WINDOW_CHOICES.len() - 1];
+
+/// What to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FleetPlan {
+    /// Days of runs: the dashboard loads its longest window, so switching never reloads.
+    pub days: u32,
+    /// The end of the window (unix ms): when the load started.
+    pub now_ms: i64,
+    /// Run details per Actor for memory figures: as many as the memory rule needs.
+    pub memory_samples: usize,
+}
+
+impl FleetPlan {
+    pub fn new(now_ms: i64) -> FleetPlan {
+        FleetPlan {
+            days: LOAD_DAYS,
+            now_ms,
+            memory_samples: MIN_MEMORY_SAMPLES as usize,
+        }
+    }
+
+    fn window(&self) -> Window {
+        Window::new(self.days, self.now_ms)
+    }
+}
+
+/// An account-wide list that failed: its column is missing for every Actor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListProblems {
+    /// No runs: no Actor has figures.
+    pub runs: Option<ActorProblem>,
+    /// No item counts: output quality is unknown.
+    pub datasets: Option<ActorProblem>,
+    /// No build list: build dates are unknown (runs still name their builds).
+    pub builds: Option<ActorProblem>,
+}
+
+/// What a load reports, in order: `Listed` (or `ListFailed`, and nothing else), `Paging`
+/// while the lists come in, `Table`, then `Enriched` per Actor, then `Done`.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The fleet: one input per Actor (no runs yet), in list order.
+    Listed(Vec<ActorInput>),
+    /// The Actor list failed.
+    ListFailed(ApiError),
+    /// Pages of the account-wide lists in, and known so far.
+    Paging { done: usize, known: usize },
+    /// The table is complete: every listed Actor with its runs in the window, builds and item
+    /// counts, in list order.
+    Table {
+        inputs: Vec<ActorInput>,
+        problems: ListProblems,
+        /// Runs of Actors that are not the account's own (public Actors it ran): left out.
+        foreign_runs: usize,
+    },
+    /// Background reads start: `requests` requests for `actors` Actors.
+    EnrichStart { requests: usize, actors: usize },
+    /// Actor `index`'s detail (when it could be read) and run details.
+    Enriched {
+        index: usize,
+        detail: Option<Box<Actor>>,
+        runs: Vec<Run>,
+        /// A permission a read was refused for.
+        denied: Option<&'static str>,
+    },
+    /// Everything is in.
+    Done,
+}
+
+/// One page of one account-wide list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Actors(u64),
+    Runs(u64),
+    Datasets(u64),
+    Builds(u64),
+}
+
+/// How far back a dataset may have been created and still belong to a run in the window (a
+/// run's default dataset is created as the run starts; a minute covers clock skew).
+const DATASET_SLACK_MS: i64 = 60_000;
+
+/// The lists as they come in.
+#[derive(Debug, Default)]
+struct Lists {
+    actors: Vec<ActorShort>,
+    actors_failed: Option<ApiError>,
+    runs: Vec<RunShort>,
+    run_ids: HashSet<String>,
+    runs_total: Option<u64>,
+    /// Run id → its default dataset's item count.
+    items: HashMap<String, u64>,
+    datasets_first: bool,
+    /// The next dataset page not yet asked for, and the list's length.
+    datasets_next: u64,
+    datasets_total: u64,
+    builds: Vec<BuildShort>,
+    problems: ListProblems,
+    done: usize,
+    known: usize,
+}
+
+impl Lists {
+    /// Queues dataset pages up to the run list's length (once both first pages are in).
+    fn queue_datasets(&mut self, queue: &mut VecDeque<Page>) {
+        let (Some(runs), true) = (self.runs_total, self.datasets_first) else {
+            return;
+        };
+        let want = runs.min(self.datasets_total);
+        while self.datasets_next < want {
+            queue.push_back(Page::Datasets(self.datasets_next));
+            self.datasets_next += PAGE;
+            self.known += 1;
+        }
+    }
+}
+
+/// Loads the fleet of the session behind `f`, reporting through `emit`. `None` when cancelled.
+pub async fn load_fleet<T: Transport>(
+    f: &Fetcher<T>,
+    plan: FleetPlan,
+    emit: impl Fn(Event),
+) -> Option<()> {
+    let window = plan.window();
+    let started_after = window.started_after();
+    let start_ms = window.start_ms();
+    let lists = RefCell::new(Lists {
+        known: 4,
+        ..Lists::default()
+    });
+    let queue = RefCell::new(VecDeque::from([
+        Page::Actors(0),
+        Page::Runs(0),
+        Page::Datasets(0),
+        Page::Builds(0),
+    ]));
+    let cancelled = std::cell::Cell::new(false);
+    let listed = std::cell::Cell::new(false);
+    drain(f.options().concurrency, &queue, |page| {
+        let (lists, queue, cancelled, listed, emit) = (&lists, &queue, &cancelled, &listed, &emit);
+        let started_after = started_after.as_str();
+        async move {
+            if cancelled.get() {
+                return;
+            }
+            let outcome = fetch_page(f, page, started_after).await;
+            let Ok(outcome) = outcome else {
+                cancelled.set(true);
+                return;
+            };
+            let mut l = lists.borrow_mut();
+            let mut q = queue.borrow_mut();
+            l.done += 1;
+            match (page, outcome) {
+                (Page::Actors(_), PageOutcome::Actors(Ok(p))) => {
+                    if let Some(next) = next_offset(&p) {
+                        q.push_front(Page::Actors(next));
+                        l.known += 1;
+                    }
+                    l.actors.extend(p.items);
+                    if next_offset_is_none(&l, &q) && !listed.replace(true) {
+                        emit(Event::Listed(
+                            l.actors.iter().cloned().map(to_input).collect(),
+                        ));
+                    }
+                }
+                (Page::Actors(_), PageOutcome::Actors(Err((_, e)))) => {
+                    l.actors_failed = Some(e);
+                    q.clear();
+                }
+                (Page::Runs(offset), PageOutcome::Runs(Ok(p))) => {
+                    if offset == 0 {
+                        l.runs_total = Some(p.total);
+                        let mut next = PAGE;
+                        while next < p.total {
+                            q.push_back(Page::Runs(next));
+                            next += PAGE;
+                            l.known += 1;
+                        }
+                        l.queue_datasets(&mut q);
+                    }
+                    for r in p.items {
+                        if l.run_ids.insert(r.id.clone()) {
+                            l.runs.push(r);
+                        }
+                    }
+                }
+                (Page::Datasets(offset), PageOutcome::Datasets(Ok(p))) => {
+                    let mut oldest = i64::MAX;
+                    for d in &p.items {
+                        let created = d.created_at.as_deref().and_then(parse_iso_millis);
+                        oldest = oldest.min(created.unwrap_or(i64::MIN));
+                        if let Some(run) = &d.act_run_id {
+                            l.items.insert(run.clone(), d.item_count);
+                        }
+                    }
+                    if offset == 0 {
+                        l.datasets_first = true;
+                        l.datasets_total = p.total;
+                        l.datasets_next = PAGE;
+                        l.queue_datasets(&mut q);
+                    }
+                    // The newest-first list still reaches into the window at its last page
+                    // asked for: follow it one page further.
+                    let last_asked = offset + PAGE == l.datasets_next;
+                    let more = l.datasets_next < l.datasets_total;
+                    if last_asked
+                        && more
+                        && !p.items.is_empty()
+                        && oldest >= start_ms - DATASET_SLACK_MS
+                    {
+                        q.push_back(Page::Datasets(l.datasets_next));
+                        l.datasets_next += PAGE;
+                        l.known += 1;
+                    }
+                }
+                (Page::Builds(_), PageOutcome::Builds(Ok(p))) => {
+                    let oldest = p
+                        .items
+                        .iter()
+                        .map(|b| b.started_at.as_deref().and_then(parse_iso_millis))
+                        .min()
+                        .flatten();
+                    if let Some(next) = next_offset(&p) {
+                        if oldest.is_some_and(|t| t >= start_ms) {
+                            q.push_back(Page::Builds(next));
+                            l.known += 1;
+                        }
+                    }
+                    l.builds.extend(p.items);
+                }
+                (_, PageOutcome::Runs(Err((request, e)))) => {
+                    l.problems.runs = Some(ActorProblem::of(&request, e));
+                }
+                (_, PageOutcome::Datasets(Err((request, e)))) => {
+                    l.problems.datasets = Some(ActorProblem::of(&request, e));
+                }
+                (_, PageOutcome::Builds(Err((request, e)))) => {
+                    l.problems.builds = Some(ActorProblem::of(&request, e));
+                }
+                _ => {}
+            }
+            if listed.get() {
+                emit(Event::Paging {
+                    done: l.done,
+                    known: l.known,
+                });
+            }
+        }
+    })
+    .await;
+    if cancelled.get() || f.is_cancelled() {
+        return None;
+    }
+    let lists = lists.into_inner();
+    if let Some(e) = lists.actors_failed {
+        emit(Event::ListFailed(e));
+        return Some(());
+    }
+    if !listed.get() {
+        emit(Event::Listed(
+            lists.actors.iter().cloned().map(to_input).collect(),
+        ));
+    }
+    let problems = lists.problems.clone();
+    let (inputs, foreign_runs) = assemble(lists);
+    emit(Event::Table {
+        inputs: inputs.clone(),
+        problems: problems.clone(),
+        foreign_runs,
+    });
+    if problems.runs.is_none() {
+        enrich(f, &inputs, plan, &emit).await?;
+    }
+    emit(Event::Done);
+    Some(())
+}
+
+/// No Actor page is waiting in the queue.
+fn next_offset_is_none(_l: &Lists, q: &VecDeque<Page>) -> bool {
+    !q.iter().any(|p| matches!(p, Page::Actors(_)))
+}
+
+fn to_input(a: ActorShort) -> ActorInput {
+    ActorInput::new(Actor::from(a))
+}
+
+type Failed = (ApifyPath, ApiError);
+
+enum PageOutcome {
+    Actors(Result<PaginationList<ActorShort>, Failed>),
+    Runs(Result<PaginationList<RunShort>, Failed>),
+    Datasets(Result<PaginationList<Dataset>, Failed>),
+    Builds(Result<PaginationList<BuildShort>, Failed>),
+}
+
+async fn get_page<T: Transport, D: serde::de::DeserializeOwned>(
+    f: &Fetcher<T>,
+    request: ApifyPath,
+) -> Result<Result<PaginationList<D>, Failed>, Cancelled> {
+    Ok(f.data(&request).await?.map_err(|e| (request, e)))
+}
+
+async fn fetch_page<T: Transport>(
+    f: &Fetcher<T>,
+    page: Page,
+    started_after: &str,
+) -> Result<PageOutcome, Cancelled> {
+    Ok(match page {
+        Page::Actors(o) => PageOutcome::Actors(get_page(f, own_actors(o)).await?),
+        Page::Runs(o) => match account_runs_since(started_after, o) {
+            Ok(request) => PageOutcome::Runs(get_page(f, request).await?),
+            Err(_) => PageOutcome::Runs(Err((
+                paths::account_runs(&Default::default()).expect("plain query"),
+                ApiError::BadAnswer("the window's start".into()),
+            ))),
+        },
+        Page::Datasets(o) => PageOutcome::Datasets(get_page(f, account_datasets(o)).await?),
+        Page::Builds(o) => PageOutcome::Builds(get_page(f, account_builds(o)).await?),
+    })
+}
+
+/// Each listed Actor with its runs, item counts and newest builds; and the count of runs that
+/// belong to no listed Actor.
+fn assemble(lists: Lists) -> (Vec<ActorInput>, usize) {
+    let mut inputs: Vec<ActorInput> = lists.actors.into_iter().map(to_input).collect();
+    let index: HashMap<String, usize> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.actor.id.clone(), i))
+        .collect();
+    let mut items = lists.items;
+    let mut foreign = 0;
+    for r in lists.runs {
+        let Some(&i) = index.get(&r.act_id) else {
+            foreign += 1;
+            continue;
+        };
+        if let Some(n) = items.remove(&r.id) {
+            inputs[i].item_counts.insert(r.id.clone(), n);
+        }
+        inputs[i].runs.push(r);
+    }
+    let mut builds = lists.builds;
+    // Newest first, so each Actor keeps its newest few.
+    builds.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    let mut seen = HashSet::new();
+    for b in builds {
+        let Some(&i) = b.act_id.as_ref().and_then(|a| index.get(a)) else {
+            continue;
+        };
+        if inputs[i].builds.len() < RECENT_BUILDS && seen.insert(b.id.clone()) {
+            inputs[i].builds.push(b);
+        }
+    }
+    (inputs, foreign)
+}
+
+/// The order background reads go in: Actors in Fix now, then Watch, then the rest, each by
+/// runs in the default window (busiest first).
+pub fn enrichment_order(inputs: &[ActorInput], now_ms: i64) -> Vec<usize> {
+    let prepared: Vec<_> = inputs.iter().map(prepare).collect();
+    let report = fleet_report(prepared.iter(), Window::new(DEFAULT_WINDOW_DAYS, now_ms));
+    let rank = |b: Bucket| match b {
+        Bucket::FixNow => 0,
+        Bucket::Watch => 1,
+        _ => 2,
+    };
+    let mut order: Vec<(u8, std::cmp::Reverse<u32>, usize)> = report
+        .actors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                rank(a.placement.bucket),
+                std::cmp::Reverse(a.runs.total()),
+                i,
+            )
+        })
+        .collect();
+    order.sort();
+    order.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// One background read.
+#[derive(Debug, Clone)]
+struct Read {
+    actor: usize,
+    request: ApifyPath,
+    detail: bool,
+}
+
+/// Per Actor: its detail, then the newest `memory_samples` finished runs' details.
+async fn enrich<T: Transport>(
+    f: &Fetcher<T>,
+    inputs: &[ActorInput],
+    plan: FleetPlan,
+    emit: &impl Fn(Event),
+) -> Option<()> {
+    let mut reads = VecDeque::new();
+    let mut left = vec![0usize; inputs.len()];
+    for i in enrichment_order(inputs, plan.now_ms) {
+        let input = &inputs[i];
+        if let Ok(request) = paths::actor(&input.actor.id) {
+            reads.push_back(Read {
+                actor: i,
+                request,
+                detail: true,
+            });
+            left[i] += 1;
+        }
+        for r in enrichment_targets(&input.runs, plan.memory_samples) {
+            if let Ok(request) = paths::run(&r.id) {
+                reads.push_back(Read {
+                    actor: i,
+                    request,
+                    detail: false,
+                });
+                left[i] += 1;
+            }
+        }
+    }
+    emit(Event::EnrichStart {
+        requests: reads.len(),
+        actors: left.iter().filter(|n| **n > 0).count(),
+    });
+    #[derive(Default)]
+    struct Acc {
+        detail: Option<Box<Actor>>,
+        runs: Vec<Run>,
+        denied: Option<&'static str>,
+    }
+    let acc: RefCell<Vec<Acc>> = RefCell::new((0..inputs.len()).map(|_| Acc::default()).collect());
+    let left = RefCell::new(left);
+    let queue = RefCell::new(reads);
+    let cancelled = std::cell::Cell::new(false);
+    drain(f.options().concurrency, &queue, |read| {
+        let (acc, left, cancelled) = (&acc, &left, &cancelled);
+        async move {
+            let got = if read.detail {
+                f.data::<Actor>(&read.request)
+                    .await
+                    .map(|r| r.map(|a| (Some(Box::new(a)), None)))
+            } else {
+                f.data::<Run>(&read.request)
+                    .await
+                    .map(|r| r.map(|run| (None, Some(run))))
+            };
+            let Ok(got) = got else {
+                cancelled.set(true);
+                return;
+            };
+            {
+                let mut acc = acc.borrow_mut();
+                let slot = &mut acc[read.actor];
+                match got {
+                    Ok((detail, run)) => {
+                        if detail.is_some() {
+                            slot.detail = detail;
+                        }
+                        slot.runs.extend(run);
+                    }
+                    Err(e) => slot.denied = slot.denied.or(denied_permission(&read.request, &e)),
+                }
+            }
+            let finished = {
+                let mut l = left.borrow_mut();
+                l[read.actor] -= 1;
+                l[read.actor] == 0
+            };
+            if finished {
+                let done = std::mem::take(&mut acc.borrow_mut()[read.actor]);
+                emit(Event::Enriched {
+                    index: read.actor,
+                    detail: done.detail,
+                    runs: done.runs,
+                    denied: done.denied,
+                });
+            }
+        }
+    })
+    .await;
+    (!cancelled.get() && !f.is_cancelled()).then_some(())
+}

@@ -1,0 +1,389 @@
+//! The account-wide loader against the simulator, through a transport that counts every
+//! request and keeps a virtual clock (so pacing and back-off cost no real time).
+
+use axum::body::Body;
+use forge_apify::paths::ApifyPath;
+use forge_load::account::{load_fleet, Event, FleetPlan};
+use forge_load::actor::{load_fleet_per_actor, Milestone};
+use forge_load::{Answer, ApiError, Fetcher, LoadOptions, Transport};
+use forge_sim::{Fault, FaultKind, Sim, SimOptions, DEFAULT_DEMO_TOKEN};
+use http_body_util::BodyExt;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use tower::ServiceExt;
+
+/// "Now" of every simulated account here: 2026-11-30T12:00:00Z.
+const NOW_SECS: u64 = 1_795_003_200;
+
+fn sim(actors: usize, days: u32) -> Sim {
+    Sim::new(SimOptions {
+        actors,
+        days,
+        now: Some(NOW_SECS),
+        // The virtual clock runs far ahead of the real one: the simulator's own per-second
+        // limits would see thousands of requests a second. Pacing is tested on the clock.
+        rate_limit_per_sec: 0,
+        ..SimOptions::default()
+    })
+}
+
+/// Something done to the account before the n-th request.
+type Hook = Box<dyn Fn(&Sim)>;
+
+/// Sends to the simulator's router in-process; counts requests; time is virtual.
+struct Counting {
+    sim: Sim,
+    token: &'static str,
+    clock_ms: Cell<f64>,
+    log: RefCell<Vec<String>>,
+    /// Cancel once this many requests went out.
+    cancel_after: Option<usize>,
+    /// Run before the n-th request (a run starts while the loader pages).
+    before: RefCell<BTreeMap<usize, Hook>>,
+}
+
+impl Counting {
+    fn new(sim: Sim) -> Counting {
+        Counting {
+            sim,
+            token: DEFAULT_DEMO_TOKEN,
+            clock_ms: Cell::new(NOW_SECS as f64 * 1000.0),
+            log: RefCell::new(Vec::new()),
+            cancel_after: None,
+            before: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    fn sent(&self) -> Vec<String> {
+        self.log.borrow().clone()
+    }
+}
+
+impl Transport for &Counting {
+    async fn send(&self, request: &ApifyPath, body: Option<String>) -> Result<Answer, ApiError> {
+        let n = self.log.borrow().len();
+        if let Some(hook) = self.before.borrow_mut().remove(&n) {
+            hook(&self.sim);
+        }
+        self.log
+            .borrow_mut()
+            .push(request.path_and_query().to_string());
+        let req = axum::http::Request::builder()
+            .method(request.method().as_str())
+            .uri(request.path_and_query())
+            .header("authorization", format!("Bearer {}", self.token))
+            .header("content-type", "application/json")
+            .body(Body::from(body.unwrap_or_default()))
+            .unwrap();
+        let resp = self.sim.router().oneshot(req).await.unwrap();
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        // Every answer takes 50 ms of virtual time.
+        self.clock_ms.set(self.clock_ms.get() + 50.0);
+        Ok(Answer {
+            status,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel_after
+            .is_some_and(|n| self.log.borrow().len() >= n)
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.clock_ms.get()
+    }
+
+    async fn sleep(&self, ms: f64) {
+        self.clock_ms.set(self.clock_ms.get() + ms);
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+}
+
+/// What a load reported, for the assertions.
+#[derive(Default)]
+struct Seen {
+    events: Vec<&'static str>,
+    sent_at_table: usize,
+    table: Option<Vec<forge_fleet::ActorInput>>,
+    problems: Option<forge_load::ListProblems>,
+    enriched: BTreeMap<usize, (bool, usize)>,
+}
+
+fn run_new(t: &Counting, plan: FleetPlan) -> (Option<()>, Seen) {
+    let seen = RefCell::new(Seen::default());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let f = Fetcher::new(t, LoadOptions::default());
+    let result = rt.block_on(load_fleet(&f, plan, |ev| {
+        let mut s = seen.borrow_mut();
+        let name = match ev {
+            Event::Listed(_) => "listed",
+            Event::ListFailed(_) => "list-failed",
+            Event::Paging { .. } => "paging",
+            Event::Table {
+                inputs, problems, ..
+            } => {
+                s.sent_at_table = t.log.borrow().len();
+                s.table = Some(inputs);
+                s.problems = Some(problems);
+                "table"
+            }
+            Event::EnrichStart { .. } => "enrich-start",
+            Event::Enriched {
+                index,
+                detail,
+                runs,
+                ..
+            } => {
+                s.enriched.insert(index, (detail.is_some(), runs.len()));
+                "enriched"
+            }
+            Event::Done => "done",
+        };
+        if s.events.last() != Some(&name) {
+            s.events.push(name);
+        }
+    }));
+    (result, seen.into_inner())
+}
+
+fn plan() -> FleetPlan {
+    FleetPlan::new(NOW_SECS as i64 * 1000)
+}
+
+fn pages(n: usize) -> usize {
+    n.div_ceil(1000)
+}
+
+#[test]
+fn two_hundred_actors_load_through_the_account_wide_lists() {
+    // The demo's `--actors 200`: 45 days of history, about 54,000 runs.
+    let t = Counting::new(sim(200, 45));
+    let (result, seen) = run_new(&t, plan());
+    assert_eq!(result, Some(()));
+    assert_eq!(
+        seen.events,
+        [
+            "listed",
+            "paging",
+            "table",
+            "enrich-start",
+            "enriched",
+            "done"
+        ]
+    );
+    let table = seen.table.unwrap();
+    assert_eq!(table.len(), 200);
+    assert_eq!(seen.problems.unwrap(), Default::default());
+
+    // Requests before the table is complete, against the least the lists allow.
+    let sent = t.sent();
+    let before = &sent[..seen.sent_at_table];
+    let runs: usize = table.iter().map(|a| a.runs.len()).sum();
+    let count = |prefix: &str| before.iter().filter(|p| p.starts_with(prefix)).count();
+    let builds_pages = count("/v2/actor-builds");
+    let minimum = 1 + pages(runs) + pages(runs) + builds_pages;
+    assert!(
+        before.len() as f64 <= 1.1 * minimum as f64,
+        "{} requests before the table, minimum {minimum}",
+        before.len()
+    );
+    assert_eq!(count("/v2/actors?"), 1);
+    assert_eq!(count("/v2/actor-runs?"), pages(runs));
+    // No request was sent twice.
+    let unique: BTreeSet<&String> = sent.iter().collect();
+    assert_eq!(unique.len(), sent.len(), "a request went twice");
+
+    // Every run in the table has its item count, from the dataset list.
+    for a in &table {
+        for r in &a.runs {
+            assert!(
+                a.item_counts.contains_key(&r.id),
+                "{} has no item count",
+                r.id
+            );
+        }
+    }
+    // Background: one detail and up to three run details per Actor, nothing else.
+    let after = &sent[seen.sent_at_table..];
+    assert!(after.len() <= 200 * 4, "{}", after.len());
+    assert_eq!(seen.enriched.len(), 200);
+    assert!(seen
+        .enriched
+        .values()
+        .all(|(detail, runs)| *detail && *runs <= 3));
+    assert!(sent.len() <= 1000, "{} requests in all", sent.len());
+}
+
+#[test]
+fn the_account_wide_lists_give_what_the_per_actor_reads_give() {
+    let s = sim(30, 45);
+    let new = Counting::new(s.clone());
+    let (_, seen) = run_new(&new, plan());
+    let table = seen.table.unwrap();
+
+    let old = Counting::new(s);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let f = Fetcher::new(&old, LoadOptions::default());
+    let window = forge_fleet::Window::new(plan().days, plan().now_ms);
+    let milestones = RefCell::new(Vec::new());
+    let reference = rt
+        .block_on(load_fleet_per_actor(&f, &window.started_after(), 5, |m| {
+            milestones.borrow_mut().push(m)
+        }))
+        .unwrap();
+    assert_eq!(
+        milestones.into_inner(),
+        [Milestone::FirstRows, Milestone::Table, Milestone::Done]
+    );
+    assert_eq!(reference.len(), table.len());
+    for (a, b) in table.iter().zip(&reference) {
+        assert_eq!(a.actor.id, b.actor.id);
+        let ids = |x: &forge_fleet::ActorInput| {
+            x.runs.iter().map(|r| r.id.clone()).collect::<BTreeSet<_>>()
+        };
+        assert_eq!(ids(a), ids(b), "runs of {}", a.actor.name);
+        for (run, n) in &b.item_counts {
+            assert_eq!(a.item_counts.get(run), Some(n), "items of {run}");
+        }
+        let builds = |x: &forge_fleet::ActorInput| {
+            x.builds
+                .iter()
+                .map(|b| b.id.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        assert!(
+            builds(a).is_subset(&builds(b)),
+            "builds of {}",
+            a.actor.name
+        );
+    }
+    assert!(
+        new.sent().len() * 2 < old.sent().len(),
+        "new {} vs old {}",
+        new.sent().len(),
+        old.sent().len()
+    );
+}
+
+#[test]
+fn a_run_that_starts_while_paging_is_kept_once() {
+    let s = sim(60, 45);
+    let t = Counting::new(s);
+    let actor = t.sim.actor_id(&first_actor_name(&t.sim)).unwrap();
+    // After the first pages went out, start a run: later pages shift by one.
+    t.before.borrow_mut().insert(
+        6,
+        Box::new(move |sim: &Sim| {
+            let req = axum::http::Request::builder()
+                .method("POST")
+                .uri(format!("/v2/acts/{actor}/runs"))
+                .header("authorization", format!("Bearer {DEFAULT_DEMO_TOKEN}"))
+                .header("content-type", "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            // The loader's runtime is busy on this thread: send from another.
+            let status = std::thread::scope(|s| {
+                s.spawn(|| {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .build()
+                        .unwrap();
+                    rt.block_on(sim.router().oneshot(req)).unwrap().status()
+                })
+                .join()
+                .unwrap()
+            });
+            assert!(status.is_success(), "{status}");
+        }),
+    );
+    let (_, seen) = run_new(&t, plan());
+    let table = seen.table.unwrap();
+    let mut ids = BTreeSet::new();
+    for a in &table {
+        for r in &a.runs {
+            assert!(ids.insert(r.id.clone()), "{} twice", r.id);
+        }
+    }
+}
+
+fn first_actor_name(sim: &Sim) -> String {
+    let t = Counting::new(sim.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let f = Fetcher::new(&t, LoadOptions::default());
+    let list = rt
+        .block_on(forge_load::actor::list_actors(&f))
+        .unwrap()
+        .unwrap();
+    list[0].name.clone()
+}
+
+#[test]
+fn a_429_pauses_the_load_and_it_still_completes() {
+    let s = sim(24, 45);
+    s.set_faults(vec![Fault::new(
+        "/v2/actor-runs*",
+        FaultKind::RateLimitBurst { count: 3 },
+    )]);
+    let t = Counting::new(s);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let f = Fetcher::new(&t, LoadOptions::default());
+    let table = RefCell::new(None);
+    let result = rt.block_on(load_fleet(&f, plan(), |ev| {
+        if let Event::Table { inputs, .. } = ev {
+            *table.borrow_mut() = Some(inputs);
+        }
+    }));
+    assert_eq!(result, Some(()));
+    assert_eq!(f.stats().throttled, 3);
+    let runs: usize = table
+        .into_inner()
+        .unwrap()
+        .iter()
+        .map(|a| a.runs.len())
+        .sum();
+    assert!(runs > 1000, "{runs}");
+}
+
+#[test]
+fn a_token_without_run_read_gets_every_row_refused_by_name() {
+    let mut t = Counting::new(sim(24, 45));
+    t.token = forge_sim::DEMO_TOKENS
+        .iter()
+        .find(|d| d.label == "missing-runs-read")
+        .unwrap()
+        .token;
+    let (result, seen) = run_new(&t, plan());
+    assert_eq!(result, Some(()));
+    assert_eq!(
+        seen.problems.unwrap().runs,
+        Some(forge_load::ActorProblem::Denied("Actor runs: Read"))
+    );
+    assert!(!seen.events.contains(&"enrich-start"));
+}
+
+#[test]
+fn a_cancelled_load_stops_sending() {
+    let mut t = Counting::new(sim(60, 45));
+    t.cancel_after = Some(20);
+    let (result, seen) = run_new(&t, plan());
+    assert_eq!(result, None);
+    assert!(seen.table.is_none());
+    // What was in flight when the cancel came may finish; nothing new goes out.
+    assert!(
+        t.sent().len() <= 20 + LoadOptions::default().concurrency,
+        "{}",
+        t.sent().len()
+    );
+}
