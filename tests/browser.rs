@@ -29,6 +29,8 @@ mod leaks;
 mod pages;
 #[path = "browser/run.rs"]
 mod run;
+#[path = "browser/scale.rs"]
+mod scale;
 #[path = "browser/scope.rs"]
 mod scope;
 #[path = "browser/session.rs"]

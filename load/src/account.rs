@@ -15,12 +15,13 @@
 use crate::actor::{denied_permission, enrichment_targets, next_offset, ActorProblem};
 use crate::answer::ApiError;
 use crate::fetch::{drain, Cancelled, Fetcher};
+use crate::refresh::{self, Known};
 use crate::requests::RECENT_BUILDS;
 use crate::requests::{account_builds, account_datasets, account_runs_since, own_actors, PAGE};
 use crate::transport::Transport;
 use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
 use forge_apify::paths::{self, ApifyPath};
-use forge_apify::time::parse_iso_millis;
+use forge_apify::time::{format_iso_millis, parse_iso_millis};
 use forge_fleet::plan::Bucket;
 use forge_fleet::rules::MIN_MEMORY_SAMPLES;
 use forge_fleet::window::{DEFAULT_WINDOW_DAYS, WINDOW_CHOICES};
@@ -148,15 +149,24 @@ impl Lists {
     }
 }
 
-/// Loads the fleet of the session behind `f`, reporting through `emit`. `None` when cancelled.
+/// Loads the fleet of the session behind `f`, reporting through `emit`. With what a previous
+/// load had (`known`), only what changed since is read ([`crate::refresh`]). `None` when
+/// cancelled.
 pub async fn load_fleet<T: Transport>(
     f: &Fetcher<T>,
     plan: FleetPlan,
+    known: Option<Known>,
     emit: impl Fn(Event),
 ) -> Option<()> {
     let window = plan.window();
-    let started_after = window.started_after();
-    let start_ms = window.start_ms();
+    let window_start = window.start_ms();
+    let since = known
+        .as_ref()
+        .and_then(|k| refresh::since_ms(k, window_start));
+    // Lists are read back to here: the window's start, or for a refresh the instant it reads
+    // from.
+    let start_ms = since.unwrap_or(window_start);
+    let started_after = format_iso_millis(start_ms);
     let lists = RefCell::new(Lists {
         known: 4,
         ..Lists::default()
@@ -296,14 +306,23 @@ pub async fn load_fleet<T: Transport>(
         ));
     }
     let problems = lists.problems.clone();
-    let (inputs, foreign_runs) = assemble(lists);
+    let (fresh, foreign_runs) = assemble(lists);
+    let (inputs, stale) = match (known, since) {
+        (Some(known), Some(since)) if problems.runs.is_none() => {
+            refresh::merge(known, fresh, since, window_start)
+        }
+        _ => {
+            let n = fresh.len();
+            (fresh, vec![true; n])
+        }
+    };
     emit(Event::Table {
         inputs: inputs.clone(),
         problems: problems.clone(),
         foreign_runs,
     });
     if problems.runs.is_none() {
-        enrich(f, &inputs, plan, &emit).await?;
+        enrich(f, &inputs, &stale, plan, &emit).await?;
     }
     emit(Event::Done);
     Some(())
@@ -423,10 +442,12 @@ struct Read {
     detail: bool,
 }
 
-/// Per Actor: its detail, then the newest `memory_samples` finished runs' details.
+/// Per Actor: its detail (where `stale`), then the newest `memory_samples` finished runs'
+/// details (those not already known).
 async fn enrich<T: Transport>(
     f: &Fetcher<T>,
     inputs: &[ActorInput],
+    stale: &[bool],
     plan: FleetPlan,
     emit: &impl Fn(Event),
 ) -> Option<()> {
@@ -434,7 +455,8 @@ async fn enrich<T: Transport>(
     let mut left = vec![0usize; inputs.len()];
     for i in enrichment_order(inputs, plan.now_ms) {
         let input = &inputs[i];
-        if let Ok(request) = paths::actor(&input.actor.id) {
+        let detail = paths::actor(&input.actor.id).ok().filter(|_| stale[i]);
+        if let Some(request) = detail {
             reads.push_back(Read {
                 actor: i,
                 request,
@@ -442,7 +464,11 @@ async fn enrich<T: Transport>(
             });
             left[i] += 1;
         }
-        for r in enrichment_targets(&input.runs, plan.memory_samples) {
+        let targets = enrichment_targets(&input.runs, plan.memory_samples);
+        for r in targets
+            .into_iter()
+            .filter(|r| !input.run_details.contains_key(&r.id))
+        {
             if let Ok(request) = paths::run(&r.id) {
                 reads.push_back(Read {
                     actor: i,

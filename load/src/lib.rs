@@ -19,6 +19,7 @@ pub mod account;
 pub mod actor;
 pub mod answer;
 pub mod fetch;
+pub mod refresh;
 pub mod requests;
 pub mod transport;
 

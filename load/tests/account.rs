@@ -5,6 +5,7 @@ use axum::body::Body;
 use forge_apify::paths::ApifyPath;
 use forge_load::account::{load_fleet, Event, FleetPlan};
 use forge_load::actor::{load_fleet_per_actor, Milestone};
+use forge_load::refresh::Known;
 use forge_load::{Answer, ApiError, Fetcher, LoadOptions, Transport};
 use forge_sim::{Fault, FaultKind, Sim, SimOptions, DEFAULT_DEMO_TOKEN};
 use http_body_util::BodyExt;
@@ -115,12 +116,16 @@ struct Seen {
 }
 
 fn run_new(t: &Counting, plan: FleetPlan) -> (Option<()>, Seen) {
+    run_with(t, plan, None)
+}
+
+fn run_with(t: &Counting, plan: FleetPlan, known: Option<Known>) -> (Option<()>, Seen) {
     let seen = RefCell::new(Seen::default());
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
     let f = Fetcher::new(t, LoadOptions::default());
-    let result = rt.block_on(load_fleet(&f, plan, |ev| {
+    let result = rt.block_on(load_fleet(&f, plan, known, |ev| {
         let mut s = seen.borrow_mut();
         let name = match ev {
             Event::Listed(_) => "listed",
@@ -142,6 +147,15 @@ fn run_new(t: &Counting, plan: FleetPlan) -> (Option<()>, Seen) {
                 ..
             } => {
                 s.enriched.insert(index, (detail.is_some(), runs.len()));
+                // What the app keeps: the table with the background reads applied.
+                if let Some(input) = s.table.as_mut().and_then(|t| t.get_mut(index)) {
+                    if let Some(actor) = detail {
+                        input.actor = *actor;
+                    }
+                    for r in runs {
+                        input.run_details.insert(r.id.clone(), r);
+                    }
+                }
                 "enriched"
             }
             Event::Done => "done",
@@ -340,7 +354,7 @@ fn a_429_pauses_the_load_and_it_still_completes() {
         .unwrap();
     let f = Fetcher::new(&t, LoadOptions::default());
     let table = RefCell::new(None);
-    let result = rt.block_on(load_fleet(&f, plan(), |ev| {
+    let result = rt.block_on(load_fleet(&f, plan(), None, |ev| {
         if let Event::Table { inputs, .. } = ev {
             *table.borrow_mut() = Some(inputs);
         }
@@ -386,4 +400,66 @@ fn a_cancelled_load_stops_sending() {
         "{}",
         t.sent().len()
     );
+}
+
+/// Starts a run of `actor` through the API, as the dashboard's Run button does.
+fn start_run(sim: &Sim, actor: &str) {
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/v2/acts/{actor}/runs"))
+        .header("authorization", format!("Bearer {DEFAULT_DEMO_TOKEN}"))
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let status = rt.block_on(sim.router().oneshot(req)).unwrap().status();
+    assert!(status.is_success(), "{status}");
+}
+
+#[test]
+fn a_later_visit_reads_only_what_changed_and_merges_it() {
+    let s = sim(200, 45);
+    let first = Counting::new(s.clone());
+    let (_, seen) = run_new(&first, plan());
+    let known = Known {
+        inputs: seen.table.unwrap(),
+    };
+    let before: usize = known.inputs.iter().map(|a| a.runs.len()).sum();
+    let name = first_actor_name(&s);
+    start_run(&s, &s.actor_id(&name).unwrap());
+
+    let later = Counting::new(s.clone());
+    let (result, seen) = run_with(&later, plan(), Some(known));
+    assert_eq!(result, Some(()));
+    let sent = later.sent();
+    let before_table = &sent[..seen.sent_at_table];
+    // One page of each list: the Actors, the runs since the newest known, the newest
+    // datasets, the newest builds.
+    assert_eq!(before_table.len(), 4, "{before_table:#?}");
+    let table = seen.table.unwrap();
+    let after: usize = table.iter().map(|a| a.runs.len()).sum();
+    assert_eq!(after, before + 1, "the new run is merged in, nothing twice");
+    // Background: no Actor detail is read again unless it changed; no memory sample twice.
+    let details = sent[seen.sent_at_table..]
+        .iter()
+        .filter(|p| p.starts_with("/v2/actors/"))
+        .count();
+    assert!(details < 20, "{details} details read again");
+
+    // The merged table is what a full load sees now.
+    let fresh = Counting::new(s);
+    let (_, full) = run_new(&fresh, plan());
+    let full = full.table.unwrap();
+    for (a, b) in table.iter().zip(&full) {
+        let ids = |x: &forge_fleet::ActorInput| {
+            x.runs
+                .iter()
+                .map(|r| (r.id.clone(), r.status))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(ids(a), ids(b), "runs of {}", a.actor.name);
+        assert_eq!(a.item_counts, b.item_counts, "items of {}", a.actor.name);
+    }
 }

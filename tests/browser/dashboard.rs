@@ -2,12 +2,12 @@
 //! CSV export, the Actor page, the cached result on a reload, and a token without Actor runs:
 //! Read. Prints the loader's request count against the minimum and the load times.
 
-use crate::harness::{open, Page, Relay};
+use crate::harness::{open, Page, Relay, RequestCount};
 use fantoccini::Locator;
 use std::time::{Duration, Instant};
 
 /// Waits (up to `secs`) until `css` matches; returns the time it took.
-async fn wait_css(page: &Page, css: &str, secs: u64) -> Duration {
+pub(crate) async fn wait_css(page: &Page, css: &str, secs: u64) -> Duration {
     let started = Instant::now();
     while page.client.find(Locator::Css(css)).await.is_err() {
         if started.elapsed() > Duration::from_secs(secs) {
@@ -19,7 +19,7 @@ async fn wait_css(page: &Page, css: &str, secs: u64) -> Duration {
     started.elapsed()
 }
 
-async fn attr(page: &Page, css: &str, name: &str) -> String {
+pub(crate) async fn attr(page: &Page, css: &str, name: &str) -> String {
     page.find(css)
         .await
         .attr(name)
@@ -29,7 +29,7 @@ async fn attr(page: &Page, css: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn row_names(page: &Page) -> Vec<String> {
+pub(crate) async fn row_names(page: &Page) -> Vec<String> {
     let mut out = Vec::new();
     for r in page
         .client
@@ -89,17 +89,32 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
             .sum()
     };
     let actors = row_names(&page).await.len() as u64;
-    // One page of the list; per Actor one detail and one builds page; the run pages are what
-    // the totals need (`total` / 1000, rounded up, as answered); two enrichment reads per
-    // finished run sampled (at most 5 per Actor).
-    let run_pages = per_route("/v2/actors/{actorId}/runs");
-    let enrich = per_route("/v2/actor-runs/{runId}") + per_route("/v2/datasets/{datasetId}");
-    let minimum = 1 + actors * 2 + run_pages + enrich;
+    // The account-wide lists: one page of Actors, the run pages the window needs, as many
+    // dataset pages (one default dataset per run), the build pages; then per Actor its detail
+    // and at most 3 run details (memory). Nothing per Actor before the table.
+    let run_pages = per_route("/v2/actor-runs");
+    let lists = per_route("/v2/actors")
+        + run_pages
+        + per_route("/v2/datasets")
+        + per_route("/v2/actor-builds");
+    let details = per_route("/v2/actors/{actorId}");
+    let samples = per_route("/v2/actor-runs/{runId}");
+    let minimum = 1 + 2 * run_pages + per_route("/v2/actor-builds") + details + samples;
     println!(
-        "MEASURE requests: loader sent {sent} Apify requests (app counted {}), minimum {minimum} \
-         pages, ratio {:.2}, 429s: {throttled}",
+        "MEASURE requests: loader sent {sent} Apify requests (app counted {}): {lists} list \
+         pages, {details} Actor details, {samples} run details; minimum {minimum}, ratio {:.2}, \
+         429s: {throttled}",
         attr(&page, "#fleet", "data-requests").await,
         sent as f64 / minimum as f64
+    );
+    assert_eq!(
+        per_route("/v2/actors/{actorId}/runs"),
+        0,
+        "no per-Actor run pages"
+    );
+    assert!(
+        details <= actors && samples <= 3 * actors,
+        "{details} / {samples}"
     );
     println!(
         "MEASURE first rows with figures after {} ms, complete table after {} ms (wall, from \
@@ -256,19 +271,31 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
     page.screenshot("actor").await;
     page.screenshot_at("#failures", "actor-failures").await;
 
-    // A reload shows the cached result at once, then refreshes.
+    // A reload shows the last table at once, then reads only what changed since.
+    let before = page.request_counts().await;
     let t = Instant::now();
     page.goto("/").await;
     wait_css(&page, ".fleet-table tbody tr[data-state=\"ok\"]", 30).await;
     let cached_first = t.elapsed();
-    let note = page.text("#cache-note").await;
-    println!("MEASURE reload with a cached result: first table after {cached_first:?} ({note:?})");
-    assert!(
-        note.contains("as of") && note.contains("refreshing"),
-        "{note:?}"
-    );
     page.screenshot("cached").await;
     wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
+    let updated = page.text("#updated").await;
+    assert!(updated.starts_with("Updated"), "{updated:?}");
+    let sent = attr(&page, "#fleet", "data-requests").await;
+    let lists_again = {
+        let after = page.request_counts().await;
+        let n = |m: &[RequestCount], route: &str| -> u64 {
+            m.iter().filter(|c| c.route == route).map(|c| c.n).sum()
+        };
+        ["/v2/actor-runs", "/v2/datasets", "/v2/actor-builds"].map(|r| n(&after, r) - n(&before, r))
+    };
+    println!(
+        "MEASURE reload: the last table after {cached_first:?}; the refresh sent {sent} \
+         requests (runs, datasets, builds pages: {lists_again:?})"
+    );
+    assert_eq!(lists_again, [1, 1, 1], "one page of each list");
+    let sent: u64 = sent.parse().unwrap();
+    assert!(sent < 24, "{sent} requests for a refresh");
 
     page.assert_no_console_errors().await;
     page.finish().await;

@@ -105,6 +105,32 @@ async fn no_forbidden_field_reaches_the_page() {
         )
         .await
         .expect("localStorage");
+    // The fleet cache: every value of Forge's IndexedDB.
+    let cached = page
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('forge');
+             open.onerror = () => done('ERROR: ' + open.error);
+             open.onsuccess = () => {
+               const db = open.result;
+               if (!db.objectStoreNames.contains('fleets')) { db.close(); done(''); return; }
+               const all = db.transaction('fleets').objectStore('fleets').getAll();
+               all.onsuccess = () => { db.close(); done(JSON.stringify(all.result)); };
+               all.onerror = () => { db.close(); done('ERROR: ' + all.error); };
+             };",
+            vec![],
+        )
+        .await
+        .expect("IndexedDB")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        cached.contains("\\\"runs\\\""),
+        "the fleet is cached: {}",
+        &cached[..cached.len().min(300)]
+    );
 
     // Actor pages, reached as a user does (client-side navigation keeps the recorder).
     for actor in ["signal-emitter", "regressed-crawler"] {
@@ -173,6 +199,14 @@ async fn no_forbidden_field_reaches_the_page() {
     assert!(
         !storage.to_string().contains(SENTINEL),
         "localStorage keeps a forbidden value"
+    );
+    assert!(
+        !cached.contains(SENTINEL),
+        "IndexedDB keeps a forbidden value"
+    );
+    assert!(
+        !cached.contains("apify_api_") && !cached.contains("Bearer"),
+        "IndexedDB keeps a credential"
     );
     page.finish().await;
 }

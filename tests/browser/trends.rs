@@ -196,7 +196,10 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
 
     // A second complete load finds this week's snapshot and writes nothing.
     page.client
-        .execute("localStorage.clear(); location.reload();", vec![])
+        .execute(
+            "indexedDB.deleteDatabase('forge').onsuccess = () => location.reload();",
+            vec![],
+        )
         .await
         .expect("reload");
     wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;

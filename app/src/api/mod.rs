@@ -13,6 +13,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod idb;
 pub mod storage;
 
 use crate::api::config::{AppConfig, CONFIG_PATH};

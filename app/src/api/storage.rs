@@ -1,17 +1,9 @@
-//! `localStorage`: analytics only — never credentials.
+//! `localStorage`, which held the fleet cache before IndexedDB did: only cleared now, so the
+//! old entry does not keep using the origin's quota.
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// The text stored under `key`, if any.
-pub fn read(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok().flatten()
-}
-
-/// Stores `text` under `key`; a full or refused storage is not an error worth showing.
-pub fn write(key: &str, text: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(key, text);
+/// Removes `key`; a refused storage is not an error worth showing.
+pub fn remove(key: &str) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.remove_item(key);
     }
 }

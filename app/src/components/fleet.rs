@@ -1,7 +1,7 @@
 //! The fleet on the dashboard: progress, summary with the health drivers, window selector,
 //! action plan, charts, the table of every Actor, and how health is computed.
 
-use crate::api::clock::local_hh_mm;
+use crate::api::clock::{self, local_hh_mm};
 use crate::components::charts::{CostChart, StatusChart, WeekChart};
 use crate::components::fleet_table::FleetTable;
 use crate::components::run_dialog::RunDialog;
@@ -12,12 +12,14 @@ use crate::view_model::fleet_table::{bucket_class, health_class, rows};
 use crate::view_model::format::{group_thousands, or_dash, pct, usd_or_na};
 use crate::view_model::formula::{deductions, plan_rules};
 use crate::view_model::progress;
+use crate::view_model::time::relative;
 use crate::view_model::trends::{count, delta_figures, money};
 use forge_fleet::trends::{FigureDeltas, Snapshot};
 use forge_fleet::window::WINDOW_CHOICES;
 use forge_fleet::{Bucket, FleetDigest};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use std::time::Duration;
 
 /// The fleet of the connected user: loaded (or shown from the cache) when it mounts, the load
 /// cancelled when it goes away.
@@ -50,6 +52,17 @@ pub fn FleetDashboard() -> impl IntoView {
         (!d.is_empty()).then(|| (d[0].clone(), d.len(), m.len()))
     });
 
+    // What the table card shows. A memo: the table is built once, not again on every step of
+    // the progress (a fleet of 1,000 Actors reports hundreds of steps).
+    let table_state = Memo::new(
+        move |_| match (meta.with(|m| m.is_empty()), store.phase.get()) {
+            (false, _) => TableState::Rows,
+            (true, Phase::Failed(_)) => TableState::ListFailed,
+            (true, Phase::Done) => TableState::NoActors,
+            (true, _) => TableState::Loading,
+        },
+    );
+
     view! {
         <div
             id="fleet"
@@ -76,6 +89,7 @@ pub fn FleetDashboard() -> impl IntoView {
             <div class="window-row">
                 <span class="field-label" id="window-label">"Window"</span>
                 <WindowPicker labelled_by="window-label" />
+                <Freshness />
             </div>
             {move || report.get().filter(|r| !r.actors.is_empty()).map(|r| view! {
                 <Summary report=r.clone() />
@@ -99,22 +113,75 @@ pub fn FleetDashboard() -> impl IntoView {
                 <div class="card-head">
                     <h2 id="table-title">"Every Actor"</h2>
                 </div>
-                {move || match (meta.with(|m| m.is_empty()), store.phase.get()) {
-                    (false, _) => view! { <FleetTable rows=table_rows now_ms=now_ms /> }.into_any(),
+                {move || match table_state.get() {
+                    TableState::Rows => view! { <FleetTable rows=table_rows now_ms=now_ms /> }.into_any(),
                     // Never a spinner that cannot end: a failed list says so above, an empty one here.
-                    (true, Phase::Failed(_)) => view! {
+                    TableState::ListFailed => view! {
                         <p class="muted" id="fleet-empty">"No Actors to show: the list of your Actors could not be loaded (the reason is above)."</p>
                     }.into_any(),
-                    (true, Phase::Done) => view! {
+                    TableState::NoActors => view! {
                         <p class="empty" id="fleet-empty">"This account has no Actors of its own yet."</p>
                     }.into_any(),
-                    (true, _) => view! { <p class="muted loading" role="status">"Loading your Actors…"</p> }.into_any(),
+                    TableState::Loading => view! { <p class="muted loading" role="status">"Loading your Actors…"</p> }.into_any(),
                 }}
             </section>
             <HealthFormula />
             <RunDialog />
         </div>
     }
+}
+
+/// "Updated 2 min ago" and the Refresh button, which reads only what changed since.
+#[component]
+fn Freshness() -> impl IntoView {
+    let forge = Forge::get();
+    let store = FleetStore::get();
+    let now = RwSignal::new(clock::now_ms());
+    if let Ok(tick) =
+        set_interval_with_handle(move || now.set(clock::now_ms()), Duration::from_secs(15))
+    {
+        on_cleanup(move || tick.clear());
+    }
+    let loaded_ms = move || {
+        if store.show_live() {
+            Some(store.end_ms.get() as f64)
+        } else {
+            store.cached.with(|c| c.as_ref().map(|c| c.loaded_ms))
+        }
+    };
+    let refresh = move |_| {
+        let username = forge
+            .session
+            .with_untracked(|s| s.connected().map(|i| i.username.clone()));
+        if let Some(username) = username {
+            now.set(clock::now_ms());
+            store.refresh(forge, username);
+        }
+    };
+    view! {
+        <span class="freshness">
+            <span class="muted" id="updated" aria-live="polite">
+                {move || loaded_ms().map(|t| format!("Updated {}", relative(t as i64, now.get() as i64)))}
+            </span>
+            <button
+                type="button"
+                class="button secondary small"
+                id="refresh"
+                disabled=move || store.phase.get() != Phase::Done
+                on:click=refresh
+            >
+                "Refresh"
+            </button>
+        </span>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableState {
+    Rows,
+    ListFailed,
+    NoActors,
+    Loading,
 }
 
 /// 7, 30 or 90 days: the window every figure on the dashboard and the Actor pages uses.
@@ -150,7 +217,7 @@ fn Progress() -> impl IntoView {
         let as_of = cached.map(|c| {
             view! {
                 <p class="notice notice-info" id="cache-note">
-                    {format!("as of {} — refreshing…", local_hh_mm(c.saved_ms))}
+                    {format!("as of {} — refreshing…", local_hh_mm(c.loaded_ms))}
                 </p>
             }
         });

@@ -3,7 +3,7 @@
 //! window, the progress, and the last complete result kept in `localStorage` (analytics only —
 //! never credentials — under a key per username).
 
-use crate::api::{clock, storage, Abort, Client};
+use crate::api::{clock, idb, storage, Abort, Client};
 use crate::data::loader::{self, ActorProblem, RequestStats};
 use crate::data::session::Forge;
 use crate::data::signals::{self, SignalsState};
@@ -12,6 +12,7 @@ use forge_fleet::trends::{self, Snapshot};
 use forge_fleet::{fleet_report, prepare, ActorInput, FleetDigest, PreparedActor, Window};
 use forge_load::account::{load_fleet, Event, FleetPlan, ListProblems, LOAD_DAYS};
 use forge_load::actor::ACTOR_PAGE_SAMPLES;
+use forge_load::refresh::Known;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -76,24 +77,56 @@ impl Phase {
     }
 }
 
-/// What `localStorage` keeps: the digest of every window (a few hundred bytes per Actor and
-/// window, so a fleet of a thousand Actors fits the browser's quota), and the rows.
+/// What IndexedDB keeps per username after a complete load: the rows and the digest of every
+/// window (shown at once on the next visit), and the loaded Actors — runs, builds, item counts
+/// and run details, never a credential — from which the next visit reads only what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedFleet {
     pub version: u32,
-    pub saved_ms: f64,
+    /// When the load that made it started (unix ms): "updated 2 min ago".
+    pub loaded_ms: f64,
     pub rows: Vec<RowMeta>,
     pub digests: Vec<FleetDigest>,
+    /// Empty when they would have made the entry too big ([`MAX_CACHE_BYTES`]).
+    #[serde(default)]
+    pub inputs: Vec<ActorInput>,
 }
 
 /// Bumped when [`CachedFleet`] changes shape: older entries are then ignored (and overwritten
 /// after the next complete load).
-const CACHE_VERSION: u32 = 2;
+const CACHE_VERSION: u32 = 3;
 
-/// `forge.fleet.v2.<username>`.
+/// Largest entry kept with its Actors (JSON bytes); a bigger fleet keeps rows and digests only,
+/// and its next visit loads in full.
+pub const MAX_CACHE_BYTES: usize = 256 << 20;
+
+/// Accounts whose fleet is kept; the one saved longest ago goes first.
+pub const MAX_CACHED_ACCOUNTS: usize = 3;
+
+/// The IndexedDB key of `username`'s fleet.
 pub fn cache_key(username: &str) -> String {
-    format!("forge.fleet.v{CACHE_VERSION}.{username}")
+    format!("fleet.v{CACHE_VERSION}.{username}")
+}
+
+/// The IndexedDB key of the list of cached accounts: `[[username, saved_ms], …]`.
+const CACHE_INDEX_KEY: &str = "fleet.index";
+
+/// `index` with `username` saved at `now_ms`, and the accounts to evict.
+pub fn cache_index_after_save(
+    mut index: Vec<(String, f64)>,
+    username: &str,
+    now_ms: f64,
+) -> (Vec<(String, f64)>, Vec<String>) {
+    index.retain(|(u, _)| u != username);
+    index.push((username.to_string(), now_ms));
+    index.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let evicted = index
+        .split_off(MAX_CACHED_ACCOUNTS.min(index.len()))
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
+    (index, evicted)
 }
 
 /// The fleet store, provided as context by the app root.
@@ -170,7 +203,7 @@ impl FleetStore {
     }
 
     /// Starts loading unless a complete (or running) load for this session is there. Shows the
-    /// cached result for `username` meanwhile.
+    /// cached result for `username` meanwhile, and reads only what changed since it.
     pub fn ensure_loaded(self, forge: Forge, username: String) {
         let generation = forge.generation.get_untracked();
         let key = Some((generation, username.clone()));
@@ -184,9 +217,22 @@ impl FleetStore {
         }
         self.stop();
         self.loaded_for.set_value(key);
-        if self.cached.get_untracked().is_none() || !self.live.get_untracked() {
-            self.cached.set(read_cache(&username));
+        self.start(forge, username, None);
+    }
+
+    /// Loads again now, reading only what changed since the table on screen (the Refresh
+    /// button). Does nothing while a load runs.
+    pub fn refresh(self, forge: Forge, username: String) {
+        if self.phase.get_untracked() != Phase::Done {
+            return;
         }
+        let current = self.to_cache();
+        self.start(forge, username, Some(current));
+    }
+
+    /// Starts a load, showing `shown` (or the cache's entry, read first) until the new table
+    /// is complete.
+    fn start(self, forge: Forge, username: String, shown: Option<CachedFleet>) {
         self.live.set(false);
         self.rows.set(Vec::new());
         self.inputs.set_value(Vec::new());
@@ -204,8 +250,21 @@ impl FleetStore {
         let client = forge.client();
         let client2 = client.clone();
         leptos::task::spawn_local(async move {
+            let cached = match shown {
+                Some(c) => Some(c),
+                None => read_cache(&username).await,
+            };
+            let known = cached.as_ref().map(|c| Known {
+                inputs: c.inputs.clone(),
+            });
+            if !abort.is_aborted() {
+                self.cached.set(cached.map(|c| CachedFleet {
+                    inputs: Vec::new(),
+                    ..c
+                }));
+            }
             let f = loader::fetcher(client, abort.clone());
-            let loaded = load_fleet(&f, FleetPlan::new(now as i64), move |ev| {
+            let loaded = load_fleet(&f, FleetPlan::new(now as i64), known, move |ev| {
                 if !abort.is_aborted() {
                     self.handle(ev, &username);
                 }
@@ -362,6 +421,9 @@ impl FleetStore {
                     .set_value(inputs.into_iter().map(Some).collect());
                 self.first_rows_ms
                     .set(Some(clock::now_ms() - self.started_at.get_value()));
+                // The table is complete: it replaces the cached one now; memory and defaults
+                // fill in behind it.
+                self.cached.set(None);
                 self.bump(true);
             }
             Event::EnrichStart { actors, .. } => {
@@ -412,7 +474,9 @@ impl FleetStore {
                     .set(Some(clock::now_ms() - self.started_at.get_value()));
                 self.bump(true);
                 self.cached.set(None);
-                self.save_cache(username);
+                let cache = self.to_cache();
+                let username = username.to_string();
+                leptos::task::spawn_local(async move { save_cache(&username, cache).await });
             }
         }
     }
@@ -461,7 +525,8 @@ impl FleetStore {
         })
     }
 
-    fn save_cache(self, username: &str) {
+    /// The loaded fleet as the cache keeps it.
+    fn to_cache(self) -> CachedFleet {
         let end = self.end_ms.get_untracked();
         let digests = self.prepared.with_value(|v| {
             forge_fleet::window::WINDOW_CHOICES
@@ -469,15 +534,45 @@ impl FleetStore {
                 .map(|d| fleet_report(v.iter().flatten(), Window::new(*d, end)).digest())
                 .collect()
         });
-        let cached = CachedFleet {
+        CachedFleet {
             version: CACHE_VERSION,
-            saved_ms: clock::now_ms(),
+            loaded_ms: end as f64,
             rows: self.rows.get_untracked(),
             digests,
-        };
-        if let Ok(json) = serde_json::to_string(&cached) {
-            storage::write(&cache_key(username), &json);
+            inputs: self
+                .inputs
+                .with_value(|v| v.iter().flatten().cloned().collect()),
         }
+    }
+}
+
+/// Writes `cache` for `username`, then forgets the accounts saved longest ago.
+async fn save_cache(username: &str, mut cache: CachedFleet) {
+    let Ok(mut json) = serde_json::to_string(&cache) else {
+        return;
+    };
+    if json.len() > MAX_CACHE_BYTES {
+        cache.inputs.clear();
+        let Ok(small) = serde_json::to_string(&cache) else {
+            return;
+        };
+        json = small;
+    }
+    if !idb::put(&cache_key(username), &json).await {
+        return;
+    }
+    // Where the cache was kept before IndexedDB.
+    storage::remove(&format!("forge.fleet.v2.{username}"));
+    let index: Vec<(String, f64)> = idb::get(CACHE_INDEX_KEY)
+        .await
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    let (index, evicted) = cache_index_after_save(index, username, clock::now_ms());
+    for user in evicted {
+        idb::delete(&cache_key(&user)).await;
+    }
+    if let Ok(j) = serde_json::to_string(&index) {
+        idb::put(CACHE_INDEX_KEY, &j).await;
     }
 }
 
@@ -498,8 +593,8 @@ fn mark_problems(row: &mut RowMeta, problems: &ListProblems) {
 }
 
 /// The cached fleet for `username`, if any and readable.
-pub fn read_cache(username: &str) -> Option<CachedFleet> {
-    let json = storage::read(&cache_key(username))?;
+pub async fn read_cache(username: &str) -> Option<CachedFleet> {
+    let json = idb::get(&cache_key(username)).await?;
     serde_json::from_str::<CachedFleet>(&json)
         .ok()
         .filter(|c| c.version == CACHE_VERSION)
@@ -511,6 +606,17 @@ mod tests {
 
     #[test]
     fn cache_keys_name_the_user() {
-        assert_eq!(cache_key("ana"), "forge.fleet.v2.ana");
+        assert_eq!(cache_key("ana"), "fleet.v3.ana");
+    }
+
+    #[test]
+    fn the_account_saved_longest_ago_is_evicted() {
+        let index = vec![("a".into(), 1.0), ("b".into(), 2.0), ("c".into(), 3.0)];
+        let (index, evicted) = cache_index_after_save(index, "d", 4.0);
+        assert_eq!(evicted, ["a"]);
+        assert_eq!(index.len(), MAX_CACHED_ACCOUNTS);
+        let (index, evicted) = cache_index_after_save(index, "b", 5.0);
+        assert!(evicted.is_empty());
+        assert_eq!(index[0].0, "b");
     }
 }
