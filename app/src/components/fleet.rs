@@ -52,6 +52,9 @@ pub fn FleetDashboard() -> impl IntoView {
         (!d.is_empty()).then(|| (d[0].clone(), d.len(), m.len()))
     });
 
+    let filling = Memo::new(move |_| {
+        store.show_live() && matches!(store.phase.get(), Phase::Enriching { .. })
+    });
     // What the table card shows. A memo: the table is built once, not again on every step of
     // the progress (a fleet of 1,000 Actors reports hundreds of steps).
     let table_state = Memo::new(
@@ -114,7 +117,7 @@ pub fn FleetDashboard() -> impl IntoView {
                     <h2 id="table-title">"Every Actor"</h2>
                 </div>
                 {move || match table_state.get() {
-                    TableState::Rows => view! { <FleetTable rows=table_rows now_ms=now_ms /> }.into_any(),
+                    TableState::Rows => view! { <FleetTable rows=table_rows now_ms=now_ms filling=filling /> }.into_any(),
                     // Never a spinner that cannot end: a failed list says so above, an empty one here.
                     TableState::ListFailed => view! {
                         <p class="muted" id="fleet-empty">"No Actors to show: the list of your Actors could not be loaded (the reason is above)."</p>

@@ -55,9 +55,14 @@ pub fn download(name: &str, mime: &str, text: &str) {
     }
 }
 
-/// The table with its controls.
+/// The table with its controls. While `filling`, the columns the background reads fill in say
+/// so in their headers.
 #[component]
-pub fn FleetTable(#[prop(into)] rows: Signal<Vec<Row>>, now_ms: i64) -> impl IntoView {
+pub fn FleetTable(
+    #[prop(into)] rows: Signal<Vec<Row>>,
+    now_ms: i64,
+    #[prop(into)] filling: Signal<bool>,
+) -> impl IntoView {
     let sort = RwSignal::new((Col::Health, true));
     let filter = RwSignal::new(String::new());
     let bucket = RwSignal::new(None::<Bucket>);
@@ -92,6 +97,9 @@ pub fn FleetTable(#[prop(into)] rows: Signal<Vec<Row>>, now_ms: i64) -> impl Int
             <th scope="col" class=class aria-sort=aria data-col=c.code()>
                 <button type="button" class="sort-button" on:click=move |_| click_sort(c)>
                     {c.label()}
+                    {move || (c.fills_in_background() && filling.get()).then(|| view! {
+                        <span class="col-filling" data-filling="">" filling…"</span>
+                    })}
                     <span class="sort-mark" aria-hidden="true">{move || match aria() {
                         "ascending" => "▲",
                         "descending" => "▼",

@@ -277,6 +277,12 @@ impl Col {
         !matches!(self, Col::Name | Col::Build)
     }
 
+    /// Filled by the background reads after the table is complete: memory from run details,
+    /// the build in use from the Actor's tagged builds.
+    pub fn fills_in_background(self) -> bool {
+        matches!(self, Col::Memory | Col::Build)
+    }
+
     /// Right-aligned figures (everything but the name and the build).
     pub fn numeric(self) -> bool {
         !matches!(self, Col::Name | Col::Build)
