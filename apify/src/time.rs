@@ -35,6 +35,11 @@ pub const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
 /// ```
 pub fn parse_iso_millis(s: &str) -> Option<i64> {
     let b = s.as_bytes();
+    time_of_day(b, date_ms(b)?)
+}
+
+/// The `YYYY-MM-DD` at the start of `b`, as unix ms of its midnight (UTC).
+fn date_ms(b: &[u8]) -> Option<i64> {
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -44,7 +49,35 @@ pub fn parse_iso_millis(s: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month as u32) {
         return None;
     }
-    let mut ms = days_from_civil(year, month as u32, day as u32) * MS_PER_DAY;
+    Some(days_from_civil(year, month as u32, day as u32) * MS_PER_DAY)
+}
+
+/// [`parse_iso_millis`] for many timestamps that share their dates, as one Actor's runs do: the
+/// last date is remembered, so its calendar arithmetic runs once per day rather than once per
+/// timestamp. Same answers as [`parse_iso_millis`].
+#[derive(Debug, Clone, Default)]
+pub struct IsoParser {
+    last: Option<([u8; 10], i64)>,
+}
+
+impl IsoParser {
+    pub fn parse(&mut self, s: &str) -> Option<i64> {
+        let b = s.as_bytes();
+        let head: [u8; 10] = b.get(..10)?.try_into().ok()?;
+        let day = match self.last {
+            Some((d, ms)) if d == head => ms,
+            _ => {
+                let ms = date_ms(b)?;
+                self.last = Some((head, ms));
+                ms
+            }
+        };
+        time_of_day(b, day)
+    }
+}
+
+/// The rest of an ISO 8601 timestamp after its date (`b[10..]`), added to the date's `ms`.
+fn time_of_day(b: &[u8], mut ms: i64) -> Option<i64> {
     if b.len() == 10 {
         return Some(ms);
     }
@@ -260,6 +293,25 @@ fn digits(b: &[u8], from: usize, len: usize) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_remembering_parser_answers_as_the_plain_one() {
+        let stamps = [
+            "2026-11-29T19:30:05.123Z",
+            "2026-11-29T23:59:59Z",
+            "2026-11-29T10:00:00+02:00",
+            "2026-11-30T00:00:00.000Z",
+            "2026-11-30",
+            "2026-02-30T00:00:00Z",
+            "2026-11-30Tjunk",
+            "short",
+            "2024-02-29T12:00:00Z",
+        ];
+        let mut p = IsoParser::default();
+        for s in stamps.iter().chain(stamps.iter().rev()) {
+            assert_eq!(p.parse(s), parse_iso_millis(s), "{s}");
+        }
+    }
 
     #[test]
     fn parses_apify_timestamps() {
