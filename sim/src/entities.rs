@@ -3,11 +3,13 @@
 //! The generator (`crate::fleet`) creates these, [`crate::state::State`] holds and mutates
 //! them, and the API renders them (`crate::api`, one module per resource). Run progress,
 //! costs and JSON shapes are derived on read, so these structs keep only what the generator or
-//! a request decided. Nothing here imports another module of the crate.
+//! a request decided. Runs are the one thing an account has a million of, so [`Run`] and its
+//! [`Outcome`] are compact (`Copy`, no heap): codes instead of strings, indices instead of ids.
+//! Nothing here imports another module of the crate.
 
 use bytes::Bytes;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 /// Bytes in a mebibyte (memory sizes).
@@ -75,26 +77,149 @@ impl ActorSpec {
     }
 }
 
-/// How a run ends (or will end), decided when it starts.
-#[derive(Debug, Clone)]
+/// A run's status, as Apify names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ready,
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+impl Status {
+    /// The statuses a run ends in (the order of [`Status::terminal_index`]).
+    pub const TERMINAL: [Status; 4] = [
+        Status::Succeeded,
+        Status::Failed,
+        Status::TimedOut,
+        Status::Aborted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ready => "READY",
+            Status::Running => "RUNNING",
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED-OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+
+    /// Position in [`Status::TERMINAL`].
+    pub fn terminal_index(self) -> Option<usize> {
+        Status::TERMINAL.iter().position(|s| *s == self)
+    }
+}
+
+/// Which `statusMessage` a finished run has; the text is filled in from its outcome when it is
+/// rendered (`crate::fleet::stories::status_message`), so no run carries a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message {
+    None,
+    /// "Finished! Total … requests", "Done: … results", "All … checks passed" (by kind).
+    Finished,
+    /// One of the stories' failure messages, by index.
+    Failure(u8),
+    OutOfMemory,
+    /// regressed-crawler's new parser bug.
+    Regression,
+    /// A crawler's "Crawled …/… pages" when it timed out.
+    TimedOutCrawl,
+}
+
+/// How a run ends (or will end), decided when it starts. Compact: a fleet holds a million of
+/// them; counts that cannot reach 2^32 are `u32`, CPU usage is in hundredths of a percent.
+#[derive(Debug, Clone, Copy)]
 pub struct Outcome {
-    pub status: &'static str,
-    pub status_message: Option<String>,
-    pub exit_code: Option<i32>,
     pub duration_ms: u64,
     pub mem_max_bytes: u64,
     pub mem_avg_bytes: u64,
-    pub cpu_avg: f64,
-    pub cpu_max: f64,
     pub net_rx_bytes: u64,
     pub net_tx_bytes: u64,
-    pub items: u64,
-    pub requests: u64,
-    pub failed_requests: u64,
-    pub kv_reads: u64,
-    pub kv_writes: u64,
-    pub rq_reads: u64,
-    pub rq_writes: u64,
+    pub items: u32,
+    pub requests: u32,
+    pub failed_requests: u32,
+    pub kv_reads: u32,
+    pub kv_writes: u32,
+    /// Average and peak CPU usage, in hundredths of a percent.
+    pub cpu_avg_c: u16,
+    pub cpu_max_c: u16,
+    pub status: Status,
+    pub message: Message,
+    /// What the Actor does (its messages and request-queue use follow from it).
+    pub kind: Kind,
+}
+
+impl Outcome {
+    pub fn items(&self) -> u64 {
+        self.items as u64
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.requests as u64
+    }
+
+    pub fn failed_requests(&self) -> u64 {
+        self.failed_requests as u64
+    }
+
+    pub fn cpu_avg(&self) -> f64 {
+        self.cpu_avg_c as f64 / 100.0
+    }
+
+    pub fn cpu_max(&self) -> f64 {
+        self.cpu_max_c as f64 / 100.0
+    }
+
+    // Crawlers here keep their frontier in memory and persist it in batches, so request queue
+    // operations stay a small part of the bill (cost ≈ compute units × price).
+    pub fn rq_reads(&self) -> u64 {
+        if self.kind == Kind::Crawler {
+            self.requests() / 10
+        } else {
+            0
+        }
+    }
+
+    pub fn rq_writes(&self) -> u64 {
+        if self.kind == Kind::Crawler {
+            self.requests() / 20
+        } else {
+            0
+        }
+    }
+
+    pub fn exit_code(&self) -> Option<i32> {
+        match (self.status, self.message) {
+            (Status::Succeeded, _) => Some(0),
+            (Status::Failed, Message::OutOfMemory) => Some(137),
+            (Status::Failed, _) => Some(1),
+            _ => None,
+        }
+    }
+}
+
+/// `meta.origin` of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Scheduler,
+    Api,
+    Web,
+    Development,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Scheduler => "SCHEDULER",
+            Origin::Api => "API",
+            Origin::Web => "WEB",
+            Origin::Development => "DEVELOPMENT",
+        }
+    }
 }
 
 /// Where an Actor version's source comes from (`VersionSourceType`).
@@ -151,6 +276,12 @@ pub struct Actor {
     pub total_runs: u64,
     pub last_run_started_at: Option<u64>,
     pub example_input: String,
+    /// The same input as the `INPUT` record of its historical runs (one buffer, shared).
+    pub input: Bytes,
+    /// Its schedule (what its SCHEDULER runs name in `meta.scheduleId`).
+    pub schedule_id: Option<String>,
+    /// Its builds: indices into the account's builds, oldest first.
+    pub builds: Vec<u32>,
     pub categories: Vec<&'static str>,
     pub spec: ActorSpec,
     pub restart_on_error: bool,
@@ -191,15 +322,8 @@ impl Build {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Meta {
-    pub client_ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub schedule_id: Option<String>,
-    pub scheduled_at: Option<u64>,
-}
-
-/// A run started through the API after the simulator started: it progresses with the clock.
+/// A run started through the API after the simulator started: it progresses with the clock, and
+/// carries what only such runs have (their request's options, user agent and input length).
 #[derive(Debug, Clone)]
 pub struct Live {
     pub started: Instant,
@@ -209,29 +333,36 @@ pub struct Live {
     pub aborted_after_ms: Option<u64>,
     /// Side effects of the finished run (dataset items, records) have been written.
     pub settled: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Run {
-    pub id: String,
-    pub act_id: String,
-    pub user_id: String,
-    pub build_id: String,
-    pub build_number: String,
-    pub started_at: u64,
-    pub origin: &'static str,
-    pub meta: Meta,
-    pub outcome: Outcome,
-    pub memory_mb: u32,
-    pub timeout_secs: u32,
-    pub disk_mb: u32,
+    pub user_agent: Option<String>,
     pub max_items: Option<u64>,
     pub max_total_charge_usd: Option<f64>,
     pub input_len: u64,
-    pub dataset_id: String,
-    pub kv_id: String,
-    pub rq_id: String,
-    pub live: Option<Live>,
+}
+
+/// A run, in about a hundred bytes and without a string: its ids are derived from its number
+/// (`crate::ids`), its Actor and build are indices, its messages and `meta` are rendered from
+/// codes. A run started through the API also has a [`Live`] entry (`crate::state::State::live`).
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    pub started_at: u64,
+    pub outcome: Outcome,
+    /// Index of its Actor in `State::actors`.
+    pub actor: u32,
+    /// Index of its build in `State::builds`.
+    pub build: u32,
+    pub memory_mb: u32,
+    pub timeout_secs: u32,
+    /// A SCHEDULER run: how long after its scheduled time it started (`meta.scheduledAt`).
+    pub schedule_delay_ms: u32,
+    pub origin: Origin,
+    /// An API or WEB run: the last byte of its client's address (`meta.clientIp`).
+    pub client_octet: u8,
+}
+
+impl Run {
+    pub fn disk_mb(&self) -> u32 {
+        self.memory_mb * 2
+    }
 }
 
 /// Where a run is, as of now.
@@ -329,6 +460,27 @@ pub struct Dataset {
 impl Dataset {
     pub fn item_count(&self) -> u64 {
         self.synthetic_items + self.pushed.len() as u64
+    }
+}
+
+/// The default storages of one kind of the account's runs. They are not stored: each renders
+/// from its run (`crate::api::storages::Storage::generated`), except those held here in full —
+/// written to through the API, started through it, or generated with more than their `INPUT`
+/// (signal-emitter's `SIGNALS`) — and those deleted through the API.
+#[derive(Debug)]
+pub struct RunStorages<S> {
+    /// Held in full, by the run's position in `State::runs`.
+    pub held: HashMap<u32, S>,
+    /// Deleted, by the run's position.
+    pub deleted: BTreeSet<u32>,
+}
+
+impl<S> Default for RunStorages<S> {
+    fn default() -> Self {
+        RunStorages {
+            held: HashMap::new(),
+            deleted: BTreeSet::new(),
+        }
     }
 }
 

@@ -3,11 +3,17 @@
 //! Tests cannot reach api.apify.com and a newcomer has no scoped token at hand, so Forge ships
 //! a stand-in: an axum router that answers like Apify's API v2 for a generated, deterministic
 //! demo fleet. It is faithful where a relay or dashboard bug would show: scoped-token grants,
-//! Apify's error types, pagination, the `?token=` and `?method=` quirks, per-resource rate
-//! limits, record redirects to a storage host, runs that progress over simulated time — and it
-//! also implements the *dangerous* neighbours of Forge's routes (deletes, item pushes, webhooks,
-//! schedules…) with real effects, so a relay that lets one through is caught by the state, not
-//! only by the request log.
+//! Apify's error types, pagination, the `?token=` and `?method=` quirks, Apify's rate limits
+//! (per resource and per user), the plan's data retention, record redirects to a storage host,
+//! runs that progress over simulated time — and it also implements the *dangerous* neighbours
+//! of Forge's routes (deletes, item pushes, webhooks, schedules…) with real effects, so a relay
+//! that lets one through is caught by the state, not only by the request log.
+//!
+//! It is sized for fleets of 1,000 Actors and 90 days (about half a million runs): a run is a
+//! hundred-odd bytes with no string in it, runs' ids derive from their number instead of being
+//! stored, runs' default storages render from their run until written to, and the account-wide
+//! lists page by binary search over sorted indices instead of filtering every run per request.
+//! Generating that account takes well under a second in a release build.
 //!
 //! - [`Sim`]: the handle (cheap to clone); [`Sim::router`] is the API, [`serve`] runs it on a
 //!   socket, [`Sim::requests`] is the request log for "nothing reached upstream" assertions.
@@ -27,11 +33,13 @@
 //!
 //! Inside, the modules form layers; each imports only from the layers below it:
 //!
-//! 1. `time`, `rng`, [`tokens`], `options` — no crate imports;
+//! 1. `time`, `rng`, [`tokens`], `options` — no crate imports; `ids` (run ids derived from the
+//!    seed) and `seq` (one page of merged sorted lists) — only `rng`;
 //! 2. `entities` — what the account is made of (plain data);
 //! 3. `usage` — what runs cost; `source` — the texts and secrets an Actor carries;
 //! 4. [`fleet`] — the stories (how Actors behave) and the seeded generator;
-//! 5. `state` — the live account: clock, ids, runs in progress;
+//! 5. `state` — the live account: clock, ids, runs in progress; `run_index` — its runs sorted
+//!    the ways the lists ask for them;
 //! 6. `api` — routing, authentication and one module per resource, each rendering its own
 //!    objects;
 //! 7. [`faults`], `log` (the request log) and this root: the [`Sim`] handle and its HTTP
@@ -41,9 +49,12 @@ mod api;
 mod entities;
 pub mod faults;
 pub mod fleet;
+mod ids;
 mod log;
 mod options;
 mod rng;
+mod run_index;
+mod seq;
 mod source;
 mod state;
 mod time;
@@ -171,13 +182,16 @@ impl Sim {
     pub fn store_record(&self, store: &str, key: &str) -> Option<(String, Vec<u8>)> {
         let g = self.lock();
         let st = &g.state;
-        let name = store.strip_prefix('~').unwrap_or(store);
-        let s = st
-            .stores
-            .iter()
-            .find(|s| s.id == store || s.name.as_deref() == Some(name))?;
-        let r = s.records.get(key)?;
-        Some((r.content_type.clone(), r.value.to_vec()))
+        let r = if store.contains('~') {
+            store.to_string()
+        } else if st.stores.iter().any(|s| s.name.as_deref() == Some(store)) {
+            format!("~{store}")
+        } else {
+            store.to_string()
+        };
+        let s = api::store_at(st, &r)?;
+        let rec = s.records.get(key)?;
+        Some((rec.content_type.clone(), rec.value.to_vec()))
     }
 
     pub fn demo_tokens() -> &'static [DemoToken] {
@@ -308,8 +322,8 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let Some((run_id, max)) = reply.wait_for.take() {
-        reply = wait_for_run(&sim, reply, &run_id, max).await;
+    if let Some((run, max)) = reply.wait_for.take() {
+        reply = wait_for_run(&sim, reply, run, max).await;
     }
 
     let mut builder = Response::builder().status(reply.status);
@@ -318,8 +332,13 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
             builder = builder.header(name, v);
         }
     }
-    if !path.starts_with(STORAGE_PREFIX) {
-        builder = builder.header("x-ratelimit-limit", limit.to_string());
+    let has_limit = reply
+        .headers
+        .iter()
+        .any(|(n, _)| n == api::RATE_LIMIT_HEADER);
+    if !path.starts_with(STORAGE_PREFIX) && !has_limit {
+        // Answers that never reached a route (404, 405, injected faults): the default limit.
+        builder = builder.header(api::RATE_LIMIT_HEADER, limit.to_string());
     }
     let body = if plan.reset {
         faults::reset_body()
@@ -333,17 +352,14 @@ async fn api_handler(AxState(sim): AxState<Sim>, req: Request) -> Response {
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-/// `waitForFinish`: re-renders the run once it is terminal or the wait is over.
-async fn wait_for_run(sim: &Sim, reply: Reply, run_id: &str, max: Duration) -> Reply {
+/// `waitForFinish`: re-renders the run at position `run` once it is terminal or the wait is over.
+async fn wait_for_run(sim: &Sim, reply: Reply, run: u32, max: Duration) -> Reply {
     let deadline = Instant::now() + max;
     loop {
         {
             let mut guard = sim.lock();
             let st = &mut guard.state;
             st.advance();
-            let Some(run) = st.runs.iter().find(|r| r.id == run_id) else {
-                return reply;
-            };
             if st.phase(run).is_terminal() || Instant::now() >= deadline {
                 let mut fresh = Reply::data(reply.status, api::run_json(st, run));
                 fresh.headers = reply.headers;

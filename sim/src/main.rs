@@ -31,15 +31,23 @@ struct Args {
     /// Latency added to every response, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    /// Per-resource requests per second before 429 (0 = unlimited).
+    /// Per-resource requests per second before 429 (0 = unlimited); record CRUD gets 10/3 of it,
+    /// starting runs and pushing items 20/3 (Apify: 60, 200, 400).
     #[arg(long, default_value_t = 60)]
     rate_limit: u32,
+    /// Requests per minute per user before 429 (0 = unlimited; Apify: 250,000).
+    #[arg(long, default_value_t = 250_000)]
+    global_rate_limit: u32,
     /// "Now" as unix seconds (default: the wall clock).
     #[arg(long)]
     now: Option<u64>,
     /// Simulated seconds per real second for started runs.
     #[arg(long, default_value_t = 1.0)]
     run_speed: f64,
+    /// The plan's data retention in days (`plan.dataRetentionDays`): older runs and their
+    /// default storages are gone, except each Actor's ten most recent runs.
+    #[arg(long, default_value_t = 90)]
+    retention_days: u32,
 }
 
 #[tokio::main]
@@ -53,8 +61,10 @@ async fn main() -> std::io::Result<()> {
         builds: args.builds,
         latency: Duration::from_millis(args.latency_ms),
         rate_limit_per_sec: args.rate_limit,
+        global_rate_limit_per_min: args.global_rate_limit,
         now: args.now,
         run_speed: args.run_speed,
+        retention_days: args.retention_days,
     });
     let listener = tokio::net::TcpListener::bind(&args.bind).await?;
     let addr = listener.local_addr()?;

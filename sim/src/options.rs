@@ -17,12 +17,20 @@ pub struct SimOptions {
     pub builds: u32,
     /// Added to every response.
     pub latency: Duration,
-    /// Per-resource (token + method + path) requests per second; 0 disables the limit.
+    /// Apify's per-resource rate limit: requests per second per token and resource (an Actor, a
+    /// run, a dataset, a store, a list endpoint); record CRUD gets 10/3 of it and starting runs
+    /// and pushing items 20/3 (Apify: 60, 200, 400). 0 disables it.
     pub rate_limit_per_sec: u32,
+    /// Apify's global rate limit: requests per minute per user (250,000); 0 disables it.
+    pub global_rate_limit_per_min: u32,
     /// "Now" as unix seconds; `None` = the wall clock when the simulator starts.
     pub now: Option<u64>,
     /// Simulated seconds per real second for runs started through the API.
     pub run_speed: f64,
+    /// The plan's data retention (`plan.dataRetentionDays`): runs that started longer ago — except
+    /// each Actor's ten most recent — are gone with their default storages, as Apify deletes
+    /// them. The default (90) keeps the default 45 days of history whole.
+    pub retention_days: u32,
 }
 
 impl Default for SimOptions {
@@ -35,8 +43,10 @@ impl Default for SimOptions {
             builds: 5,
             latency: Duration::ZERO,
             rate_limit_per_sec: 60,
+            global_rate_limit_per_min: 250_000,
             now: None,
             run_speed: 1.0,
+            retention_days: 90,
         }
     }
 }

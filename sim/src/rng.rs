@@ -70,7 +70,12 @@ impl Rng {
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next_u64() % items.len() as u64) as usize]
+        &items[self.pick_index(items.len())]
+    }
+
+    /// The index [`Rng::pick`] would pick among `len` items (the same draw).
+    pub fn pick_index(&mut self, len: usize) -> usize {
+        (self.next_u64() % len as u64) as usize
     }
 
     pub fn pick_copy<T: Copy>(&mut self, items: &[T]) -> T {

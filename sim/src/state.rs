@@ -8,17 +8,25 @@
 //! `OUTPUT` and `SIGNALS` records). How objects render as JSON lives with each resource in
 //! `crate::api`; the simulator's own bookkeeping (request log, faults, rate limits) lives in
 //! `crate::Sim`.
+//!
+//! Sized for a fleet of 1,000 Actors and a million runs: a run is a compact [`Run`] found by its
+//! number (its ids derive from it, `crate::ids`), the lists are served from a [`RunIndex`], and a
+//! run's default storages exist only as far as something wrote to them
+//! ([`crate::entities::RunStorages`]). Actors and builds are found by id through maps.
 
 use crate::entities::{
-    Actor, ActorSpec, Build, Dataset, KvStore, Live, Phase, Record, RequestQueue, Run, Schedule,
-    Task, User, Webhook,
+    Actor, Build, Dataset, KvStore, Live, Phase, Record, RequestQueue, Run, RunStorages, Schedule,
+    Status, Task, User, Webhook,
 };
 use crate::fleet::{self, stories};
+use crate::ids::{self, Id, IdKind};
 use crate::options::SimOptions;
 use crate::rng::{hash_str, Rng};
+use crate::run_index::{RunIndex, RunNumbers};
 use crate::time::iso;
 use crate::usage::Usage;
 use serde_json::json;
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// The whole simulated account.
@@ -31,12 +39,31 @@ pub struct State {
     pub anchor_ms: u64,
     pub user: User,
     pub actors: Vec<Actor>,
+    /// Actor id → index in `actors`.
+    pub actor_ids: HashMap<String, u32>,
+    /// By `startedAt`.
     pub builds: Vec<Build>,
-    /// Ordered by `started_at`.
+    /// Build id → index in `builds`.
+    pub build_ids: HashMap<String, u32>,
+    /// The account's own builds (what `/v2/actor-builds` lists), by `startedAt`.
+    pub own_builds: Vec<u32>,
+    /// Every run: the generated ones (that retention kept) by `startedAt`, then those started
+    /// through the API in the order they were started. Runs are named by their position here.
     pub runs: Vec<Run>,
+    /// Generated runs held: the run at position `p ≥ generated` is `live[p - generated]`.
+    pub generated: u32,
+    pub live: Vec<Live>,
+    /// Each run's number (what its ids derive from).
+    pub numbers: RunNumbers,
+    pub index: RunIndex,
+    /// Storages that are not a run's default ones (named ones, ones created through the API).
     pub datasets: Vec<Dataset>,
     pub stores: Vec<KvStore>,
     pub queues: Vec<RequestQueue>,
+    /// Runs' default storages, as far as they are not rendered from their run.
+    pub run_datasets: RunStorages<Dataset>,
+    pub run_stores: RunStorages<KvStore>,
+    pub run_queues: RunStorages<RequestQueue>,
     pub webhooks: Vec<Webhook>,
     pub schedules: Vec<Schedule>,
     pub tasks: Vec<Task>,
@@ -48,7 +75,7 @@ pub struct State {
 #[derive(Debug, Clone, Copy)]
 pub struct RunNow {
     pub phase: Phase,
-    pub status: &'static str,
+    pub status: Status,
     pub elapsed_ms: u64,
     pub frac: f64,
     pub finished_at: Option<u64>,
@@ -59,16 +86,45 @@ impl State {
     /// Generates the account as of `anchor_ms` (unix ms); its clock starts now.
     pub fn new(opts: SimOptions, anchor_ms: u64) -> State {
         let g = fleet::generate(&opts, anchor_ms);
+        let index = RunIndex::build(&g.runs, g.actors.len());
+        let actor_ids = g
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i as u32))
+            .collect();
+        let build_ids = g
+            .builds
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.clone(), i as u32))
+            .collect();
+        let own_builds = (0..g.builds.len() as u32)
+            .filter(|&i| g.builds[i as usize].user_id == g.user.id)
+            .collect();
         State {
             epoch: Instant::now(),
             anchor_ms,
             user: g.user,
             actors: g.actors,
+            actor_ids,
             builds: g.builds,
+            build_ids,
+            own_builds,
+            generated: g.runs.len() as u32,
             runs: g.runs,
+            live: Vec::new(),
+            numbers: g.numbers,
+            index,
             datasets: g.datasets,
             stores: g.stores,
             queues: g.queues,
+            run_datasets: RunStorages::default(),
+            run_stores: RunStorages {
+                held: g.run_stores,
+                ..RunStorages::default()
+            },
+            run_queues: RunStorages::default(),
             webhooks: g.webhooks,
             schedules: g.schedules,
             tasks: g.tasks,
@@ -86,15 +142,52 @@ impl State {
         self.rng.apify_id()
     }
 
-    pub fn phase(&self, run: &Run) -> Phase {
-        let Some(live) = &run.live else {
+    pub fn run(&self, n: u32) -> &Run {
+        &self.runs[n as usize]
+    }
+
+    /// The id of the run at `pos` (`IdKind::Run`) or of its default storage of a kind.
+    pub fn id_of(&self, kind: IdKind, pos: u32) -> Id {
+        ids::derived(self.opts.seed, kind, self.numbers.number(pos))
+    }
+
+    /// The position of the run `id` names (or whose default storage of `kind` it names), if it
+    /// is one of the account's and still there.
+    pub fn run_at(&self, id: &str, kind: IdKind) -> Option<u32> {
+        match ids::parse(self.opts.seed, id) {
+            Some((k, n)) if k == kind => self.numbers.position(n, self.runs.len() as u32),
+            _ => None,
+        }
+    }
+
+    /// What only a run started through the API has.
+    pub fn live_of(&self, n: u32) -> Option<&Live> {
+        self.live.get(n.checked_sub(self.generated)? as usize)
+    }
+
+    pub fn live_mut(&mut self, n: u32) -> Option<&mut Live> {
+        let i = n.checked_sub(self.generated)? as usize;
+        self.live.get_mut(i)
+    }
+
+    /// Adds a run started through the API; returns its position.
+    pub fn add_live_run(&mut self, run: Run, live: Live) -> u32 {
+        let n = self.runs.len() as u32;
+        self.runs.push(run);
+        self.live.push(live);
+        self.index.insert(&self.runs, n);
+        n
+    }
+
+    pub fn phase(&self, n: u32) -> Phase {
+        let Some(live) = self.live_of(n) else {
             return Phase::Done;
         };
         if let Some(after_ms) = live.aborted_after_ms {
             return Phase::Aborted { after_ms };
         }
         let elapsed_ms = self.live_elapsed_ms(live);
-        if elapsed_ms >= run.outcome.duration_ms {
+        if elapsed_ms >= self.run(n).outcome.duration_ms {
             Phase::Done
         } else if elapsed_ms < 1000 {
             Phase::Ready
@@ -112,43 +205,40 @@ impl State {
     /// dataset's item count, the `OUTPUT` record and (for signal-emitter) `SIGNALS`. Runs still
     /// in progress are left alone, so this stays cheap however many runs are live.
     pub fn advance(&mut self) {
-        let mut finished: Vec<(usize, Phase)> = Vec::new();
-        for (i, run) in self.runs.iter().enumerate() {
-            if let Some(live) = &run.live {
-                if !live.settled {
-                    let phase = self.phase(run);
-                    if phase.is_terminal() {
-                        finished.push((i, phase));
-                    }
+        let mut finished: Vec<(u32, Phase)> = Vec::new();
+        for (i, live) in self.live.iter().enumerate() {
+            if !live.settled {
+                let n = self.generated + i as u32;
+                let phase = self.phase(n);
+                if phase.is_terminal() {
+                    finished.push((n, phase));
                 }
             }
         }
-        for (i, phase) in finished {
-            let run = self.runs[i].clone();
+        for (n, phase) in finished {
+            let run = *self.run(n);
             let after = match phase {
                 Phase::Aborted { after_ms } => after_ms,
                 _ => run.outcome.duration_ms,
             };
             let frac = (after as f64 / run.outcome.duration_ms.max(1) as f64).min(1.0);
-            let items = (run.outcome.items as f64 * frac).round() as u64;
+            let items = (run.outcome.items() as f64 * frac).round() as u64;
             let finished_at = run.started_at + after;
-            if let Some(ds) = self.datasets.iter_mut().find(|d| d.id == run.dataset_id) {
+            if let Some(ds) = self.run_datasets.held.get_mut(&n) {
                 ds.synthetic_items = items;
                 ds.modified_at = finished_at;
             }
-            let spec = self
-                .actors
-                .iter()
-                .find(|a| a.id == run.act_id)
-                .map(|a| a.spec.clone());
-            if let Some(kv) = self.stores.iter_mut().find(|s| s.id == run.kv_id) {
+            let emits_signals = self.actors[run.actor as usize].spec.emits_signals();
+            let run_id = self.id_of(IdKind::Run, n);
+            let seed = self.opts.seed;
+            if let Some(kv) = self.run_stores.held.get_mut(&n) {
                 let status = if matches!(phase, Phase::Done) {
                     run.outcome.status
                 } else {
-                    "ABORTED"
+                    Status::Aborted
                 };
                 let output = json!({
-                    "status": status,
+                    "status": status.as_str(),
                     "itemCount": items,
                     "finishedAt": iso(finished_at),
                 });
@@ -161,8 +251,8 @@ impl State {
                             .into(),
                     },
                 );
-                if spec.as_ref().is_some_and(ActorSpec::emits_signals) {
-                    let mut r = Rng::derive(self.opts.seed, hash_str(&run.id));
+                if emits_signals {
+                    let mut r = Rng::derive(seed, hash_str(run_id.as_str()));
                     kv.records.insert(
                         "SIGNALS".into(),
                         stories::signals(&mut r, &run.outcome, items),
@@ -170,31 +260,48 @@ impl State {
                 }
                 kv.modified_at = finished_at;
             }
-            if let Some(live) = self.runs[i].live.as_mut() {
+            if let Some(live) = self.live_mut(n) {
                 live.settled = true;
             }
         }
     }
 
-    pub fn latest_build(&self, act_id: &str) -> Option<&Build> {
-        self.builds
+    /// The newest build of the Actor with index `actor`.
+    pub fn latest_build(&self, actor: usize) -> Option<&Build> {
+        self.actors[actor]
+            .builds
             .iter()
-            .filter(|b| b.act_id == act_id)
+            .map(|&b| &self.builds[b as usize])
             .max_by_key(|b| (b.started_at, b.number_int))
     }
 
-    pub fn actor_of(&self, act_id: &str) -> Option<&Actor> {
-        self.actors.iter().find(|a| a.id == act_id)
+    pub fn actor_index(&self, act_id: &str) -> Option<usize> {
+        self.actor_ids.get(act_id).map(|&i| i as usize)
     }
 
-    /// Status, timing and usage of a run as of now.
-    pub fn run_status(&self, run: &Run) -> RunNow {
-        let phase = self.phase(run);
+    pub fn actor_of(&self, act_id: &str) -> Option<&Actor> {
+        self.actor_index(act_id).map(|i| &self.actors[i])
+    }
+
+    /// Run `n`'s status now (cheaper than [`State::run_status`]: no usage).
+    pub fn status_now(&self, n: u32) -> Status {
+        match self.phase(n) {
+            Phase::Ready => Status::Ready,
+            Phase::Running { .. } => Status::Running,
+            Phase::Done => self.run(n).outcome.status,
+            Phase::Aborted { .. } => Status::Aborted,
+        }
+    }
+
+    /// Status, timing and usage of run `n` as of now.
+    pub fn run_status(&self, n: u32) -> RunNow {
+        let run = self.run(n);
+        let phase = self.phase(n);
         let o = &run.outcome;
         let (status, elapsed, frac, finished) = match phase {
-            Phase::Ready => ("READY", 0, 0.0, None),
+            Phase::Ready => (Status::Ready, 0, 0.0, None),
             Phase::Running { elapsed_ms } => (
-                "RUNNING",
+                Status::Running,
                 elapsed_ms,
                 elapsed_ms as f64 / o.duration_ms.max(1) as f64,
                 None,
@@ -206,7 +313,7 @@ impl State {
                 Some(run.started_at + o.duration_ms),
             ),
             Phase::Aborted { after_ms } => (
-                "ABORTED",
+                Status::Aborted,
                 after_ms,
                 (after_ms as f64 / o.duration_ms.max(1) as f64).min(1.0),
                 Some(run.started_at + after_ms),

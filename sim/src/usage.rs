@@ -41,13 +41,13 @@ impl Usage {
         let scale = |n: u64| (n as f64 * frac).round() as u64;
         Usage {
             compute_units: memory_mb as f64 / 1024.0 * duration_ms as f64 / 3_600_000.0,
-            dataset_writes: scale(outcome.items),
+            dataset_writes: scale(outcome.items()),
             dataset_reads: 0,
-            kv_reads: scale(outcome.kv_reads),
-            kv_writes: scale(outcome.kv_writes),
+            kv_reads: scale(outcome.kv_reads as u64),
+            kv_writes: scale(outcome.kv_writes as u64),
             kv_lists: 0,
-            rq_reads: scale(outcome.rq_reads),
-            rq_writes: scale(outcome.rq_writes),
+            rq_reads: scale(outcome.rq_reads()),
+            rq_writes: scale(outcome.rq_writes()),
             transfer_internal_gb: outcome.net_tx_bytes as f64 * frac / 1e9,
             transfer_external_gb: outcome.net_rx_bytes as f64 * frac / 1e9,
         }

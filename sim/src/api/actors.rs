@@ -30,13 +30,13 @@ pub fn list(st: &State, c: &Ctx) -> Res {
             ))
         }
     }
-    paginate(c.query, items, |a| actor_short_json(st, a))
+    paginate(c.query, items, |a| actor_short_json(a))
 }
 
 /// `GET /v2/actors/{actorId}`.
 pub fn get(st: &State, c: &Ctx) -> Res {
     let i = actor_idx(st, &c.params[0])?;
-    Ok(Reply::data(StatusCode::OK, actor_json(st, &st.actors[i])))
+    Ok(Reply::data(StatusCode::OK, actor_json(st, i)))
 }
 
 /// `PUT /v2/actors/{actorId}`.
@@ -88,19 +88,16 @@ pub fn update(st: &mut State, c: &Ctx) -> Res {
         }
     }
     a.modified_at = now;
-    Ok(Reply::data(StatusCode::OK, actor_json(st, &st.actors[i])))
+    Ok(Reply::data(StatusCode::OK, actor_json(st, i)))
 }
 
 // ------------------------------------------------------------------------- rendering
 
-pub fn actor_stats(st: &State, a: &Actor) -> Value {
+pub fn actor_stats(a: &Actor) -> Value {
     let mut stats = Map::new();
     let [aborted, failed, succeeded, timed_out, total] = a.runs_30d;
     if a.own {
-        stats.insert(
-            "totalBuilds".into(),
-            json!(st.builds.iter().filter(|b| b.act_id == a.id).count()),
-        );
+        stats.insert("totalBuilds".into(), json!(a.builds.len()));
         stats.insert("totalRuns".into(), json!(a.total_runs));
         stats.insert("totalUsers".into(), json!(1));
         stats.insert("totalUsers7Days".into(), json!(1));
@@ -139,7 +136,7 @@ pub fn actor_stats(st: &State, a: &Actor) -> Value {
 }
 
 /// `ActorShort` (list item).
-pub fn actor_short_json(st: &State, a: &Actor) -> Value {
+pub fn actor_short_json(a: &Actor) -> Value {
     json!({
         "id": a.id,
         "createdAt": iso(a.created_at),
@@ -147,13 +144,14 @@ pub fn actor_short_json(st: &State, a: &Actor) -> Value {
         "name": a.name,
         "username": a.username,
         "title": a.title,
-        "stats": if a.short_stats_null { Value::Null } else { actor_stats(st, a) },
+        "stats": if a.short_stats_null { Value::Null } else { actor_stats(a) },
     })
 }
 
-/// `Actor` (full object).
-pub fn actor_json(st: &State, a: &Actor) -> Value {
-    let tagged = st.latest_build(&a.id).map(|b| {
+/// `Actor` (full object) of the Actor with index `i`.
+pub fn actor_json(st: &State, i: usize) -> Value {
+    let a = &st.actors[i];
+    let tagged = st.latest_build(i).map(|b| {
         let mut tags = json!({"latest": {
             "buildId": b.id,
             "buildNumber": b.number,
@@ -193,7 +191,7 @@ pub fn actor_json(st: &State, a: &Actor) -> Value {
         "actorPermissionLevel": "LIMITED_PERMISSIONS",
         "createdAt": iso(a.created_at),
         "modifiedAt": iso(a.modified_at),
-        "stats": actor_stats(st, a),
+        "stats": actor_stats(a),
         "versions": [source::version_json(a)],
         "pricingInfos": pricing_info(a).into_iter().collect::<Vec<_>>(),
         "defaultRunOptions": {

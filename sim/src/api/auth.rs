@@ -5,6 +5,8 @@
 use super::error::{err, ApiError};
 use super::query::Query;
 use super::routes::{Need, Op, RouteDef};
+use super::storages;
+use crate::entities::{Dataset, KvStore, RequestQueue};
 use crate::source;
 use crate::state::State;
 use crate::tokens::{self, ConsoleGrant, DemoToken, DEMO_TOKENS};
@@ -102,35 +104,161 @@ fn signed_read(st: &State, op: Op, params: &[String], query: &Query) -> bool {
         return false;
     };
     let signs = |resource: &str| sig == source::signature(id, resource);
+    let dataset = || storages::find::<Dataset>(st, id).is_ok();
+    let store = || storages::find::<KvStore>(st, id).is_ok();
     match op {
-        Op::DatasetItems => st.datasets.iter().any(|d| &d.id == id) && signs("items"),
-        Op::StoreKeys => st.stores.iter().any(|s| &s.id == id) && signs("keys"),
-        Op::RecordGet => {
-            st.stores.iter().any(|s| &s.id == id)
-                && (signs("records") || signs(&format!("records/{}", params[1])))
-        }
+        Op::DatasetItems => dataset() && signs("items"),
+        Op::StoreKeys => store() && signs("keys"),
+        Op::RecordGet => store() && (signs("records") || signs(&format!("records/{}", params[1]))),
         _ => false,
     }
 }
 
-/// Requests per (token, method, path) in the current second.
+/// Apify's limit classes: most endpoints allow the default per-resource rate; record CRUD
+/// allows 200 requests per second per resource, starting a run and pushing items 400 (at the
+/// default of 60: the simulator's `--rate-limit` scales all three).
+fn class_limit(op: Op, base: u32) -> u32 {
+    let scaled = |num: u64| u32::try_from(base as u64 * num / 3).unwrap_or(u32::MAX);
+    match op {
+        Op::RecordGet | Op::RecordPut | Op::RecordDelete => scaled(10),
+        Op::ActorRunStart | Op::DatasetPush => scaled(20),
+        _ => base,
+    }
+}
+
+/// The per-resource limit (requests per second) of `def` when the default is `base`: what its
+/// `X-RateLimit-Limit` says.
+pub fn route_limit(def: &RouteDef, base: u32) -> u32 {
+    class_limit(def.op, base)
+}
+
+/// The resource a request for `def` with `params` counts against (Apify: "a single Actor, a
+/// single Actor run, a single dataset, single key-value store etc."): the last object the path
+/// names — an Actor's run list counts against the Actor, a record against its store — by id
+/// when a name (`~name`) resolves; a collection route (`/v2/actor-runs`) is its own resource.
+fn resource(st: &State, def: &RouteDef, params: &[String]) -> String {
+    let pattern: Vec<&str> = def.pattern.split('/').collect();
+    let mut named: Option<(&str, &str)> = None;
+    let mut p = 0;
+    for (i, seg) in pattern.iter().enumerate() {
+        if seg.starts_with('{') {
+            if *seg != "{key}" && i > 0 {
+                named = Some((pattern[i - 1], params[p].as_str()));
+            }
+            p += 1;
+        }
+    }
+    let Some((collection, r)) = named else {
+        return def.pattern.to_string();
+    };
+    // `/v2/actors/{actorId}/runs/{runId}` is the run `/v2/actor-runs/{runId}` is.
+    let collection = if collection == "runs" {
+        "actor-runs"
+    } else {
+        collection
+    };
+    let id = match collection {
+        "actors" => super::lookup::actor_idx(st, r)
+            .ok()
+            .map(|i| st.actors[i].id.clone()),
+        "datasets" if r.contains('~') => storage_id::<Dataset>(st, r),
+        "key-value-stores" if r.contains('~') => storage_id::<KvStore>(st, r),
+        "request-queues" if r.contains('~') => storage_id::<RequestQueue>(st, r),
+        _ => None,
+    };
+    format!("{collection}/{}", id.as_deref().unwrap_or(r))
+}
+
+fn storage_id<S: storages::Storage>(st: &State, r: &str) -> Option<String> {
+    let loc = storages::find::<S>(st, r).ok()?;
+    Some(storages::at::<S>(st, loc).head().id.clone())
+}
+
+/// What the rate limits decided.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Limited {
+    /// Over the user's global limit (per minute).
+    Global(u32),
+    /// Over the resource's limit (per second).
+    Resource(u32),
+}
+
+impl Limited {
+    /// Apify's 429 `rate-limit-exceeded`.
+    pub fn error(&self) -> ApiError {
+        let message = match self {
+            Limited::Global(n) => {
+                format!("You have exceeded the rate limit of {n} requests per minute")
+            }
+            Limited::Resource(n) => {
+                format!("You have exceeded the rate limit of {n} requests per second")
+            }
+        };
+        err(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::RateLimitExceeded,
+            message,
+        )
+    }
+}
+
+/// Request counts of Apify's two rate limits, in fixed windows: per user (or, without a valid
+/// token, per client — here one) and minute, and per token, resource and second.
 #[derive(Debug, Default)]
 pub struct RateLimits {
-    /// key → (second, count)
+    /// (user, minute) → count
+    global: HashMap<String, (u64, u32)>,
+    /// (token, limit class, resource) → (second, count)
     counts: HashMap<String, (u64, u32)>,
 }
 
+/// Counts one request in `window` for `key`; true if that makes it more than `limit`.
+fn count(map: &mut HashMap<String, (u64, u32)>, key: String, window: u64, limit: u32) -> bool {
+    if map.len() > 10_000 {
+        map.retain(|_, (w, _)| *w == window);
+    }
+    let entry = map.entry(key).or_insert((window, 0));
+    if entry.0 != window {
+        *entry = (window, 0);
+    }
+    entry.1 = entry.1.saturating_add(1);
+    entry.1 > limit
+}
+
 impl RateLimits {
-    /// Counts one request for `key` in second `sec`; true if it is over `limit`.
-    pub fn exceeded(&mut self, sec: u64, key: String, limit: u32) -> bool {
-        if self.counts.len() > 10_000 {
-            self.counts.retain(|_, (s, _)| *s == sec);
+    /// Counts a request for `def` (with `params`, by `token`) at `elapsed_ms` of the simulator's
+    /// life against both limits (0 turns one off); which one it exceeds, if any.
+    pub fn check(
+        &mut self,
+        st: &State,
+        def: &RouteDef,
+        params: &[String],
+        token: Option<&str>,
+        elapsed_ms: u64,
+    ) -> Option<Limited> {
+        let global = st.opts.global_rate_limit_per_min;
+        if global > 0 {
+            let user = match token.and_then(tokens::lookup) {
+                Some(_) => format!("user {}", st.user.id),
+                None => "anonymous".to_string(),
+            };
+            if count(&mut self.global, user, elapsed_ms / 60_000, global) {
+                return Some(Limited::Global(global));
+            }
         }
-        let entry = self.counts.entry(key).or_insert((sec, 0));
-        if entry.0 != sec {
-            *entry = (sec, 0);
+        let base = st.opts.rate_limit_per_sec;
+        if base > 0 {
+            let limit = class_limit(def.op, base);
+            let key = format!(
+                "{}|{}|{}",
+                token.unwrap_or("-"),
+                limit,
+                resource(st, def, params)
+            );
+            if count(&mut self.counts, key, elapsed_ms / 1000, limit) {
+                return Some(Limited::Resource(limit));
+            }
         }
-        entry.1 += 1;
-        entry.1 > limit
+        None
     }
 }

@@ -4,9 +4,10 @@
 use super::ctx::Ctx;
 use super::error::{not_found, Res};
 use super::lookup::actor_idx;
-use super::pagination::paginate;
+use super::pagination::{sorted_page, PageAsk};
 use super::reply::Reply;
 use crate::entities::{Build, MIB};
+use crate::fleet::{API_CLIENT_UA, BROWSER_UA};
 use crate::rng::hash_str;
 use crate::source;
 use crate::state::State;
@@ -19,24 +20,30 @@ use serde_json::{json, Value};
 /// `GET /v2/actors/{actorId}/builds`.
 pub fn of_actor(st: &State, c: &Ctx) -> Res {
     let i = actor_idx(st, &c.params[0])?;
-    let id = st.actors[i].id.clone();
-    let items: Vec<&Build> = st.builds.iter().filter(|b| b.act_id == id).collect();
-    paginate(c.query, items, |b| build_short_json(b))
+    builds_page(st, c, &st.actors[i].builds)
 }
 
-/// `GET /v2/actor-builds`: the account's builds.
+/// `GET /v2/actor-builds`: the account's builds (those of its own Actors).
 pub fn list(st: &State, c: &Ctx) -> Res {
-    let uid = st.user.id.clone();
-    let items: Vec<&Build> = st.builds.iter().filter(|b| b.user_id == uid).collect();
-    paginate(c.query, items, |b| build_short_json(b))
+    builds_page(st, c, &st.own_builds)
+}
+
+/// A page of `builds` (indices, by `startedAt`).
+fn builds_page(st: &State, c: &Ctx, builds: &[u32]) -> Res {
+    let ask = PageAsk::of(c.query)?;
+    let key = |b: u32| (st.builds[b as usize].started_at, b);
+    let page = sorted_page(ask, &[builds], key, |b| {
+        build_short_json(&st.builds[b as usize])
+    });
+    Ok(Reply::data_of(StatusCode::OK, &page))
 }
 
 /// `GET /v2/actor-builds/{buildId}`.
 pub fn get(st: &State, c: &Ctx) -> Res {
     let b = st
-        .builds
-        .iter()
-        .find(|b| b.id == c.params[0])
+        .build_ids
+        .get(&c.params[0])
+        .map(|&i| &st.builds[i as usize])
         .ok_or_else(|| not_found(ErrorKind::BuildNotFound, "Actor build"))?;
     Ok(Reply::data(StatusCode::OK, build_json(st, b)))
 }
@@ -47,18 +54,12 @@ pub fn get(st: &State, c: &Ctx) -> Res {
 fn build_meta(b: &Build) -> Value {
     let h = hash_str(&b.id);
     let (ip, ua) = match b.origin {
-        "WEB" => (
-            format!("198.51.100.{}", 2 + h % 248),
-            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
-        ),
+        "WEB" => (format!("198.51.100.{}", 2 + h % 248), BROWSER_UA),
         "CI" => (
             format!("192.0.2.{}", 2 + h % 248),
             "apify-cli/0.21.1 (linux; Node/v20.18.0); isCI/true",
         ),
-        _ => (
-            format!("203.0.113.{}", 2 + h % 248),
-            "ApifyClient/2.9.4 (linux; Node/v20.11.1); isAtHome/false",
-        ),
+        _ => (format!("203.0.113.{}", 2 + h % 248), API_CLIENT_UA),
     };
     json!({"origin": b.origin, "clientIp": ip, "userAgent": ua})
 }

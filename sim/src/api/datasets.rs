@@ -1,25 +1,28 @@
 //! Datasets: the list (`unnamed=1` for runs' default datasets), one dataset, its items (read
 //! and — dangerous — pushed), and how a dataset renders (`Dataset`, `DatasetListItem`).
-//! Get, delete and create are the generic ones in `super::storages`.
+//! Listing, get, delete and create are the generic ones in `super::storages`; a run's default
+//! dataset renders from its run (`crate::fleet::run_dataset`) until items are pushed to it.
 
 use super::ctx::{Ctx, View};
 use super::error::{bad, Res};
-use super::pagination::page_json;
 use super::query::Query;
 use super::reply::Reply;
 use super::storages::{self, Storage};
-use crate::entities::{Dataset, StorageHead};
-use crate::fleet::stories;
+use crate::entities::{Dataset, RunStorages, StorageHead};
+use crate::fleet::{self, stories};
+use crate::ids::IdKind;
 use crate::source;
 use crate::state::State;
 use crate::time::iso;
 use axum::http::{header, HeaderName, StatusCode};
 use forge_apify::ErrorKind;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 impl Storage for Dataset {
     const COLLECTION: &'static str = "datasets";
     const WHAT: &'static str = "Dataset";
+    const ID_KIND: IdKind = IdKind::Dataset;
 
     fn all(st: &State) -> &[Dataset] {
         &st.datasets
@@ -27,6 +30,26 @@ impl Storage for Dataset {
 
     fn all_mut(st: &mut State) -> &mut Vec<Dataset> {
         &mut st.datasets
+    }
+
+    fn of_runs(st: &State) -> &RunStorages<Dataset> {
+        &st.run_datasets
+    }
+
+    fn of_runs_mut(st: &mut State) -> &mut RunStorages<Dataset> {
+        &mut st.run_datasets
+    }
+
+    fn generated(st: &State, pos: u32) -> Dataset {
+        let run = st.run(pos);
+        let n = st.numbers.number(pos);
+        fleet::run_dataset(
+            st.opts.seed,
+            &st.user,
+            &st.actors[run.actor as usize],
+            n,
+            run,
+        )
     }
 
     fn head(&self) -> &StorageHead {
@@ -42,28 +65,19 @@ impl Storage for Dataset {
     }
 
     fn render(st: &State, d: &Dataset, c: &Ctx) -> Value {
-        dataset_json(st, d, false, &c.view())
+        dataset_json(st, d, &c.view())
     }
 }
 
 /// `GET /v2/datasets` (`unnamed=1` includes runs' default datasets).
 pub fn list(st: &State, c: &Ctx) -> Res {
     let view = c.view();
-    let all = c.query.flag("unnamed");
-    let uid = st.user.id.clone();
-    let items: Vec<&Dataset> = st
-        .datasets
-        .iter()
-        .filter(|d| d.user_id == uid && (all || d.name.is_some()))
-        .collect();
-    let mut page = page_json(c.query, items, |d| dataset_json(st, d, true, &view))?;
-    page["unnamed"] = json!(all);
-    Ok(Reply::data(StatusCode::OK, page))
+    storages::list::<Dataset, _>(st, c, |d| dataset_item(d, &view), true)
 }
 
 /// `GET /v2/datasets/{datasetId}/items` (JSON only).
 pub fn items(st: &State, c: &Ctx) -> Res {
-    let i = storages::find::<Dataset>(st, &c.params[0])?;
+    let loc = storages::find::<Dataset>(st, &c.params[0])?;
     match c.query.get("format") {
         None | Some("" | "json") => {}
         Some(other) => {
@@ -73,13 +87,12 @@ pub fn items(st: &State, c: &Ctx) -> Res {
             ))
         }
     }
-    items_reply(st, i, c.query, StatusCode::OK)
+    items_reply(&storages::at::<Dataset>(st, loc), c.query, StatusCode::OK)
 }
 
-/// The items of dataset `i` as a paginated JSON array (also what `run-sync-get-dataset-items`
+/// The items of dataset `d` as a paginated JSON array (also what `run-sync-get-dataset-items`
 /// answers).
-pub fn items_reply(st: &State, i: usize, q: &Query, status: StatusCode) -> Res {
-    let d = &st.datasets[i];
+pub fn items_reply(d: &Dataset, q: &Query, status: StatusCode) -> Res {
     let total = d.item_count();
     let offset = q.uint("offset")?.unwrap_or(0);
     let limit = q
@@ -88,14 +101,10 @@ pub fn items_reply(st: &State, i: usize, q: &Query, status: StatusCode) -> Res {
         .unwrap_or(250_000)
         .min(250_000);
     let desc = q.flag("desc");
-    let mut idx: Vec<u64> = (0..total).collect();
-    if desc {
-        idx.reverse();
-    }
-    let items: Vec<Value> = idx
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
+    let first = offset.min(total);
+    let count = limit.min(total - first);
+    let items: Vec<Value> = (first..first + count)
+        .map(|k| if desc { total - 1 - k } else { k })
         .map(|n| {
             if n < d.synthetic_items {
                 stories::synthetic_item(&d.id, n, d.created_at)
@@ -126,7 +135,7 @@ pub fn items_reply(st: &State, i: usize, q: &Query, status: StatusCode) -> Res {
 
 /// `POST`/`PUT /v2/datasets/{datasetId}/items`.
 pub fn push(st: &mut State, c: &Ctx) -> Res {
-    let i = storages::find::<Dataset>(st, &c.params[0])?;
+    let loc = storages::find::<Dataset>(st, &c.params[0])?;
     let items = match c.json_body()? {
         Value::Object(o) => vec![Value::Object(o)],
         Value::Array(a) if a.iter().all(Value::is_object) => a,
@@ -138,7 +147,7 @@ pub fn push(st: &mut State, c: &Ctx) -> Res {
         }
     };
     let now = st.now_ms();
-    let d = &mut st.datasets[i];
+    let d = storages::at_mut::<Dataset>(st, loc);
     d.pushed.extend(items);
     d.modified_at = now;
     let id = d.id.clone();
@@ -150,57 +159,98 @@ pub fn push(st: &mut State, c: &Ctx) -> Res {
 
 // ------------------------------------------------------------------------- rendering
 
-/// `Dataset` (full) or `DatasetListItem`.
-pub fn dataset_json(st: &State, d: &Dataset, list_item: bool, view: &View) -> Value {
+/// `DatasetListItem`, serialised as it is (the list of runs' datasets is as long as the list of
+/// runs). Fields in alphabetical order, as a `Value` map has them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetItem {
+    accessed_at: String,
+    act_id: Option<String>,
+    act_run_id: Option<String>,
+    clean_item_count: u64,
+    created_at: String,
+    general_access: &'static str,
+    id: String,
+    item_count: u64,
+    items_public_url: String,
+    modified_at: String,
+    /// DatasetListItem requires `name` to be a string; an unnamed dataset has none, so it is
+    /// the empty string here (falsy for clients that test `name`).
+    name: String,
+    stats: DatasetStats,
+    /// The spec's `DatasetListItem.title`; datasets here have none.
+    title: Option<String>,
+    /// Apify gives the signing key only to tokens that may write the dataset.
+    url_signing_secret_key: Option<String>,
+    user_id: String,
+    username: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DatasetStats {
+    inflated_bytes: u64,
+    read_count: u64,
+    storage_bytes: u64,
+    write_count: u64,
+}
+
+/// `DatasetListItem` of `d`.
+pub fn dataset_item(d: &Dataset, view: &View) -> DatasetItem {
     let count = d.item_count();
-    let items_url = format!(
-        "{}/v2/datasets/{}/items?signature={}",
-        view.base,
-        d.id,
-        source::signature(&d.id, "items")
-    );
-    let mut v = json!({
-        "id": d.id,
-        "name": d.name,
-        "userId": d.user_id,
-        "createdAt": iso(d.created_at),
-        "modifiedAt": iso(d.modified_at),
-        "accessedAt": iso(d.accessed_at),
-        "itemCount": count,
-        "cleanItemCount": count,
-        "actId": d.act_id,
-        "actRunId": d.act_run_id,
-        "generalAccess": "FOLLOW_USER_SETTING",
-        "stats": {
-            "readCount": 0,
-            "writeCount": count,
-            "storageBytes": count * 412,
-            "inflatedBytes": count * 1_140,
+    DatasetItem {
+        accessed_at: iso(d.accessed_at),
+        act_id: d.act_id.clone(),
+        act_run_id: d.act_run_id.clone(),
+        clean_item_count: count,
+        created_at: iso(d.created_at),
+        general_access: "FOLLOW_USER_SETTING",
+        id: d.id.clone(),
+        item_count: count,
+        items_public_url: format!(
+            "{}/v2/datasets/{}/items?signature={}",
+            view.base,
+            d.id,
+            source::signature(&d.id, "items")
+        ),
+        modified_at: iso(d.modified_at),
+        name: d.name.clone().unwrap_or_default(),
+        stats: DatasetStats {
+            inflated_bytes: count * 1_140,
+            read_count: 0,
+            storage_bytes: count * 412,
+            write_count: count,
         },
-        "itemsPublicUrl": items_url,
-        // Apify gives the signing key only to tokens that may write the dataset.
-        "urlSigningSecretKey": view.can_write.then(|| source::signing_key(&d.id)),
-    });
-    if list_item {
-        // DatasetListItem requires `name` to be a string; an unnamed dataset has none, so
-        // it is the empty string here (falsy for clients that test `name`).
-        v["name"] = json!(d.name.clone().unwrap_or_default());
-        v["username"] = json!(d.username);
-    } else {
-        v["consoleUrl"] = json!(format!(
-            "https://console.apify.com/storage/datasets/{}",
-            d.id
-        ));
-        v["fields"] = json!(stories::dataset_fields(d));
-        let with_schema = match &d.act_id {
-            Some(act) => st.actor_of(act).is_some_and(|a| !a.legacy),
-            None => d.name.as_deref() == Some("product-catalog"),
-        };
-        v["schema"] = if with_schema {
-            source::dataset_schema()
-        } else {
-            Value::Null
-        };
+        title: None,
+        url_signing_secret_key: view.can_write.then(|| source::signing_key(&d.id)),
+        user_id: d.user_id.clone(),
+        username: d.username.clone(),
     }
+}
+
+/// `Dataset` (full): the list item's fields (with `name` as it is, `null` if unnamed) and its
+/// console URL, fields and schema.
+pub fn dataset_json(st: &State, d: &Dataset, view: &View) -> Value {
+    let mut v = serde_json::to_value(dataset_item(d, view)).unwrap_or_default();
+    if let Value::Object(m) = &mut v {
+        // Not in `Dataset`, only in its list item.
+        m.remove("username");
+        m.remove("title");
+    }
+    v["name"] = json!(d.name);
+    v["consoleUrl"] = json!(format!(
+        "https://console.apify.com/storage/datasets/{}",
+        d.id
+    ));
+    v["fields"] = json!(stories::dataset_fields(d));
+    let with_schema = match &d.act_id {
+        Some(act) => st.actor_of(act).is_some_and(|a| !a.legacy),
+        None => d.name.as_deref() == Some("product-catalog"),
+    };
+    v["schema"] = if with_schema {
+        source::dataset_schema()
+    } else {
+        Value::Null
+    };
     v
 }

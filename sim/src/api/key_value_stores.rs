@@ -1,13 +1,16 @@
 //! Key-value stores: the list, one store, its keys (key-cursor pagination) — and how a store
-//! renders (`KeyValueStore`) with its signed public URLs. Records are in `super::records`; get,
-//! delete and create are the generic ones in `super::storages`.
+//! renders (`KeyValueStore`) with its signed public URLs. Records are in `super::records`;
+//! listing, get, delete and create are the generic ones in `super::storages`. A run's default
+//! store renders from its run (its `INPUT` is the Actor's, shared) until a record is written.
 
 use super::ctx::{Ctx, View};
 use super::error::Res;
-use super::pagination::{self, page_json};
+use super::pagination;
 use super::reply::Reply;
 use super::storages::{self, Storage};
-use crate::entities::{Kind, KvStore, Record, StorageHead};
+use crate::entities::{Kind, KvStore, Record, RunStorages, StorageHead};
+use crate::fleet;
+use crate::ids::IdKind;
 use crate::source;
 use crate::state::State;
 use crate::time::iso;
@@ -18,6 +21,7 @@ use std::collections::BTreeMap;
 impl Storage for KvStore {
     const COLLECTION: &'static str = "key-value-stores";
     const WHAT: &'static str = "Key-value store";
+    const ID_KIND: IdKind = IdKind::KeyValueStore;
 
     fn all(st: &State) -> &[KvStore] {
         &st.stores
@@ -25,6 +29,26 @@ impl Storage for KvStore {
 
     fn all_mut(st: &mut State) -> &mut Vec<KvStore> {
         &mut st.stores
+    }
+
+    fn of_runs(st: &State) -> &RunStorages<KvStore> {
+        &st.run_stores
+    }
+
+    fn of_runs_mut(st: &mut State) -> &mut RunStorages<KvStore> {
+        &mut st.run_stores
+    }
+
+    fn generated(st: &State, pos: u32) -> KvStore {
+        let run = st.run(pos);
+        let n = st.numbers.number(pos);
+        fleet::run_store(
+            st.opts.seed,
+            &st.user,
+            &st.actors[run.actor as usize],
+            n,
+            run,
+        )
     }
 
     fn head(&self) -> &StorageHead {
@@ -46,27 +70,18 @@ impl Storage for KvStore {
 /// `GET /v2/key-value-stores` (`unnamed=1` includes runs' default stores).
 pub fn list(st: &State, c: &Ctx) -> Res {
     let view = c.view();
-    let all = c.query.flag("unnamed");
-    let uid = st.user.id.clone();
-    let items: Vec<&KvStore> = st
-        .stores
-        .iter()
-        .filter(|s| s.user_id == uid && (all || s.name.is_some()))
-        .collect();
-    let mut page = page_json(c.query, items, |s| store_json(st, s, &view))?;
-    page["unnamed"] = json!(all);
-    Ok(Reply::data(StatusCode::OK, page))
+    storages::list::<KvStore, _>(st, c, |s| store_json(st, s, &view), true)
 }
 
 /// `GET /v2/key-value-stores/{storeId}/keys` (`exclusiveStartKey`, `limit`, `prefix`): names,
 /// sizes and signed record URLs.
 pub fn keys(st: &State, c: &Ctx) -> Res {
-    let i = storages::find::<KvStore>(st, &c.params[0])?;
+    let loc = storages::find::<KvStore>(st, &c.params[0])?;
     let limit = pagination::limit(c.query)?;
     let start = c.query.get("exclusiveStartKey").filter(|k| !k.is_empty());
     let prefix = c.query.get("prefix").unwrap_or("");
     let view = c.view();
-    let s = &st.stores[i];
+    let s = storages::at::<KvStore>(st, loc);
     let mut matching = s
         .records
         .iter()
@@ -85,7 +100,7 @@ pub fn keys(st: &State, c: &Ctx) -> Res {
             json!({
                 "key": k,
                 "size": r.value.len(),
-                "recordPublicUrl": record_public_url(s, k, &view),
+                "recordPublicUrl": record_public_url(&s, k, &view),
             })
         })
         .collect();

@@ -2,7 +2,7 @@
 //! requests name: record keys, storage and Actor names, memory sizes.
 
 use super::error::{bad, not_found, ApiError};
-use crate::entities::Run;
+use crate::ids::IdKind;
 use crate::state::State;
 use forge_apify::limits;
 use forge_apify::ErrorKind;
@@ -25,16 +25,14 @@ pub fn actor_idx(st: &State, r: &str) -> Result<usize, ApiError> {
                 .iter()
                 .position(|a| a.username == user && a.name == name)
         }
-        None => st.actors.iter().position(|a| a.id == r),
+        None => st.actor_index(r),
     };
     found.ok_or_else(|| not_found(ErrorKind::ActorNotFound, "Actor"))
 }
 
-/// A run by id.
-pub fn find_run<'s>(st: &'s State, id: &str) -> Result<&'s Run, ApiError> {
-    st.runs
-        .iter()
-        .find(|r| r.id == id)
+/// A run by id: its position in `State::runs`.
+pub fn find_run(st: &State, id: &str) -> Result<u32, ApiError> {
+    st.run_at(id, IdKind::Run)
         .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))
 }
 

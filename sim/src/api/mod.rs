@@ -6,7 +6,8 @@
 //! authenticates like the Bearer header, `/v2/acts/…` is an alias of `/v2/actors/…`, and ids
 //! may be `username~name` or `~name`. [`routes::ROUTES`] is the table of what is implemented
 //! and which Console grant each route needs. Order of checks for a request: route (404
-//! `page-not-found` / 405 `method-not-allowed`) → per-resource rate limit (429) → token (401;
+//! `page-not-found` / 405 `method-not-allowed`) → Apify's rate limits (429: the user's global
+//! limit per minute, then the resource's per second, see [`auth::RateLimits`]) → token (401;
 //! a valid `?signature=` of a signed public URL stands in for it on dataset items, key listings
 //! and records) → grant (403 `insufficient-permissions`) → handler (404 with Apify's types,
 //! 400 …). Every error body carries Apify's envelope plus an extra `data` object (see
@@ -60,11 +61,11 @@ pub use records::storage_host;
 pub use reply::Reply;
 pub use runs::run_json;
 
+use crate::entities::KvStore;
 use crate::state::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName};
 use bytes::Bytes;
 use ctx::Ctx;
-use forge_apify::ErrorKind;
 use routes::{find_route, page_not_found, segments};
 
 /// Handles one API request under the state lock. `method` is the effective method (after
@@ -93,26 +94,14 @@ pub fn handle(
         Err(why) => return routes::no_route(path, why),
     };
     let token = token_of(headers, query);
-    let limit = st.opts.rate_limit_per_sec;
-    if limit > 0 {
-        let key = format!(
-            "{}|{}|{}",
-            token.as_deref().unwrap_or("-"),
-            method,
-            segs.join("/")
-        );
-        if rate.exceeded(st.epoch.elapsed().as_secs(), key, limit) {
-            return err(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorKind::RateLimitExceeded,
-                format!("You have exceeded the rate limit of {limit} requests per second"),
-            )
-            .into();
-        }
+    let limit = auth::route_limit(def, st.opts.rate_limit_per_sec);
+    let elapsed_ms = st.epoch.elapsed().as_millis() as u64;
+    if let Some(over) = rate.check(st, def, &params, token.as_deref(), elapsed_ms) {
+        return with_limit(over.error().into(), limit);
     }
     let token = match auth::authenticate(st, def, &params, query, token) {
         Ok(token) => token,
-        Err(e) => return e.into(),
+        Err(e) => return with_limit(e.into(), limit),
     };
     let ctx = Ctx {
         params,
@@ -123,5 +112,20 @@ pub fn handle(
         token,
         method: method.to_string(),
     };
-    routes::dispatch(st, def.op, &ctx).unwrap_or_else(Reply::from)
+    let reply = routes::dispatch(st, def.op, &ctx).unwrap_or_else(Reply::from);
+    with_limit(reply, limit)
+}
+
+/// Every API answer says the endpoint's per-resource limit (`X-RateLimit-Limit`).
+fn with_limit(reply: Reply, limit: u32) -> Reply {
+    reply.with_header(RATE_LIMIT_HEADER, limit.to_string())
+}
+
+/// `X-RateLimit-Limit`.
+pub const RATE_LIMIT_HEADER: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+
+/// The key-value store `r` (an id, `~name` or `username~name`) refers to.
+pub fn store_at<'s>(st: &'s State, r: &str) -> Option<std::borrow::Cow<'s, KvStore>> {
+    let loc = storages::find::<KvStore>(st, r).ok()?;
+    Some(storages::at(st, loc))
 }

@@ -21,10 +21,10 @@ pub const MAX_RECORD_BYTES: usize = 9 * 1024 * 1024;
 
 /// `GET /v2/key-value-stores/{storeId}/records/{key}`.
 pub fn get(st: &State, c: &Ctx) -> Res {
-    let i = storages::find::<KvStore>(st, &c.params[0])?;
+    let loc = storages::find::<KvStore>(st, &c.params[0])?;
     let key = valid_key(&c.params[1])?;
     let base = c.base();
-    let s = &st.stores[i];
+    let s = storages::at::<KvStore>(st, loc);
     let r = s
         .records
         .get(key)
@@ -41,7 +41,7 @@ pub fn get(st: &State, c: &Ctx) -> Res {
 /// `PUT`/`POST /v2/key-value-stores/{storeId}/records/{key}` (up to 9 MiB, any encoding the
 /// official clients use).
 pub fn put(st: &mut State, c: &Ctx) -> Res {
-    let i = storages::find::<KvStore>(st, &c.params[0])?;
+    let loc = storages::find::<KvStore>(st, &c.params[0])?;
     let key = valid_key(&c.params[1])?.to_string();
     let value = c.decoded_body()?;
     if value.len() > MAX_RECORD_BYTES {
@@ -59,7 +59,7 @@ pub fn put(st: &mut State, c: &Ctx) -> Res {
         .unwrap_or("application/octet-stream")
         .to_string();
     let now = st.now_ms();
-    let s = &mut st.stores[i];
+    let s = storages::at_mut::<KvStore>(st, loc);
     s.records.insert(
         key.clone(),
         Record {
@@ -77,10 +77,13 @@ pub fn put(st: &mut State, c: &Ctx) -> Res {
 
 /// `DELETE /v2/key-value-stores/{storeId}/records/{key}`.
 pub fn delete(st: &mut State, c: &Ctx) -> Res {
-    let i = storages::find::<KvStore>(st, &c.params[0])?;
+    let loc = storages::find::<KvStore>(st, &c.params[0])?;
     let key = valid_key(&c.params[1])?;
+    if !storages::at::<KvStore>(st, loc).records.contains_key(key) {
+        return Err(not_found(ErrorKind::RecordNotFound, "Record"));
+    }
     let now = st.now_ms();
-    let store = &mut st.stores[i];
+    let store = storages::at_mut::<KvStore>(st, loc);
     store
         .records
         .remove(key)
@@ -100,12 +103,11 @@ pub fn storage_host(st: &State, rest: &str) -> Reply {
         .into();
     };
     let key = percent_decode(key, false).unwrap_or_default();
-    match st
-        .stores
-        .iter()
-        .find(|s| s.id == store)
-        .and_then(|s| s.records.get(&key))
-    {
+    let found = storages::find::<KvStore>(st, store)
+        .ok()
+        .filter(|_| !store.contains('~'))
+        .map(|loc| storages::at::<KvStore>(st, loc));
+    match found.as_ref().and_then(|s| s.records.get(&key)) {
         Some(r) => Reply::raw(StatusCode::OK, &r.content_type, r.value.clone()),
         None => err(
             StatusCode::NOT_FOUND,

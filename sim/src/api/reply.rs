@@ -2,6 +2,7 @@
 
 use axum::http::{header, HeaderName, StatusCode};
 use bytes::Bytes;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -11,8 +12,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: Vec<(HeaderName, String)>,
     pub body: Bytes,
-    /// `waitForFinish`: poll this run for up to this long before answering.
-    pub wait_for: Option<(String, Duration)>,
+    /// `waitForFinish`: poll this run (by position) for up to this long before answering.
+    pub wait_for: Option<(u32, Duration)>,
 }
 
 impl Reply {
@@ -30,6 +31,23 @@ impl Reply {
 
     pub fn data(status: StatusCode, v: Value) -> Reply {
         Reply::json(status, &json!({ "data": v }))
+    }
+
+    /// `{"data": v}` serialised straight from `v` (no `Value` in between: the big lists).
+    pub fn data_of<T: Serialize>(status: StatusCode, v: &T) -> Reply {
+        #[derive(Serialize)]
+        struct Data<'a, T> {
+            data: &'a T,
+        }
+        Reply {
+            status,
+            headers: vec![(
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".into(),
+            )],
+            body: Bytes::from(serde_json::to_vec(&Data { data: v }).unwrap_or_default()),
+            wait_for: None,
+        }
     }
 
     pub fn empty(status: StatusCode) -> Reply {

@@ -4,9 +4,10 @@
 
 use super::ctx::Ctx;
 use super::error::Res;
-use super::pagination::paginate;
-use super::storages::Storage;
-use crate::entities::{RequestQueue, StorageHead};
+use super::storages::{self, Storage};
+use crate::entities::{RequestQueue, RunStorages, StorageHead};
+use crate::fleet;
+use crate::ids::IdKind;
 use crate::state::State;
 use crate::time::iso;
 use serde_json::{json, Value};
@@ -14,6 +15,7 @@ use serde_json::{json, Value};
 impl Storage for RequestQueue {
     const COLLECTION: &'static str = "request-queues";
     const WHAT: &'static str = "Request queue";
+    const ID_KIND: IdKind = IdKind::RequestQueue;
 
     fn all(st: &State) -> &[RequestQueue] {
         &st.queues
@@ -21,6 +23,26 @@ impl Storage for RequestQueue {
 
     fn all_mut(st: &mut State) -> &mut Vec<RequestQueue> {
         &mut st.queues
+    }
+
+    fn of_runs(st: &State) -> &RunStorages<RequestQueue> {
+        &st.run_queues
+    }
+
+    fn of_runs_mut(st: &mut State) -> &mut RunStorages<RequestQueue> {
+        &mut st.run_queues
+    }
+
+    fn generated(st: &State, pos: u32) -> RequestQueue {
+        let run = st.run(pos);
+        let n = st.numbers.number(pos);
+        fleet::run_queue(
+            st.opts.seed,
+            &st.user,
+            &st.actors[run.actor as usize],
+            n,
+            run,
+        )
     }
 
     fn head(&self) -> &StorageHead {
@@ -42,14 +64,7 @@ impl Storage for RequestQueue {
 
 /// `GET /v2/request-queues` (`unnamed=1` includes runs' default queues).
 pub fn list(st: &State, c: &Ctx) -> Res {
-    let all = c.query.flag("unnamed");
-    let uid = st.user.id.clone();
-    let items: Vec<&RequestQueue> = st
-        .queues
-        .iter()
-        .filter(|q| q.user_id == uid && (all || q.name.is_some()))
-        .collect();
-    paginate(c.query, items, |q| queue_json(q, true))
+    storages::list::<RequestQueue, _>(st, c, |q| queue_json(q, true), false)
 }
 
 // ------------------------------------------------------------------------- rendering

@@ -10,9 +10,10 @@ use super::lookup::{actor_idx, valid_memory};
 use super::reply::Reply;
 use super::runs::run_json;
 use crate::entities::{
-    Dataset, KvStore, Live, Meta, Record, RequestQueue, Run, StorageHead, Webhook,
+    Dataset, KvStore, Live, Origin, Record, RequestQueue, Run, Status, StorageHead, Webhook,
 };
 use crate::fleet::stories::{self, RunCtx};
+use crate::ids::IdKind;
 use crate::state::State;
 use axum::http::{header, StatusCode};
 use base64::Engine;
@@ -53,16 +54,16 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
     let max_total_charge_usd = c.query.float("maxTotalChargeUsd")?;
     let wait = c.query.uint("waitForFinish")?;
     let latest = st
-        .latest_build(&actor.id)
-        .cloned()
+        .latest_build(ai)
+        .map(|b| st.build_ids[&b.id])
         .ok_or_else(|| not_found(ErrorKind::BuildNotFound, "Actor build"))?;
     let build = match c.query.get("build").filter(|b| !b.is_empty()) {
-        None | Some("latest") => latest.clone(),
-        Some(tag) => st
+        None | Some("latest") => latest,
+        Some(tag) => actor
             .builds
             .iter()
-            .find(|b| b.act_id == actor.id && b.number == tag)
-            .cloned()
+            .copied()
+            .find(|&b| st.builds[b as usize].number == tag)
             .ok_or_else(|| {
                 not_found(
                     ErrorKind::BuildNotFound,
@@ -86,7 +87,7 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
         .to_string();
 
     let ctx = RunCtx {
-        on_newest_build: build.id == latest.id,
+        on_newest_build: build == latest,
         age_ms: 0,
         timeout_secs: if timeout_secs == 0 {
             u32::MAX
@@ -104,21 +105,8 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
         _ => outcome.duration_ms.min(SYNC_WAIT_MS),
     };
     let started_at = now.saturating_sub(base_elapsed_ms);
-    let run_id = st.new_id();
-    let dataset_id = st.new_id();
-    let kv_id = st.new_id();
-    let rq_id = st.new_id();
     let uid = st.user.id.clone();
     let username = st.user.username.clone();
-    let head = |id: &str| {
-        StorageHead::new(id.to_string(), None, &uid, &username, started_at)
-            .of_run(&actor.id, &run_id)
-    };
-    st.datasets.push(Dataset {
-        head: head(&dataset_id),
-        synthetic_items: 0,
-        pushed: Vec::new(),
-    });
     // ASSUMPTION: a run started without a body gets the Actor's saved example input as its
     // INPUT (what the Console's Start button sends), credentials and all.
     let (input_type, input) = if input.is_empty() {
@@ -129,23 +117,68 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
     } else {
         (input_type, input)
     };
+    let requests = outcome.requests();
+    let run = Run {
+        started_at,
+        outcome,
+        actor: ai as u32,
+        build,
+        memory_mb,
+        timeout_secs,
+        schedule_delay_ms: 0,
+        origin: Origin::Api,
+        client_octet: 0,
+    };
+    let live = Live {
+        started: Instant::now(),
+        base_elapsed_ms,
+        aborted_after_ms: None,
+        settled: false,
+        user_agent: c
+            .header("user-agent")
+            .map(|s| s.chars().take(200).collect()),
+        max_items,
+        max_total_charge_usd,
+        input_len: input.len() as u64,
+    };
+    let n = st.add_live_run(run, live);
+    let run_id = st.id_of(IdKind::Run, n);
+    // Its default storages, held in full: the run writes to them as it goes.
+    let head = |kind: IdKind| {
+        StorageHead::new(
+            st.id_of(kind, n).to_string(),
+            None,
+            &uid,
+            &username,
+            started_at,
+        )
+        .of_run(&actor.id, run_id.as_str())
+    };
+    let dataset = Dataset {
+        head: head(IdKind::Dataset),
+        synthetic_items: 0,
+        pushed: Vec::new(),
+    };
     let mut records = BTreeMap::new();
     records.insert(
         "INPUT".to_string(),
         Record {
             content_type: input_type,
-            value: Bytes::from(input.clone()),
+            value: Bytes::from(input),
         },
     );
-    st.stores.push(KvStore {
-        head: head(&kv_id),
+    let store = KvStore {
+        head: head(IdKind::KeyValueStore),
         records,
-    });
-    st.queues.push(RequestQueue {
-        head: head(&rq_id),
-        total: outcome.requests,
+    };
+    let queue = RequestQueue {
+        head: head(IdKind::RequestQueue),
+        total: requests,
         handled: 0,
-    });
+    };
+    st.run_datasets.held.insert(n, dataset);
+    st.run_stores.held.insert(n, store);
+    st.run_queues.held.insert(n, queue);
     for (events, url) in adhoc_hooks {
         let id = st.new_id();
         st.webhooks.push(Webhook {
@@ -163,62 +196,24 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
             do_not_retry: false,
         });
     }
-    let run = Run {
-        id: run_id.clone(),
-        act_id: actor.id.clone(),
-        user_id: uid,
-        build_id: build.id.clone(),
-        build_number: build.number.clone(),
-        started_at,
-        origin: "API",
-        meta: Meta {
-            client_ip: Some("127.0.0.1".into()),
-            user_agent: c
-                .header("user-agent")
-                .map(|s| s.chars().take(200).collect()),
-            ..Meta::default()
-        },
-        outcome,
-        memory_mb,
-        timeout_secs,
-        disk_mb: memory_mb * 2,
-        max_items,
-        max_total_charge_usd,
-        input_len: input.len() as u64,
-        dataset_id: dataset_id.clone(),
-        kv_id: kv_id.clone(),
-        rq_id,
-        live: Some(Live {
-            started: Instant::now(),
-            base_elapsed_ms,
-            aborted_after_ms: None,
-            settled: false,
-        }),
-    };
-    let pos = st.runs.partition_point(|r| r.started_at <= started_at);
-    st.runs.insert(pos, run);
     let a = &mut st.actors[ai];
     a.total_runs += 1;
     a.last_run_started_at = Some(a.last_run_started_at.unwrap_or(0).max(started_at));
     st.advance();
 
-    let run = &st.runs[pos];
     match mode {
         Mode::Async => {
-            let mut reply = Reply::data(StatusCode::CREATED, run_json(st, run)).with_header(
+            let mut reply = Reply::data(StatusCode::CREATED, run_json(st, n)).with_header(
                 header::LOCATION,
                 format!("{}/v2/actor-runs/{run_id}", c.base()),
             );
             if let Some(secs) = wait.filter(|s| *s > 0) {
-                reply.wait_for = Some((
-                    run_id,
-                    Duration::from_secs(secs.min(MAX_WAIT_FOR_FINISH_SECS)),
-                ));
+                reply.wait_for = Some((n, Duration::from_secs(secs.min(MAX_WAIT_FOR_FINISH_SECS))));
             }
             Ok(reply)
         }
         Mode::SyncOutput | Mode::SyncItems => {
-            let now = st.run_status(run);
+            let now = st.run_status(n);
             if !now.phase.is_terminal() {
                 return Err(err(
                     StatusCode::REQUEST_TIMEOUT,
@@ -229,28 +224,28 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
                     ),
                 ));
             }
-            if now.status != "SUCCEEDED" {
+            if now.status != Status::Succeeded {
                 return Err(bad(
                     "actor-run-failed",
                     format!(
                         "Actor run did not succeed (run ID: {run_id}, status: {})",
-                        now.status
+                        now.status.as_str()
                     ),
                 ));
             }
             if mode == Mode::SyncItems {
-                let di = st
-                    .datasets
-                    .iter()
-                    .position(|d| d.id == dataset_id)
+                let dataset = st
+                    .run_datasets
+                    .held
+                    .get(&n)
                     .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Dataset"))?;
-                return items_reply(st, di, c.query, StatusCode::CREATED);
+                return items_reply(dataset, c.query, StatusCode::CREATED);
             }
             let key = c.query.get("outputRecordKey").unwrap_or("OUTPUT");
             let record = st
-                .stores
-                .iter()
-                .find(|s| s.id == kv_id)
+                .run_stores
+                .held
+                .get(&n)
                 .and_then(|s| s.records.get(key))
                 .cloned();
             Ok(match record {

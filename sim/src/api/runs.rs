@@ -1,18 +1,25 @@
 //! Runs: run history (an Actor's, the account's), the last run, one run (with
 //! `waitForFinish`), aborting one — and how a run renders (`Run`, `RunShort`). Starting runs
 //! (async and `run-sync`) is in `super::run_start`.
+//!
+//! The lists are pages of `crate::run_index` (sorted by `startedAt`; a `status` filter on the
+//! account's list merges the per-status lists), so a page costs the same at a million runs as
+//! at a thousand. A run is found by its id in constant time: the id is its number, scrambled
+//! (`crate::ids`).
 
 use super::actors::{free_pricing, pricing_info};
 use super::builds::build_number_int;
 use super::ctx::Ctx;
 use super::error::{bad, not_found, ApiError, Res};
 use super::lookup::{actor_idx, find_run};
-use super::pagination::paginate;
+use super::pagination::{sorted_page, PageAsk};
 use super::query::Query;
 use super::reply::Reply;
-use crate::entities::{Phase, Run, Source};
-use crate::fleet::stories;
+use crate::entities::{Origin, Phase, Source, Status};
+use crate::fleet::{stories, API_CLIENT_UA, BROWSER_UA};
+use crate::ids::{Id, IdKind};
 use crate::rng::hash_str;
+use crate::run_index::{self, window};
 use crate::state::State;
 use crate::time::{iso, parse_iso};
 use crate::usage::{r6, TRANSFER_EXTERNAL_USD_PER_GB, TRANSFER_INTERNAL_USD_PER_GB};
@@ -20,6 +27,7 @@ use axum::http::StatusCode;
 use forge_apify::allow::RUN_STATUSES as STATUSES;
 use forge_apify::limits::MAX_WAIT_FOR_FINISH_SECS;
 use forge_apify::ErrorKind;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -31,29 +39,30 @@ pub fn list(st: &State, c: &Ctx) -> Res {
 /// `GET /v2/actors/{actorId}/runs`.
 pub fn of_actor(st: &State, c: &Ctx) -> Res {
     let i = actor_idx(st, &c.params[0])?;
-    let id = st.actors[i].id.clone();
-    runs_list(st, c, Some(&id))
+    runs_list(st, c, Some(i))
 }
 
 /// `GET /v2/actors/{actorId}/runs/{runId}`.
 pub fn get_of_actor(st: &State, c: &Ctx) -> Res {
     let i = actor_idx(st, &c.params[0])?;
-    let run = st
-        .runs
-        .iter()
-        .find(|r| r.id == c.params[1] && r.act_id == st.actors[i].id)
+    let n = find_run(st, &c.params[1])
+        .ok()
+        .filter(|&n| st.run(n).actor as usize == i)
         .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))?;
-    Ok(Reply::data(StatusCode::OK, run_json(st, run)))
+    Ok(Reply::data(StatusCode::OK, run_json(st, n)))
 }
 
 /// `GET /v2/actor-runs/{runId}` (`waitForFinish` ≤ 60 s).
 pub fn get(st: &State, c: &Ctx) -> Res {
-    let run = find_run(st, &c.params[0])?;
-    let reply = Reply::data(StatusCode::OK, run_json(st, run));
-    with_wait(reply, c, &run.id)
+    let n = find_run(st, &c.params[0])?;
+    let reply = Reply::data(StatusCode::OK, run_json(st, n));
+    with_wait(reply, c, n)
 }
 
-fn status_filter(q: &Query) -> Result<Option<Vec<String>>, ApiError> {
+/// `status`: a comma-separated list of Apify's run statuses (each checked), as the statuses a
+/// run here can have. `TIMING-OUT` and `ABORTING` are valid and match nothing: runs here pass
+/// through them instantly.
+fn status_filter(q: &Query) -> Result<Option<Vec<Status>>, ApiError> {
     let Some(raw) = q.get("status").filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -69,7 +78,13 @@ fn status_filter(q: &Query) -> Result<Option<Vec<String>>, ApiError> {
             ));
         }
     }
-    Ok(Some(list))
+    let all = [Status::Ready, Status::Running]
+        .into_iter()
+        .chain(Status::TERMINAL);
+    Ok(Some(
+        all.filter(|s| list.iter().any(|w| w == s.as_str()))
+            .collect(),
+    ))
 }
 
 fn time_param(q: &Query, key: &str) -> Result<Option<u64>, ApiError> {
@@ -84,26 +99,53 @@ fn time_param(q: &Query, key: &str) -> Result<Option<u64>, ApiError> {
     }
 }
 
-fn runs_list(st: &State, c: &Ctx, act_id: Option<&str>) -> Res {
+/// A page of the account's runs, or of Actor `actor`'s, by `startedAt` (`desc`, `offset`,
+/// `limit`, `status`, `startedAfter`, `startedBefore`): binary searches in the run index and
+/// the page's runs, however many the account holds.
+fn runs_list(st: &State, c: &Ctx, actor: Option<usize>) -> Res {
     let statuses = status_filter(c.query)?;
     let after = time_param(c.query, "startedAfter")?;
     let before = time_param(c.query, "startedBefore")?;
-    let uid = &st.user.id;
-    let items: Vec<&Run> = st
-        .runs
-        .iter()
-        .filter(|r| act_id.is_none_or(|a| r.act_id == a))
-        .filter(|r| act_id.is_some() || &r.user_id == uid)
-        .filter(|r| after.is_none_or(|t| r.started_at >= t))
-        .filter(|r| before.is_none_or(|t| r.started_at <= t))
-        .filter(|r| {
-            statuses.as_ref().is_none_or(|list| {
-                let s = st.run_status(r).status;
-                list.iter().any(|w| w == s)
-            })
-        })
-        .collect();
-    paginate(c.query, items, |r| run_short_json(st, r))
+    let ask = PageAsk::of(c.query)?;
+    let runs = &st.runs;
+    let key = |n: u32| run_index::key(runs, n);
+    let render = |n: u32| run_short_json(st, n);
+    let list = match actor {
+        Some(a) => &st.index.by_actor[a][..],
+        None => &st.index.order[..],
+    };
+    let in_window = window(list, runs, after, before);
+    let page = match (actor, statuses) {
+        (_, None) => sorted_page(ask, &[in_window], key, render),
+        // An Actor's runs are few: filter them.
+        (Some(_), Some(wanted)) => {
+            let kept: Vec<u32> = in_window
+                .iter()
+                .copied()
+                .filter(|&n| wanted.contains(&st.status_now(n)))
+                .collect();
+            sorted_page(ask, &[&kept], key, render)
+        }
+        // The account's: generated runs from their status's list, live ones by the clock.
+        (None, Some(wanted)) => {
+            let mut live: Vec<u32> = (st.generated..runs.len() as u32)
+                .filter(|&n| {
+                    let t = runs[n as usize].started_at;
+                    after.is_none_or(|a| t >= a)
+                        && before.is_none_or(|b| t <= b)
+                        && wanted.contains(&st.status_now(n))
+                })
+                .collect();
+            live.sort_by_key(|&n| key(n));
+            let mut lists: Vec<&[u32]> = wanted
+                .iter()
+                .map(|s| window(st.index.with_status(*s), runs, after, before))
+                .collect();
+            lists.push(&live);
+            sorted_page(ask, &lists, key, render)
+        }
+    };
+    Ok(Reply::data_of(StatusCode::OK, &page))
 }
 
 /// `GET /v2/actors/{actorId}/runs/last` (`status`, `origin`, `waitForFinish`).
@@ -111,32 +153,26 @@ pub fn last(st: &State, c: &Ctx) -> Res {
     let i = actor_idx(st, &c.params[0])?;
     let statuses = status_filter(c.query)?;
     let origin = c.query.get("origin").filter(|o| !o.is_empty());
-    let id = &st.actors[i].id;
-    let run = st
-        .runs
+    let n = st.index.by_actor[i]
         .iter()
         .rev()
-        .filter(|r| &r.act_id == id)
-        .filter(|r| origin.is_none_or(|o| r.origin == o))
-        .find(|r| {
-            statuses.as_ref().is_none_or(|list| {
-                let s = st.run_status(r).status;
-                list.iter().any(|w| w == s)
-            })
+        .copied()
+        .filter(|&n| origin.is_none_or(|o| st.run(n).origin.as_str() == o))
+        .find(|&n| {
+            statuses
+                .as_ref()
+                .is_none_or(|list| list.contains(&st.status_now(n)))
         })
         .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))?;
-    let reply = Reply::data(StatusCode::OK, run_json(st, run));
-    with_wait(reply, c, &run.id)
+    let reply = Reply::data(StatusCode::OK, run_json(st, n));
+    with_wait(reply, c, n)
 }
 
-fn with_wait(reply: Reply, c: &Ctx, run_id: &str) -> Res {
+fn with_wait(reply: Reply, c: &Ctx, n: u32) -> Res {
     let mut reply = reply;
     if let Some(secs) = c.query.uint("waitForFinish")? {
         if secs > 0 {
-            reply.wait_for = Some((
-                run_id.to_string(),
-                Duration::from_secs(secs.min(MAX_WAIT_FOR_FINISH_SECS)),
-            ));
+            reply.wait_for = Some((n, Duration::from_secs(secs.min(MAX_WAIT_FOR_FINISH_SECS))));
         }
     }
     Ok(reply)
@@ -144,104 +180,161 @@ fn with_wait(reply: Reply, c: &Ctx, run_id: &str) -> Res {
 
 /// `POST /v2/actor-runs/{runId}/abort`.
 pub fn abort(st: &mut State, c: &Ctx) -> Res {
-    let i = st
-        .runs
-        .iter()
-        .position(|r| r.id == c.params[0])
-        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))?;
-    let phase = st.phase(&st.runs[i]);
+    let n = find_run(st, &c.params[0])?;
+    let phase = st.phase(n);
     if !phase.is_terminal() {
         let elapsed = match phase {
             Phase::Running { elapsed_ms } => elapsed_ms,
             _ => 0,
         };
-        if let Some(live) = st.runs[i].live.as_mut() {
+        if let Some(live) = st.live_mut(n) {
             live.aborted_after_ms = Some(elapsed);
         }
         st.advance();
     }
-    Ok(Reply::data(StatusCode::OK, run_json(st, &st.runs[i])))
+    Ok(Reply::data(StatusCode::OK, run_json(st, n)))
 }
 
 // ------------------------------------------------------------------------- rendering
 
-/// `RunShort` (list item).
-pub fn run_short_json(st: &State, run: &Run) -> Value {
-    let now = st.run_status(run);
+/// `RunShort` (list item), serialised as it is: a page holds a thousand. Fields in
+/// alphabetical order, as a `Value` map would have them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunShort<'a> {
+    act_id: &'a str,
+    actor_task_id: Option<&'a str>,
+    build_id: &'a str,
+    build_number: &'a str,
+    build_number_int: u64,
+    default_dataset_id: Id,
+    default_key_value_store_id: Id,
+    default_request_queue_id: Id,
+    finished_at: Option<String>,
+    id: Id,
+    meta: ShortMeta,
+    started_at: String,
+    status: &'static str,
+    usage_total_usd: f64,
+    user_id: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct ShortMeta {
+    origin: &'static str,
+}
+
+/// `RunShort` (list item) of run `n`.
+pub fn run_short_json(st: &State, n: u32) -> RunShort<'_> {
+    let run = st.run(n);
+    let now = st.run_status(n);
+    let build = &st.builds[run.build as usize];
+    RunShort {
+        act_id: &st.actors[run.actor as usize].id,
+        actor_task_id: None,
+        build_id: &build.id,
+        build_number: &build.number,
+        build_number_int: build_number_int(&build.number),
+        default_dataset_id: st.id_of(IdKind::Dataset, n),
+        default_key_value_store_id: st.id_of(IdKind::KeyValueStore, n),
+        default_request_queue_id: st.id_of(IdKind::RequestQueue, n),
+        finished_at: now.finished_at.map(iso),
+        id: st.id_of(IdKind::Run, n),
+        meta: ShortMeta {
+            origin: run.origin.as_str(),
+        },
+        started_at: iso(run.started_at),
+        status: now.status.as_str(),
+        usage_total_usd: r6(now.usage.total_usd()),
+        user_id: &st.user.id,
+    }
+}
+
+/// `meta` of run `n`: where it was started from.
+fn run_meta(st: &State, n: u32) -> Value {
+    let run = st.run(n);
+    let (ip, agent) = match (st.live_of(n), run.origin) {
+        (Some(live), _) => (Some("127.0.0.1".to_string()), live.user_agent.clone()),
+        (None, Origin::Api) => (
+            Some(format!("203.0.113.{}", run.client_octet)),
+            Some(API_CLIENT_UA.to_string()),
+        ),
+        (None, Origin::Web) => (
+            Some(format!("198.51.100.{}", run.client_octet)),
+            Some(BROWSER_UA.to_string()),
+        ),
+        _ => (None, None),
+    };
+    let scheduled = run.origin == Origin::Scheduler && st.live_of(n).is_none();
     json!({
-        "id": run.id,
-        "actId": run.act_id,
-        "userId": run.user_id,
-        "actorTaskId": null,
-        "status": now.status,
-        "startedAt": iso(run.started_at),
-        "finishedAt": now.finished_at.map(iso),
-        "buildId": run.build_id,
-        "buildNumber": run.build_number,
-        "buildNumberInt": build_number_int(&run.build_number),
-        "meta": {"origin": run.origin},
-        "usageTotalUsd": r6(now.usage.total_usd()),
-        "defaultKeyValueStoreId": run.kv_id,
-        "defaultDatasetId": run.dataset_id,
-        "defaultRequestQueueId": run.rq_id,
+        "origin": run.origin.as_str(),
+        "clientIp": ip,
+        "userAgent": agent,
+        "scheduleId": if scheduled { st.actors[run.actor as usize].schedule_id.clone() } else { None },
+        "scheduledAt": scheduled.then(|| iso(run.started_at - run.schedule_delay_ms as u64)),
     })
 }
 
-/// `Run` (full object).
-pub fn run_json(st: &State, run: &Run) -> Value {
-    let now = st.run_status(run);
+/// `Run` (full object) of run `n`.
+pub fn run_json(st: &State, n: u32) -> Value {
+    let run = st.run(n);
+    let id = st.id_of(IdKind::Run, n);
+    let (dataset_id, kv_id, rq_id) = (
+        st.id_of(IdKind::Dataset, n),
+        st.id_of(IdKind::KeyValueStore, n),
+        st.id_of(IdKind::RequestQueue, n),
+    );
+    let now = st.run_status(n);
     let o = &run.outcome;
     let u = &now.usage;
     let usd = u.usd();
-    let actor = st.actor_of(&run.act_id);
+    let actor = &st.actors[run.actor as usize];
+    let build = &st.builds[run.build as usize];
+    let live = st.live_of(n);
     let (message, terminal_msg, exit_code) = match now.phase {
         Phase::Ready => (Some("Starting the Actor run".to_string()), false, None),
         Phase::Running { .. } => (stories::progress_message(o, now.frac), false, None),
-        Phase::Done => (o.status_message.clone(), true, o.exit_code),
+        Phase::Done => (
+            stories::status_message(o, run.memory_mb),
+            true,
+            o.exit_code(),
+        ),
         Phase::Aborted { .. } => (Some("The run was aborted".to_string()), true, None),
     };
     let mem_max = (o.mem_max_bytes as f64 * now.frac.sqrt()).round() as u64;
-    let meta = json!({
-        "origin": run.origin,
-        "clientIp": run.meta.client_ip,
-        "userAgent": run.meta.user_agent,
-        "scheduleId": run.meta.schedule_id,
-        "scheduledAt": run.meta.scheduled_at.map(iso),
-    });
     let options = json!({
-        "build": run.build_number,
+        "build": build.number,
         "timeoutSecs": run.timeout_secs,
         "memoryMbytes": run.memory_mb,
-        "diskMbytes": run.disk_mb,
-        "maxItems": run.max_items,
-        "maxTotalChargeUsd": run.max_total_charge_usd,
+        "diskMbytes": run.disk_mb(),
+        "maxItems": live.and_then(|l| l.max_items),
+        "maxTotalChargeUsd": live.and_then(|l| l.max_total_charge_usd),
     });
-    let pricing = actor
-        .and_then(pricing_info)
-        .unwrap_or_else(|| free_pricing(actor.map_or(run.started_at, |a| a.created_at)));
+    let pricing = pricing_info(actor).unwrap_or_else(|| free_pricing(actor.created_at));
     let charged = if pricing["pricingModel"] == "PAY_PER_EVENT" {
         json!({
             "apify-actor-start": run.memory_mb.div_ceil(1024).max(1),
-            "page-crawled": (o.items as f64 * now.frac).round() as u64,
+            "page-crawled": (o.items() as f64 * now.frac).round() as u64,
         })
     } else {
         json!({})
     };
     let running = matches!(now.phase, Phase::Running { .. });
+    let input_len = live.map_or(actor.example_input.len() as u64, |l| l.input_len);
     json!({
-        "id": run.id,
-        "actId": run.act_id,
-        "userId": run.user_id,
+        "id": id,
+        "actId": actor.id,
+        "userId": st.user.id,
         "actorTaskId": null,
         "startedAt": iso(run.started_at),
         "finishedAt": now.finished_at.map(iso),
-        "status": now.status,
+        "status": now.status.as_str(),
         "statusMessage": message,
         "isStatusMessageTerminal": terminal_msg,
-        "meta": meta,
+        "meta": run_meta(st, n),
         "pricingInfo": pricing,
         "stats": {
-            "inputBodyLen": run.input_len,
+            "inputBodyLen": input_len,
             "migrationCount": 0,
             "rebootCount": 0,
             "restartCount": 0,
@@ -249,9 +342,9 @@ pub fn run_json(st: &State, run: &Run) -> Value {
             "memAvgBytes": (o.mem_avg_bytes as f64 * now.frac.sqrt()).round() as u64,
             "memMaxBytes": mem_max,
             "memCurrentBytes": if running { (mem_max as f64 * 0.8) as u64 } else { 0 },
-            "cpuAvgUsage": if now.frac > 0.0 { o.cpu_avg } else { 0.0 },
-            "cpuMaxUsage": if now.frac > 0.0 { o.cpu_max } else { 0.0 },
-            "cpuCurrentUsage": if running { o.cpu_avg } else { 0.0 },
+            "cpuAvgUsage": if now.frac > 0.0 { o.cpu_avg() } else { 0.0 },
+            "cpuMaxUsage": if now.frac > 0.0 { o.cpu_max() } else { 0.0 },
+            "cpuCurrentUsage": if running { o.cpu_avg() } else { 0.0 },
             "netRxBytes": (o.net_rx_bytes as f64 * now.frac) as u64,
             "netTxBytes": (o.net_tx_bytes as f64 * now.frac) as u64,
             "durationMillis": now.elapsed_ms,
@@ -261,21 +354,21 @@ pub fn run_json(st: &State, run: &Run) -> Value {
         },
         "chargedEventCounts": charged,
         "options": options,
-        "buildId": run.build_id,
-        "buildNumber": run.build_number,
+        "buildId": build.id,
+        "buildNumber": build.number,
         "exitCode": exit_code,
         "generalAccess": "FOLLOW_USER_SETTING",
-        "defaultKeyValueStoreId": run.kv_id,
-        "defaultDatasetId": run.dataset_id,
-        "defaultRequestQueueId": run.rq_id,
+        "defaultKeyValueStoreId": kv_id,
+        "defaultDatasetId": dataset_id,
+        "defaultRequestQueueId": rq_id,
         "storageIds": {
-            "datasets": {"default": run.dataset_id},
-            "keyValueStores": {"default": run.kv_id},
-            "requestQueues": {"default": run.rq_id},
+            "datasets": {"default": dataset_id},
+            "keyValueStores": {"default": kv_id},
+            "requestQueues": {"default": rq_id},
         },
-        "containerUrl": format!("https://{}.runs.apify.net", run.id.to_ascii_lowercase()),
+        "containerUrl": format!("https://{}.runs.apify.net", id.as_str().to_ascii_lowercase()),
         "isContainerServerReady": running,
-        "gitBranchName": actor.filter(|a| a.source == Source::Git && a.own).map(|_| "main"),
+        "gitBranchName": (actor.source == Source::Git && actor.own).then_some("main"),
         "usage": {
             "ACTOR_COMPUTE_UNITS": r6(u.compute_units),
             "DATASET_READS": u.dataset_reads,
@@ -306,7 +399,7 @@ pub fn run_json(st: &State, run: &Run) -> Value {
             "PROXY_SERPS": 0,
         },
         // Most runs were never metamorphed (`[]`); Apify leaves it out (`null`) on some.
-        "metamorphs": if hash_str(&run.id).is_multiple_of(5) { Value::Null } else { json!([]) },
+        "metamorphs": if hash_str(id.as_str()).is_multiple_of(5) { Value::Null } else { json!([]) },
         "platformUsageBillingModel": "USER",
     })
 }

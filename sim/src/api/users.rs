@@ -61,7 +61,7 @@ fn me_json(st: &State, token: &DemoToken) -> Value {
         "maxMonthlyExternalDataTransferGbytes": 1000,
         "maxActorCount": 500,
         "maxActorTaskCount": 5000,
-        "dataRetentionDays": 14,
+        "dataRetentionDays": st.opts.retention_days,
         "availableProxyGroups": {"RESIDENTIAL": 100, "SHADER": 30, "GOOGLE_SERP": 10},
         "teamAccountSeatCount": 9,
         "supportLevel": "PRIORITY",

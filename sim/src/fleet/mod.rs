@@ -14,35 +14,53 @@
 //! Actors without `actor.json`, `"stats": null` in the list, `"isDeprecated": null`. New random
 //! choices come from their own derived streams, so the story Actors' runs stay byte-identical.
 //!
-//! How each story behaves lives in `stories`; the named storages, the integrations and the
-//! trend snapshots have their own modules. Everything here depends on the entities, never on
-//! the live account (`crate::state`) or the API.
+//! The plan's retention (`SimOptions::retention_days`) then removes the runs that started before
+//! it — except each Actor's ten most recent — and with them their default storages, as Apify
+//! does; the trend snapshots were written before, from every run. A run's number (what its ids
+//! derive from, `crate::ids`) is its place among all generated runs, so retention never changes
+//! a kept run's ids.
+//!
+//! At 1,000 Actors this makes half a million runs, so the generator writes them into one
+//! vector, Actor after Actor, and orders it in place (a sorted permutation) rather than holding
+//! copies; nothing per run is a string.
+//!
+//! How each story behaves lives in `stories`; the named storages (and what a run's default
+//! storages hold), the integrations and the trend snapshots have their own modules. Everything
+//! here depends on the entities, never on the live account (`crate::state`) or the API.
 
 mod integrations;
 mod storages;
 pub(crate) mod stories;
 mod trends;
 
-pub use crate::entities::{ActorSpec, Kind, Outcome, Story};
+pub use crate::entities::{ActorSpec, Kind, Message, Outcome, Status, Story};
 pub use crate::rng::hash_str;
+pub use storages::{run_dataset, run_queue, run_store};
 pub use stories::{
-    dataset_fields, outcome, progress_message, signals, synthetic_item, RunCtx, STORIES,
+    dataset_fields, outcome, progress_message, signals, status_message, synthetic_item, RunCtx,
+    STORIES,
 };
 
 use crate::entities::{
-    Actor, Build, Dataset, KvStore, Meta, Record, RequestQueue, Run, Schedule, Source, StorageHead,
-    Task, User, Webhook,
+    Actor, Build, Dataset, KvStore, Origin, Record, RequestQueue, Run, Schedule, Source, Task,
+    User, Webhook,
 };
 use crate::options::SimOptions;
 use crate::rng::Rng;
+use crate::run_index::RunNumbers;
 use crate::source;
 use crate::time::{DAY, HOUR, MIN, SEC};
 use bytes::Bytes;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use stories::{description, spec_for};
 
 /// The account's username.
 pub const USERNAME: &str = "forge-demo";
+
+/// `meta.userAgent` of what Apify's API client starts (runs, builds).
+pub const API_CLIENT_UA: &str = "ApifyClient/2.9.4 (linux; Node/v20.11.1); isAtHome/false";
+/// `meta.userAgent` of what the Console starts.
+pub const BROWSER_UA: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
 const ORDINARY: &[(&str, Kind)] = &[
     ("amazon-price-tracker", Kind::Crawler),
@@ -77,12 +95,15 @@ const ORDINARY: &[(&str, Kind)] = &[
     ("ssl-expiry-check", Kind::Monitor),
 ];
 
-const ORIGINS: &[(&str, f64)] = &[
-    ("SCHEDULER", 0.75),
-    ("API", 0.15),
-    ("WEB", 0.08),
-    ("DEVELOPMENT", 0.02),
+const ORIGINS: &[(Origin, f64)] = &[
+    (Origin::Scheduler, 0.75),
+    (Origin::Api, 0.15),
+    (Origin::Web, 0.08),
+    (Origin::Development, 0.02),
 ];
+
+/// Each Actor keeps at least this many of its most recent runs past the plan's retention.
+pub const KEPT_PAST_RETENTION: usize = 10;
 
 fn title_of(name: &str) -> String {
     name.split('-')
@@ -106,12 +127,21 @@ fn title_of(name: &str) -> String {
 #[derive(Debug)]
 pub struct Generated {
     pub user: User,
+    /// By `createdAt`.
     pub actors: Vec<Actor>,
+    /// By `startedAt`.
     pub builds: Vec<Build>,
+    /// By `startedAt`: what the plan's retention kept of the generated runs.
     pub runs: Vec<Run>,
+    /// Which run number (what its ids derive from) each of `runs` has.
+    pub numbers: RunNumbers,
+    /// The account's storages that are not a run's default ones (the named ones).
     pub datasets: Vec<Dataset>,
     pub stores: Vec<KvStore>,
     pub queues: Vec<RequestQueue>,
+    /// Runs' default stores generated with more than their `INPUT` (signal-emitter's
+    /// `SIGNALS`), by position in `runs`.
+    pub run_stores: HashMap<u32, KvStore>,
     pub webhooks: Vec<Webhook>,
     pub schedules: Vec<Schedule>,
     pub tasks: Vec<Task>,
@@ -145,7 +175,25 @@ fn source_of(plan: &Plan) -> Source {
     }
 }
 
+/// One Actor while it is generated: its builds (oldest first) and where its runs are in the
+/// account's list of runs. Runs name their Actor by its position in the plan and their build by
+/// its position in `builds`.
+struct Made {
+    actor: Actor,
+    builds: Vec<Build>,
+    /// Its runs, `runs[first..end]`, oldest first.
+    first: usize,
+    end: usize,
+}
+
 /// Generates the demo account as of `now` (unix ms).
+///
+/// Each Actor draws from its own random stream (`1000 + its index`), so its story is the same
+/// whatever else the account holds; ids of the things there are few of come from one stream,
+/// and runs' ids (and their storages') derive from the run's number (`crate::ids`). The six
+/// `forge-trends` snapshots are computed from every generated run; then the plan's retention
+/// removes runs older than `retention_days` — except each Actor's ten most recent — with their
+/// default storages, as Apify's retention does.
 pub fn generate(opts: &SimOptions, now: u64) -> Generated {
     let seed = opts.seed;
     let mut ids = Rng::derive(seed, 0x1D5);
@@ -201,24 +249,16 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
         });
     }
 
-    let mut g = Generated {
-        user,
-        actors: Vec::new(),
-        builds: Vec::new(),
-        runs: Vec::new(),
-        datasets: Vec::new(),
-        stores: Vec::new(),
-        queues: Vec::new(),
-        webhooks: Vec::new(),
-        schedules: Vec::new(),
-        tasks: Vec::new(),
-    };
-
+    let mut schedules: Vec<Schedule> = Vec::new();
+    let mut made: Vec<Made> = Vec::with_capacity(plans.len());
+    // Every run, one Actor after the other, and the `SIGNALS` records some wrote (by position).
+    let mut all: Vec<Run> = Vec::new();
+    let mut written: HashMap<usize, Record> = HashMap::new();
     for (index, plan) in plans.iter().enumerate() {
         let mut r = Rng::derive(seed, 1000 + index as u64);
         let spec = spec_for(plan.story, plan.kind, base_rate, &mut r);
         let (owner_id, owner_name) = if plan.own {
-            (g.user.id.clone(), USERNAME.to_string())
+            (user.id.clone(), USERNAME.to_string())
         } else {
             (apify_user_id.clone(), "apify".to_string())
         };
@@ -274,14 +314,41 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             .saturating_sub(r.range_u64(DAY, 30 * DAY));
         let title = title_of(&plan.name);
         let example = source::example_input(&plan.name, plan.kind);
-        // One `INPUT` for all of the Actor's historical runs, shared rather than copied.
-        let input_record = Record {
-            content_type: "application/json; charset=utf-8".into(),
-            value: Bytes::from(example.clone()),
-        };
         let src = source_of(plan);
         let nth = |m: usize, r: usize| plan.ordinary.is_some_and(|i| i % m == r);
-        let actor = Actor {
+
+        // A schedule for Actors that run on one.
+        let interval_ms = if spec.runs_per_day > 0.0 {
+            (DAY as f64 / spec.runs_per_day) as u64
+        } else {
+            DAY
+        };
+        let schedule_id = if plan.own {
+            let hours = (interval_ms / HOUR).max(1);
+            let cron = if hours >= 24 {
+                format!("{} 6 * * *", r.range_u64(0, 59))
+            } else {
+                format!("{} */{hours} * * *", r.range_u64(0, 59))
+            };
+            let id = ids.apify_id();
+            schedules.push(Schedule {
+                id: id.clone(),
+                user_id: owner_id.clone(),
+                name: format!("{}-schedule", plan.name),
+                cron,
+                is_enabled: plan.story != Story::StaleMonitor,
+                created_at: created_at + HOUR,
+                modified_at: created_at + HOUR,
+                last_run_at: None,
+                next_run_at: None,
+                description: None,
+                actions: vec![(ids.apify_id(), actor_id.clone())],
+            });
+            Some(id)
+        } else {
+            None
+        };
+        let mut actor = Actor {
             id: actor_id.clone(),
             user_id: owner_id.clone(),
             username: owner_name.clone(),
@@ -297,7 +364,10 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             version: format!("{major}.{minor}"),
             total_runs: 0,
             last_run_started_at: None,
-            example_input: example.clone(),
+            input: Bytes::from(example.clone()),
+            example_input: example,
+            schedule_id: schedule_id.clone(),
+            builds: Vec::new(),
             categories: match plan.kind {
                 Kind::Crawler => vec!["ECOMMERCE"],
                 Kind::Api => vec!["DEVELOPER_TOOLS"],
@@ -319,50 +389,18 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             runs_30d: [0; 5],
         };
 
-        // A schedule for Actors that run on one.
-        let interval_ms = if spec.runs_per_day > 0.0 {
-            (DAY as f64 / spec.runs_per_day) as u64
-        } else {
-            DAY
-        };
-        let schedule_id = if plan.own {
-            let hours = (interval_ms / HOUR).max(1);
-            let cron = if hours >= 24 {
-                format!("{} 6 * * *", r.range_u64(0, 59))
-            } else {
-                format!("{} */{hours} * * *", r.range_u64(0, 59))
-            };
-            let id = ids.apify_id();
-            g.schedules.push(Schedule {
-                id: id.clone(),
-                user_id: owner_id.clone(),
-                name: format!("{}-schedule", plan.name),
-                cron,
-                is_enabled: plan.story != Story::StaleMonitor,
-                created_at: created_at + HOUR,
-                modified_at: created_at + HOUR,
-                last_run_at: None,
-                next_run_at: None,
-                description: None,
-                actions: vec![(ids.apify_id(), actor_id.clone())],
-            });
-            Some(id)
-        } else {
-            None
-        };
-
         // Run times: a scheduler cadence with jitter, plus ad-hoc runs.
-        let mut times: Vec<(u64, u64, &'static str)> = Vec::new(); // (start, scheduled, origin)
+        let mut times: Vec<(u64, u64, Origin)> = Vec::new(); // (start, scheduled, origin)
         if has_runs {
             let mut t = window_start as f64 + r.f64() * interval_ms as f64;
             while (t as u64) < now {
                 let scheduled = t as u64;
                 let origin = if plan.own {
-                    *r.weighted(ORIGINS)
+                    r.weighted_copy(ORIGINS)
                 } else {
-                    *r.weighted(&[("API", 0.7), ("WEB", 0.3)])
+                    r.weighted_copy(&[(Origin::Api, 0.7), (Origin::Web, 0.3)])
                 };
-                let start = if origin == "SCHEDULER" {
+                let start = if origin == Origin::Scheduler {
                     scheduled + r.range_u64(SEC, 40 * SEC)
                 } else {
                     let shift = r.range_u64(0, interval_ms);
@@ -380,20 +418,22 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
                 let start = window_start
                     .saturating_sub(r.range_u64(10 * DAY, 35 * DAY))
                     .max(newest_build_end + HOUR);
-                times.push((start, start, "SCHEDULER"));
+                times.push((start, start, Origin::Scheduler));
             }
-            times.sort();
+            times.sort_by_key(|&(start, scheduled, _)| (start, scheduled));
         }
 
-        let newest_build = builds.last().map(|b| b.id.clone());
-        let mut actor = actor;
+        let newest_build = builds.len() - 1;
         let mut last_scheduled: Option<u64> = None;
+        let first = all.len();
+        // (which of this Actor's runs, in the order generated; what it wrote as SIGNALS)
+        let mut wrote: Vec<(usize, Record)> = Vec::new();
         for (start, scheduled, origin) in times {
-            let Some(build) = builds.iter().rev().find(|b| b.finished_at() <= start) else {
+            let Some(build) = builds.iter().rposition(|b| b.finished_at() <= start) else {
                 continue;
             };
             let ctx = RunCtx {
-                on_newest_build: Some(&build.id) == newest_build.as_ref(),
+                on_newest_build: build == newest_build,
                 age_ms: now.saturating_sub(start),
                 timeout_secs: spec.timeout_secs,
                 memory_mb: spec.memory_mb,
@@ -404,125 +444,193 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             if finished + MIN > now {
                 continue;
             }
-            let meta = match origin {
-                "SCHEDULER" => Meta {
-                    schedule_id: schedule_id.clone(),
-                    scheduled_at: Some(scheduled),
-                    ..Meta::default()
-                },
-                "API" => Meta {
-                    client_ip: Some(format!("203.0.113.{}", r.range_u64(2, 250))),
-                    user_agent: Some(
-                        "ApifyClient/2.9.4 (linux; Node/v20.11.1); isAtHome/false".into(),
-                    ),
-                    ..Meta::default()
-                },
-                "WEB" => Meta {
-                    client_ip: Some(format!("198.51.100.{}", r.range_u64(2, 250))),
-                    user_agent: Some(
-                        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36".into(),
-                    ),
-                    ..Meta::default()
-                },
-                _ => Meta::default(),
+            let client_octet = match origin {
+                Origin::Api | Origin::Web => r.range_u64(2, 250) as u8,
+                _ => 0,
             };
-            if origin == "SCHEDULER" {
+            if origin == Origin::Scheduler {
                 last_scheduled = Some(scheduled);
             }
-            let run_id = ids.apify_id();
-            let dataset_id = ids.apify_id();
-            let kv_id = ids.apify_id();
-            let rq_id = ids.apify_id();
-            let head = |id: &str| {
-                StorageHead::new(id.to_string(), None, &g.user.id, USERNAME, start)
-                    .of_run(&actor_id, &run_id)
-                    .touched(finished, finished)
-            };
-            g.datasets.push(Dataset {
-                head: head(&dataset_id),
-                synthetic_items: o.items,
-                pushed: Vec::new(),
-            });
-            let mut records = BTreeMap::new();
-            records.insert("INPUT".to_string(), input_record.clone());
             if spec.emits_signals() {
-                records.insert("SIGNALS".to_string(), signals(&mut r, &o, o.items));
+                wrote.push((all.len() - first, signals(&mut r, &o, o.items())));
             }
-            g.stores.push(KvStore {
-                head: head(&kv_id),
-                records,
-            });
-            g.queues.push(RequestQueue {
-                head: head(&rq_id),
-                total: o.requests,
-                handled: o.requests - o.failed_requests.min(o.requests),
-            });
             actor.total_runs += 1;
-            actor.last_run_started_at = Some(start);
+            actor.last_run_started_at = Some(actor.last_run_started_at.unwrap_or(0).max(start));
             if start + 30 * DAY >= now {
                 let slot = match o.status {
-                    "ABORTED" => 0,
-                    "FAILED" => 1,
-                    "SUCCEEDED" => 2,
+                    Status::Aborted => 0,
+                    Status::Failed => 1,
+                    Status::Succeeded => 2,
                     _ => 3,
                 };
                 actor.runs_30d[slot] += 1;
                 actor.runs_30d[4] += 1;
             }
-            g.runs.push(Run {
-                id: run_id,
-                act_id: actor_id.clone(),
-                user_id: g.user.id.clone(),
-                build_id: build.id.clone(),
-                build_number: build.number.clone(),
+            all.push(Run {
                 started_at: start,
-                origin,
-                meta,
-                input_len: example.len() as u64,
                 outcome: o,
+                actor: index as u32,
+                build: build as u32,
                 memory_mb: spec.memory_mb,
                 timeout_secs: spec.timeout_secs,
-                disk_mb: spec.memory_mb * 2,
-                max_items: None,
-                max_total_charge_usd: None,
-                dataset_id,
-                kv_id,
-                rq_id,
-                live: None,
+                schedule_delay_ms: if origin == Origin::Scheduler {
+                    (start - scheduled) as u32
+                } else {
+                    0
+                },
+                origin,
+                client_octet,
             });
         }
         if let (Some(sid), Some(last)) = (&schedule_id, last_scheduled) {
-            if let Some(s) = g.schedules.iter_mut().find(|s| &s.id == sid) {
+            if let Some(s) = schedules.iter_mut().find(|s| &s.id == sid) {
                 s.last_run_at = Some(last);
                 s.next_run_at = s.is_enabled.then_some(last + interval_ms);
             }
         }
-        g.builds.extend(builds);
-        g.actors.push(actor);
+        // Ad-hoc runs start off the schedule's beat: oldest first, as every list has them
+        // (a stable order, and the SIGNALS records follow their runs).
+        let segment = &mut all[first..];
+        let mut by_start: Vec<u32> = (0..segment.len() as u32).collect();
+        by_start.sort_by_key(|&i| segment[i as usize].started_at);
+        let mut moved_to = vec![0usize; by_start.len()];
+        for (to, &from) in by_start.iter().enumerate() {
+            moved_to[from as usize] = to;
+        }
+        permute(segment, by_start);
+        for (j, record) in wrote {
+            written.insert(first + moved_to[j], record);
+        }
+        made.push(Made {
+            actor,
+            builds,
+            first,
+            end: all.len(),
+        });
     }
 
-    let named = storages::named_storages(&g.user, &mut ids, now);
-    g.datasets.extend(named.datasets);
-    g.stores.extend(named.stores);
-    g.queues.extend(named.queues);
-    let hooked = integrations::webhooks_and_tasks(&g.actors, &g.user.id, &mut ids, now);
-    g.webhooks.extend(hooked.webhooks);
-    g.tasks.extend(hooked.tasks);
+    let fleet: Vec<(&Actor, &[Run])> = made
+        .iter()
+        .map(|m| (&m.actor, &all[m.first..m.end]))
+        .collect();
+    let snapshots = trends::trend_snapshots(&fleet, now);
 
-    g.actors
-        .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    g.builds
-        .sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
-    g.runs
-        .sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+    // The account's order: Actors by creation, builds and runs by start.
+    let mut by_creation: Vec<usize> = (0..made.len()).collect();
+    by_creation.sort_by(|&a, &b| {
+        let (a, b) = (&made[a].actor, &made[b].actor);
+        (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
+    });
+    let mut actor_rank = vec![0u32; made.len()];
+    for (rank, &plan) in by_creation.iter().enumerate() {
+        actor_rank[plan] = rank as u32;
+    }
+    let mut builds: Vec<(usize, usize, Build)> = Vec::new(); // (plan, its k-th build, build)
+    for (plan, m) in made.iter_mut().enumerate() {
+        builds.extend(m.builds.drain(..).enumerate().map(|(k, b)| (plan, k, b)));
+    }
+    builds.sort_by(|x, y| (x.2.started_at, &x.2.id).cmp(&(y.2.started_at, &y.2.id)));
+    let mut global: Vec<Vec<u32>> = made.iter().map(|_| Vec::new()).collect();
+    for (i, (plan, k, _)) in builds.iter().enumerate() {
+        let slots = &mut global[*plan];
+        if slots.len() <= *k {
+            slots.resize(*k + 1, 0);
+        }
+        slots[*k] = i as u32;
+    }
+    let builds: Vec<Build> = builds.into_iter().map(|(_, _, b)| b).collect();
+    let per_actor: Vec<usize> = by_creation
+        .iter()
+        .map(|&p| made[p].end - made[p].first)
+        .collect();
+    for run in &mut all {
+        run.build = global[run.actor as usize][run.build as usize];
+        run.actor = actor_rank[run.actor as usize];
+    }
+    // Runs by start; at the same millisecond, by position (the plan's order): a permutation,
+    // applied in place, so the account's runs are never held twice. A run's place in this order
+    // is its number (what its ids derive from).
+    let mut order: Vec<u32> = (0..all.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| (all[i as usize].started_at, i));
+    let mut number = vec![0u32; all.len()];
+    for (n, &i) in order.iter().enumerate() {
+        number[i as usize] = n as u32;
+    }
+    permute(&mut all, order);
+    let written: HashMap<u32, Record> = written
+        .into_iter()
+        .map(|(i, record)| (number[i], record))
+        .collect();
+    drop(number);
+
+    // Retention, in place: runs older than the cutoff go, except each Actor's most recent.
+    let cutoff = now.saturating_sub(opts.retention_days as u64 * DAY);
+    let generated = all.len() as u32;
+    let recent_from = all.partition_point(|r| r.started_at < cutoff) as u32;
+    let mut seen = vec![0usize; per_actor.len()];
+    let mut kept = Vec::new();
+    for n in 0..recent_from {
+        let a = all[n as usize].actor as usize;
+        seen[a] += 1;
+        if seen[a] + KEPT_PAST_RETENTION > per_actor[a] {
+            all[kept.len()] = all[n as usize];
+            kept.push(n);
+        }
+    }
+    let numbers = RunNumbers {
+        kept,
+        recent_from,
+        generated,
+    };
+    all.copy_within(recent_from as usize.., numbers.kept.len());
+    all.truncate(numbers.stored() as usize);
+    all.shrink_to_fit();
+
+    let mut made: Vec<Option<Made>> = made.into_iter().map(Some).collect();
+    let mut actors: Vec<Actor> = Vec::with_capacity(made.len());
+    for &plan in &by_creation {
+        if let Some(mut m) = made[plan].take() {
+            m.actor.builds = std::mem::take(&mut global[plan]);
+            m.actor
+                .builds
+                .sort_by_key(|&b| builds[b as usize].started_at);
+            actors.push(m.actor);
+        }
+    }
+    let runs = all;
+    let mut run_stores = HashMap::new();
+    for (n, record) in written {
+        let Some(pos) = numbers.position(n, runs.len() as u32) else {
+            continue; // gone with its run
+        };
+        let run = &runs[pos as usize];
+        let mut kv = storages::run_store(seed, &user, &actors[run.actor as usize], n, run);
+        kv.records.insert("SIGNALS".to_string(), record);
+        run_stores.insert(pos, kv);
+    }
+
+    let named = storages::named_storages(&user, &mut ids, now);
+    let hooked = integrations::webhooks_and_tasks(&actors, &user.id, &mut ids, now);
+    let mut g = Generated {
+        user,
+        actors,
+        builds,
+        runs,
+        numbers,
+        datasets: named.datasets,
+        stores: named.stores,
+        queues: named.queues,
+        run_stores,
+        webhooks: hooked.webhooks,
+        schedules,
+        tasks: hooked.tasks,
+    };
     g.datasets
         .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     g.queues
         .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     g.schedules
         .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-
-    let snapshots = trends::trend_snapshots(&g.actors, &g.runs, now);
     if let Some(store) = g
         .stores
         .iter_mut()
@@ -538,9 +646,38 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
     g
 }
 
+/// Reorders `items` so that `items[k]` is what was at `from[k]` (`from` is a permutation).
+fn permute<T: Copy>(items: &mut [T], mut from: Vec<u32>) {
+    for start in 0..items.len() {
+        if from[start] as usize == start {
+            continue;
+        }
+        // Follow the cycle through `start`, marking each slot done as it is filled.
+        let first = items[start];
+        let mut at = start;
+        loop {
+            let next = from[at] as usize;
+            from[at] = at as u32;
+            if next == start {
+                items[at] = first;
+                break;
+            }
+            items[at] = items[next];
+            at = next;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permutes_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        permute(&mut v, vec![3, 0, 4, 1, 2]);
+        assert_eq!(v, ['d', 'a', 'e', 'b', 'c']);
+    }
 
     #[test]
     fn titles() {

@@ -1,8 +1,11 @@
-//! The account's named storages, beside the default storages of every run: two datasets, the
-//! `forge-trends` store (its snapshots are written by `super::trends`), a crawler's state with
-//! a large record (its GET answers `302`), an app config store, and a request queue.
+//! The account's storages. The named ones: two datasets, the `forge-trends` store (its snapshots
+//! are written by `super::trends`), a crawler's state with a large record (its GET answers
+//! `302`), an app config store, and a request queue. And what the default storages of a run
+//! hold when nothing wrote to them since ([`run_dataset`], [`run_store`], [`run_queue`]): they
+//! are not kept per run but rendered from it whenever asked for.
 
-use crate::entities::{Dataset, KvStore, Record, RequestQueue, StorageHead, User};
+use crate::entities::{Actor, Dataset, KvStore, Record, RequestQueue, Run, StorageHead, User};
+use crate::ids::{self, IdKind};
 use crate::rng::Rng;
 use crate::time::{iso, DAY, HOUR};
 use bytes::Bytes;
@@ -104,4 +107,55 @@ pub fn named_storages(user: &User, ids: &mut Rng, now: u64) -> NamedStorages {
         handled: 4_812,
     });
     out
+}
+
+/// The head of the default storage of `kind` of run number `n` (what ids derive from): created
+/// when the run started, last written and read when it finished.
+fn run_head(seed: u64, user: &User, actor: &Actor, n: u32, run: &Run, kind: IdKind) -> StorageHead {
+    let finished = run.started_at + run.outcome.duration_ms;
+    StorageHead::new(
+        ids::derived(seed, kind, n).to_string(),
+        None,
+        &user.id,
+        &user.username,
+        run.started_at,
+    )
+    .of_run(&actor.id, ids::derived(seed, IdKind::Run, n).as_str())
+    .touched(finished, finished)
+}
+
+/// The default dataset of finished run number `n` (of `actor`): the items it produced.
+pub fn run_dataset(seed: u64, user: &User, actor: &Actor, n: u32, run: &Run) -> Dataset {
+    Dataset {
+        head: run_head(seed, user, actor, n, run, IdKind::Dataset),
+        synthetic_items: run.outcome.items(),
+        pushed: Vec::new(),
+    }
+}
+
+/// The default key-value store of finished run number `n`: its `INPUT`, the Actor's saved input (one
+/// buffer shared by all its runs), credentials and all.
+pub fn run_store(seed: u64, user: &User, actor: &Actor, n: u32, run: &Run) -> KvStore {
+    let mut records = BTreeMap::new();
+    records.insert(
+        "INPUT".to_string(),
+        Record {
+            content_type: "application/json; charset=utf-8".into(),
+            value: actor.input.clone(),
+        },
+    );
+    KvStore {
+        head: run_head(seed, user, actor, n, run, IdKind::KeyValueStore),
+        records,
+    }
+}
+
+/// The default request queue of finished run number `n`: what it crawled.
+pub fn run_queue(seed: u64, user: &User, actor: &Actor, n: u32, run: &Run) -> RequestQueue {
+    let o = &run.outcome;
+    RequestQueue {
+        head: run_head(seed, user, actor, n, run, IdKind::RequestQueue),
+        total: o.requests(),
+        handled: o.requests() - o.failed_requests().min(o.requests()),
+    }
 }

@@ -6,7 +6,7 @@
 //! API, so a story holds for new runs too. Depends only on the entities, the seeded generator
 //! and the clock.
 
-use crate::entities::{ActorSpec, Dataset, Kind, Outcome, Record, Story, MIB};
+use crate::entities::{ActorSpec, Dataset, Kind, Message, Outcome, Record, Status, Story, MIB};
 use crate::rng::{hash_str, Rng};
 use crate::time::{iso, DAY};
 use serde_json::{json, Value};
@@ -46,7 +46,6 @@ const FAILURES: &[&str] = &[
     "Session pool exhausted: all 20 sessions were retired as blocked",
     "Error: Input validation failed: field 'startUrls' must contain at least 1 item",
 ];
-const OOM: &str = "OOM";
 const REGRESSION: &str =
     "TypeError: Cannot read properties of null (reading 'textContent') at parseListing (src/routes.js:88:41)";
 
@@ -170,7 +169,8 @@ pub fn spec_for(story: Story, kind: Kind, base_rate: f64, r: &mut Rng) -> ActorS
     s
 }
 
-/// Decides how a run ends.
+/// Decides how a run ends. (Every draw from `r` is as it always was: the stories of a seed
+/// are the same whatever shape the outcome is kept in.)
 pub fn outcome(spec: &ActorSpec, ctx: RunCtx, r: &mut Rng) -> Outcome {
     let mut median = spec.dur_median_s;
     if spec.story == Story::CostSpike && ctx.age_ms < 7 * DAY {
@@ -185,51 +185,42 @@ pub fn outcome(spec: &ActorSpec, ctx: RunCtx, r: &mut Rng) -> Outcome {
     let mut peak_mb =
         (spec.memory_mb as f64 * spec.mem_peak_frac * r.lognormal(1.0, 0.12)).max(40.0);
     let roll = r.f64();
-    let mut status = "SUCCEEDED";
-    let mut message: Option<String> = None;
-    let mut exit_code = Some(0);
+    let mut status = Status::Succeeded;
+    let mut message = Message::None;
     if roll < fail_rate {
-        status = "FAILED";
-        exit_code = Some(1);
+        status = Status::Failed;
         dur_s *= r.range_f64(0.05, 0.7);
-        let m: &str = if spec.story == Story::RegressedCrawler && ctx.on_newest_build {
+        let failure = |r: &mut Rng| Message::Failure(r.pick_index(FAILURES.len()) as u8);
+        message = if spec.story == Story::RegressedCrawler && ctx.on_newest_build {
             if r.chance(0.85) {
-                REGRESSION
+                Message::Regression
             } else {
-                r.pick_copy(FAILURES)
+                failure(r)
             }
         } else if r.chance(0.08) {
-            OOM
+            Message::OutOfMemory
         } else {
-            r.pick_copy(FAILURES)
+            failure(r)
         };
-        if m == OOM {
-            exit_code = Some(137);
+        if message == Message::OutOfMemory {
             peak_mb = memory_mb as f64 * 0.995;
-            message = Some(format!(
-                "The Actor ran out of memory (limit: {memory_mb} MB) and was killed. Consider increasing the memory."
-            ));
-        } else {
-            message = Some(m.to_string());
         }
     } else if roll < fail_rate + spec.abort_rate {
-        status = "ABORTED";
-        exit_code = None;
+        status = Status::Aborted;
         dur_s *= r.range_f64(0.1, 0.8);
     }
-    if status == "SUCCEEDED" && dur_s > ctx.timeout_secs as f64 {
-        status = "TIMED-OUT";
-        exit_code = None;
+    if status == Status::Succeeded && dur_s > ctx.timeout_secs as f64 {
+        status = Status::TimedOut;
         dur_s = ctx.timeout_secs as f64 + r.range_f64(0.3, 2.5);
     }
     let peak_mb = peak_mb.min(memory_mb as f64 * 0.995);
     let mut items = match status {
-        "SUCCEEDED" if r.chance(spec.empty_rate) => 0,
-        "SUCCEEDED" => r
+        Status::Succeeded if r.chance(spec.empty_rate) => 0,
+        Status::Succeeded => r
             .lognormal(spec.items_median, spec.items_sigma)
             .round()
             .max(1.0) as u64,
-        "TIMED-OUT" => r.lognormal(spec.items_median * 0.6, 0.3).round() as u64,
+        Status::TimedOut => r.lognormal(spec.items_median * 0.6, 0.3).round() as u64,
         _ if r.chance(0.5) => 0,
         _ => r.lognormal(spec.items_median * 0.15, 0.5).round() as u64,
     };
@@ -249,70 +240,79 @@ pub fn outcome(spec: &ActorSpec, ctx: RunCtx, r: &mut Rng) -> Outcome {
         Kind::Api => (items.div_ceil(50).max(1), 0),
         Kind::Monitor => (items.max(1), 0),
     };
-    if status == "SUCCEEDED" {
-        message = Some(match spec.kind {
-            Kind::Crawler => format!(
-                "Finished! Total {requests} requests: {} succeeded, {failed_requests} failed.",
-                requests - failed_requests
-            ),
-            Kind::Api => format!("Done: {items} results"),
-            Kind::Monitor => format!("All {items} checks passed"),
-        });
-    } else if status == "TIMED-OUT" && spec.kind == Kind::Crawler {
-        message = Some(format!(
-            "Crawled {items}/{} pages, {failed_requests} failed requests.",
-            requests + items
-        ));
+    if status == Status::Succeeded {
+        message = Message::Finished;
+    } else if status == Status::TimedOut && spec.kind == Kind::Crawler {
+        message = Message::TimedOutCrawl;
     }
     let duration_ms = (dur_s * 1000.0).round() as u64;
     let net_rx = match spec.kind {
         Kind::Crawler => requests * r.range_u64(5_000, 20_000) + 200_000,
         _ => items * r.range_u64(500, 2_000) + 50_000,
     };
-    let cpu_avg = (r.range_f64(18.0, 70.0) * 100.0).round() / 100.0;
+    let cpu_avg = (r.range_f64(18.0, 70.0) * 100.0).round();
+    // In the order these were always drawn.
+    let mem_avg_bytes = (peak_mb * MIB as f64 * r.range_f64(0.55, 0.8)) as u64;
+    let cpu_max = ((cpu_avg / 100.0 * r.range_f64(1.3, 2.2)).min(100.0) * 100.0).round();
+    let net_tx_bytes = (net_rx as f64 * r.range_f64(0.03, 0.08)) as u64;
+    let small = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Outcome {
-        status,
-        status_message: message,
-        exit_code,
         duration_ms,
         mem_max_bytes: (peak_mb * MIB as f64) as u64,
-        mem_avg_bytes: (peak_mb * MIB as f64 * r.range_f64(0.55, 0.8)) as u64,
-        cpu_avg,
-        cpu_max: ((cpu_avg * r.range_f64(1.3, 2.2)).min(100.0) * 100.0).round() / 100.0,
+        mem_avg_bytes,
         net_rx_bytes: net_rx,
-        net_tx_bytes: (net_rx as f64 * r.range_f64(0.03, 0.08)) as u64,
-        items,
-        requests,
-        failed_requests,
-        kv_reads: 2 + (dur_s / 300.0) as u64,
-        kv_writes: 2 + (dur_s / 60.0) as u64,
-        // Crawlers here keep their frontier in memory and persist it in batches, so request
-        // queue operations stay a small part of the bill (cost ≈ compute units × price).
-        rq_reads: if spec.kind == Kind::Crawler {
-            requests / 10
-        } else {
-            0
-        },
-        rq_writes: if spec.kind == Kind::Crawler {
-            requests / 20
-        } else {
-            0
-        },
+        net_tx_bytes,
+        items: small(items),
+        requests: small(requests),
+        failed_requests: small(failed_requests),
+        kv_reads: small(2 + (dur_s / 300.0) as u64),
+        kv_writes: small(2 + (dur_s / 60.0) as u64),
+        cpu_avg_c: cpu_avg as u16,
+        cpu_max_c: cpu_max as u16,
+        status,
+        message,
+        kind: spec.kind,
     }
+}
+
+/// `statusMessage` of a finished run with `outcome`, run with `memory_mb`.
+pub fn status_message(o: &Outcome, memory_mb: u32) -> Option<String> {
+    let (items, requests, failed) = (o.items(), o.requests(), o.failed_requests());
+    Some(match o.message {
+        Message::None => return None,
+        Message::Finished => match o.kind {
+            Kind::Crawler => format!(
+                "Finished! Total {requests} requests: {} succeeded, {failed} failed.",
+                requests - failed
+            ),
+            Kind::Api => format!("Done: {items} results"),
+            Kind::Monitor => format!("All {items} checks passed"),
+        },
+        Message::Failure(i) => FAILURES[i as usize % FAILURES.len()].to_string(),
+        Message::OutOfMemory => format!(
+            "The Actor ran out of memory (limit: {} MB) and was killed. Consider increasing the memory.",
+            memory_mb.max(128)
+        ),
+        Message::Regression => REGRESSION.to_string(),
+        Message::TimedOutCrawl => format!(
+            "Crawled {items}/{} pages, {failed} failed requests.",
+            requests + items
+        ),
+    })
 }
 
 /// `statusMessage` of a run in progress.
 pub fn progress_message(o: &Outcome, frac: f64) -> Option<String> {
-    let done = (o.requests as f64 * frac).round() as u64;
+    let done = (o.requests() as f64 * frac).round() as u64;
     Some(format!(
         "Crawled {done}/{} pages, 0 failed requests.",
-        o.requests.max(done)
+        o.requests().max(done)
     ))
 }
 
 /// The `SIGNALS` record signal-emitter's runs write: names → numbers, strings, booleans.
 pub fn signals(r: &mut Rng, o: &Outcome, items: u64) -> Record {
-    let blocked = if o.status == "SUCCEEDED" {
+    let blocked = if o.status == Status::Succeeded {
         r.range_f64(0.0, 0.06)
     } else {
         r.range_f64(0.1, 0.4)
@@ -322,7 +322,7 @@ pub fn signals(r: &mut Rng, o: &Outcome, items: u64) -> Record {
         "itemsScraped": items,
         "blockedRate": blocked,
         "proxyGroup": r.pick(&["RESIDENTIAL", "DATACENTER", "RESIDENTIAL"]),
-        "healthy": o.status == "SUCCEEDED" && blocked < 0.05,
+        "healthy": o.status == Status::Succeeded && blocked < 0.05,
         "avgResponseMs": r.range_u64(300, 1800),
         "captchaCount": if blocked > 0.05 { r.range_u64(1, 30) } else { 0 },
         "lastPageUrl": format!("https://www.example.com/catalog?page={}", r.range_u64(1, 60)),
@@ -404,7 +404,7 @@ mod tests {
         }
         let t = spec(Story::TimeoutProne);
         let timed_out = (0..1000)
-            .filter(|_| outcome(&t, ctx(&t), &mut r).status == "TIMED-OUT")
+            .filter(|_| outcome(&t, ctx(&t), &mut r).status == Status::TimedOut)
             .count();
         assert!((150..450).contains(&timed_out), "{timed_out}");
         let c = spec(Story::CostSpike);

@@ -1,7 +1,7 @@
 //! The `forge-trends` store's six weekly snapshots, computed from the generated runs the way
 //! Forge computes them: runs, success rate, p95 duration, cost and health per Actor and fleet.
 
-use crate::entities::{Actor, Record, Run};
+use crate::entities::{Actor, Record, Run, Status};
 use crate::time::{iso, iso_week, week_start, DAY, MIN};
 use crate::usage::run_cost_usd;
 use serde_json::{json, Map};
@@ -23,36 +23,23 @@ fn round_to(x: f64, places: i32) -> f64 {
 }
 
 /// The six weekly snapshots in `forge-trends`: one per ISO week before the current one.
-pub fn trend_snapshots(actors: &[Actor], runs: &[Run], now: u64) -> Vec<(String, Record, u64)> {
-    let own: BTreeMap<&str, &Actor> = actors
+/// `fleet` pairs each Actor with its runs, oldest first.
+pub fn trend_snapshots(fleet: &[(&Actor, &[Run])], now: u64) -> Vec<(String, Record, u64)> {
+    let by_actor: BTreeMap<&str, (&Actor, &[Run])> = fleet
         .iter()
-        .filter(|a| a.own)
-        .map(|a| (a.id.as_str(), a))
+        .filter(|(a, _)| a.own)
+        .map(|(a, runs)| (a.id.as_str(), (*a, *runs)))
         .collect();
     // Each Actor's usual cost per run, for the health score's cost penalty.
-    let mut costs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for run in runs {
-        if own.contains_key(run.act_id.as_str()) {
-            costs
-                .entry(&run.act_id)
-                .or_default()
-                .push(run_cost_usd(run));
-        }
-    }
-    let baseline: BTreeMap<&str, f64> = costs
-        .into_iter()
-        .map(|(id, mut v)| {
+    let baseline: BTreeMap<&str, f64> = by_actor
+        .iter()
+        .filter(|(_, (_, runs))| !runs.is_empty())
+        .map(|(id, (_, runs))| {
+            let mut v: Vec<f64> = runs.iter().map(run_cost_usd).collect();
             v.sort_by(f64::total_cmp);
-            (id, v[v.len() / 2])
+            (*id, v[v.len() / 2])
         })
         .collect();
-    // Each own Actor's runs, oldest first (grouped once: the fleet may hold 1000 Actors).
-    let mut by_actor: BTreeMap<&str, Vec<&Run>> = BTreeMap::new();
-    for run in runs {
-        if own.contains_key(run.act_id.as_str()) {
-            by_actor.entry(&run.act_id).or_default().push(run);
-        }
-    }
     let this_week = week_start(now);
     let mut out = Vec::new();
     for k in (1..=6u64).rev() {
@@ -63,23 +50,20 @@ pub fn trend_snapshots(actors: &[Actor], runs: &[Run], now: u64) -> Vec<(String,
         let mut actors = Map::new();
         let (mut f_runs, mut f_ok, mut f_cost, mut f_health_w) = (0u64, 0u64, 0.0f64, 0.0f64);
         let mut f_durations = Vec::new();
-        for (id, actor) in &own {
-            let runs: Vec<&Run> = by_actor
-                .get(id)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|r| r.started_at >= from && r.started_at < to)
-                .collect();
+        for (id, (actor, runs)) in &by_actor {
+            // Oldest first: the week is one slice.
+            let lo = runs.partition_point(|r| r.started_at < from);
+            let hi = runs.partition_point(|r| r.started_at < to);
+            let runs = &runs[lo..hi];
             if runs.is_empty() {
                 continue;
             }
             let ok = runs
                 .iter()
-                .filter(|r| r.outcome.status == "SUCCEEDED")
+                .filter(|r| r.outcome.status == Status::Succeeded)
                 .count() as u64;
             let n = runs.len() as u64;
-            let cost: f64 = runs.iter().map(|r| run_cost_usd(r)).sum();
+            let cost: f64 = runs.iter().map(run_cost_usd).sum();
             let durations: Vec<u64> = runs.iter().map(|r| r.outcome.duration_ms).collect();
             f_durations.extend(durations.iter().copied());
             let rate = ok as f64 / n as f64;

@@ -278,6 +278,12 @@ async fn every_implemented_operation_conforms_to_the_openapi_description() {
             "/v2/actor-runs",
             "/v2/actor-runs?status=TIMED-OUT&startedAfter=2025-12-20T00:00:00Z&startedBefore=2026-01-01T00:00:00.000Z",
         ),
+        case(
+            "get",
+            "/v2/actor-runs",
+            "/v2/actor-runs?desc=1&limit=1000&startedAfter=2025-12-01T00:00:00.000Z&offset=1000",
+        ),
+        case("get", "/v2/actor-runs", "/v2/actor-runs?desc=1&status=READY,RUNNING,SUCCEEDED&limit=20"),
         case("get", "/v2/actor-runs", "/v2/actor-runs?startedBefore=never").expect(&[400]),
         case("get", "/v2/actor-runs/{runId}", format!("/v2/actor-runs/{run_id}")),
         case("get", "/v2/actor-runs/{runId}", format!("/v2/actor-runs/{live}")),
@@ -288,11 +294,15 @@ async fn every_implemented_operation_conforms_to_the_openapi_description() {
             .expect(&[404]),
         // Builds
         case("get", "/v2/actor-builds", "/v2/actor-builds?limit=20&offset=5"),
+        case("get", "/v2/actor-builds", "/v2/actor-builds?desc=1&limit=1000"),
         case("get", "/v2/actor-builds/{buildId}", format!("/v2/actor-builds/{build_id}")),
         case("get", "/v2/actor-builds/{buildId}", format!("/v2/actor-builds/{none}")).expect(&[404]),
         // Datasets
         case("get", "/v2/datasets", "/v2/datasets"),
         case("get", "/v2/datasets", "/v2/datasets?unnamed=1&limit=30&desc=1"),
+        case("get", "/v2/datasets", "/v2/datasets?unnamed=1&desc=1&limit=1000&offset=3000"),
+        case("get", "/v2/datasets", "/v2/datasets?unnamed=1&ownership=ownedByMe&limit=5"),
+        case("get", "/v2/datasets", "/v2/datasets?ownership=sharedWithMe"),
         case("post", "/v2/datasets", "/v2/datasets?name=conformance-ds").expect(&[201]),
         case("post", "/v2/datasets", "/v2/datasets?name=conformance-ds"),
         case("get", "/v2/datasets/{datasetId}", "/v2/datasets/~product-catalog"),
@@ -314,6 +324,7 @@ async fn every_implemented_operation_conforms_to_the_openapi_description() {
         // Key-value stores
         case("get", "/v2/key-value-stores", "/v2/key-value-stores"),
         case("get", "/v2/key-value-stores", "/v2/key-value-stores?unnamed=true&limit=25"),
+        case("get", "/v2/key-value-stores", "/v2/key-value-stores?unnamed=1&desc=1&limit=10&offset=100"),
         case("post", "/v2/key-value-stores", "/v2/key-value-stores?name=forge-trends"),
         case("post", "/v2/key-value-stores", "/v2/key-value-stores?name=conformance-kv").expect(&[201]),
         case("post", "/v2/key-value-stores", "/v2/key-value-stores?name=Bad_Name").expect(&[400]),

@@ -1,12 +1,14 @@
-//! Integration tests of the simulated Apify API, in one test binary (one link instead of seven):
+//! Integration tests of the simulated Apify API, in one test binary (one link instead of eight):
 //! auth and grants, API semantics, fault injection, determinism and the demo stories, the
-//! conformance of every implemented operation to Apify's OpenAPI description, and where the
-//! sentinel sits in the fields the relay must never return.
+//! conformance of every implemented operation to Apify's OpenAPI description, where the
+//! sentinel sits in the fields the relay must never return, and big fleets read through the
+//! account-wide lists (paging, retention, rate limits).
 
 mod auth;
 mod common;
 mod conformance;
 mod determinism;
 mod faults;
+mod scale;
 mod semantics;
 mod sentinels;
