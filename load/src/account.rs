@@ -114,6 +114,17 @@ enum Page {
 /// run's default dataset is created as the run starts; a minute covers clock skew).
 const DATASET_SLACK_MS: i64 = 60_000;
 
+/// Puts the queued pages in the order they are best asked in: Actor and build pages first (the
+/// build list is short, and chained page by page), then run and dataset pages by offset, so
+/// both long lists — each its own Apify resource, each with its own rate — advance together.
+fn order(queue: &mut VecDeque<Page>) {
+    queue.make_contiguous().sort_by_key(|p| match *p {
+        Page::Actors(o) => (0, o),
+        Page::Builds(o) => (1, o),
+        Page::Runs(o) | Page::Datasets(o) => (2, o),
+    });
+}
+
 /// The lists as they come in.
 #[derive(Debug, Default)]
 struct Lists {
@@ -266,7 +277,7 @@ pub async fn load_fleet<T: Transport>(
                         .flatten();
                     if let Some(next) = next_offset(&p) {
                         if oldest.is_some_and(|t| t >= start_ms) {
-                            q.push_back(Page::Builds(next));
+                            q.push_front(Page::Builds(next));
                             l.known += 1;
                         }
                     }
@@ -283,6 +294,7 @@ pub async fn load_fleet<T: Transport>(
                 }
                 _ => {}
             }
+            order(&mut q);
             if listed.get() {
                 emit(Event::Paging {
                     done: l.done,
@@ -316,13 +328,20 @@ pub async fn load_fleet<T: Transport>(
             (fresh, vec![true; n])
         }
     };
+    // The background reads are planned before the table goes out, which it does by value: a
+    // copy of a thousand Actors' runs would hold the page up.
+    let reads = if problems.runs.is_none() {
+        Some(plan_reads(&inputs, &stale, plan))
+    } else {
+        None
+    };
     emit(Event::Table {
-        inputs: inputs.clone(),
-        problems: problems.clone(),
+        inputs,
+        problems,
         foreign_runs,
     });
-    if problems.runs.is_none() {
-        enrich(f, &inputs, &stale, plan, &emit).await?;
+    if let Some((reads, left)) = reads {
+        enrich(f, reads, left, &emit).await?;
     }
     emit(Event::Done);
     Some(())
@@ -443,14 +462,12 @@ struct Read {
 }
 
 /// Per Actor: its detail (where `stale`), then the newest `memory_samples` finished runs'
-/// details (those not already known).
-async fn enrich<T: Transport>(
-    f: &Fetcher<T>,
+/// details (those not already known); and how many reads each Actor has.
+fn plan_reads(
     inputs: &[ActorInput],
     stale: &[bool],
     plan: FleetPlan,
-    emit: &impl Fn(Event),
-) -> Option<()> {
+) -> (VecDeque<Read>, Vec<usize>) {
     let mut reads = VecDeque::new();
     let mut left = vec![0usize; inputs.len()];
     for i in enrichment_order(inputs, plan.now_ms) {
@@ -479,6 +496,17 @@ async fn enrich<T: Transport>(
             }
         }
     }
+    (reads, left)
+}
+
+/// Sends the planned reads, reporting each Actor when its last read is back.
+async fn enrich<T: Transport>(
+    f: &Fetcher<T>,
+    reads: VecDeque<Read>,
+    left: Vec<usize>,
+    emit: &impl Fn(Event),
+) -> Option<()> {
+    let actors = left.len();
     emit(Event::EnrichStart {
         requests: reads.len(),
         actors: left.iter().filter(|n| **n > 0).count(),
@@ -489,7 +517,7 @@ async fn enrich<T: Transport>(
         runs: Vec<Run>,
         denied: Option<&'static str>,
     }
-    let acc: RefCell<Vec<Acc>> = RefCell::new((0..inputs.len()).map(|_| Acc::default()).collect());
+    let acc: RefCell<Vec<Acc>> = RefCell::new((0..actors).map(|_| Acc::default()).collect());
     let left = RefCell::new(left);
     let queue = RefCell::new(reads);
     let cancelled = std::cell::Cell::new(false);

@@ -292,26 +292,42 @@ where
 }
 
 /// Works through `queue` with at most `n` jobs at once, in queue order. A job may push more
-/// jobs (the next page of a list); the pool ends when the queue is empty and no job runs.
+/// jobs (the next pages of a list); the pool ends when the queue is empty and no job runs. A
+/// worker that finds the queue empty while jobs still run waits for one to finish (it may have
+/// queued more) instead of stopping, so the pool keeps `n` requests in flight.
 pub async fn drain<J, F, Fut>(n: usize, queue: &RefCell<VecDeque<J>>, job: F)
 where
     F: Fn(J) -> Fut,
     Fut: Future<Output = ()>,
 {
     let running = Cell::new(0usize);
-    let (running, job) = (&running, &job);
+    let idle: RefCell<Vec<std::task::Waker>> = RefCell::new(Vec::new());
+    let (running, idle, job) = (&running, &idle, &job);
     run_workers(n.max(1), || async move {
         loop {
-            let next = queue.borrow_mut().pop_front();
-            match next {
-                Some(j) => {
-                    running.set(running.get() + 1);
-                    job(j).await;
-                    running.set(running.get() - 1);
+            let next = std::future::poll_fn(|cx| {
+                if let Some(j) = queue.borrow_mut().pop_front() {
+                    return Poll::Ready(Some(j));
                 }
-                // Nothing queued now; a running job may still push more, which its own worker
-                // (still looping) takes.
-                None => break,
+                if running.get() == 0 {
+                    return Poll::Ready(None);
+                }
+                idle.borrow_mut().push(cx.waker().clone());
+                Poll::Pending
+            })
+            .await;
+            let Some(j) = next else {
+                // Done: wake the other idle workers so they see it too.
+                for w in idle.borrow_mut().drain(..) {
+                    w.wake();
+                }
+                break;
+            };
+            running.set(running.get() + 1);
+            job(j).await;
+            running.set(running.get() - 1);
+            for w in idle.borrow_mut().drain(..) {
+                w.wake();
             }
         }
     })
@@ -342,6 +358,54 @@ where
 mod tests {
     use super::*;
     use forge_apify::paths;
+
+    /// Polls `f` to the end on this thread (the jobs here never wait on anything outside).
+    fn block_on<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    /// Resolves after being polled `n` times (a request in flight, as the pool sees it).
+    fn later(n: usize) -> impl Future<Output = ()> {
+        let mut left = n;
+        std::future::poll_fn(move |cx| {
+            if left == 0 {
+                Poll::Ready(())
+            } else {
+                left -= 1;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        })
+    }
+
+    #[test]
+    fn drain_keeps_every_worker_busy_with_what_jobs_queue() {
+        // One job queues ten more; all ten must run at once (4 workers, so 4 at a time).
+        let queue = RefCell::new(VecDeque::from([0u32]));
+        let (now, most) = (Cell::new(0), Cell::new(0));
+        let done = RefCell::new(Vec::new());
+        block_on(drain(4, &queue, |j| {
+            let (queue, now, most, done) = (&queue, &now, &most, &done);
+            async move {
+                now.set(now.get() + 1);
+                most.set(most.get().max(now.get()));
+                later(3).await;
+                if j == 0 {
+                    queue.borrow_mut().extend(1..=10);
+                }
+                now.set(now.get() - 1);
+                done.borrow_mut().push(j);
+            }
+        }));
+        assert_eq!(done.borrow().len(), 11);
+        assert_eq!(most.get(), 4, "idle workers picked up the queued jobs");
+    }
 
     #[test]
     fn backoff_doubles_with_jitter() {

@@ -53,6 +53,10 @@ pub struct DemoArgs {
     /// Days of run history.
     #[arg(long, default_value_t = 45)]
     pub days: u32,
+    /// The simulated plan's data retention: older runs (but each Actor's ten newest) and their
+    /// default storages are gone, as on Apify.
+    #[arg(long, default_value_t = 90)]
+    pub retention_days: u32,
     /// Seed of the fleet generator: the same seed gives the same account.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -156,6 +156,7 @@ async fn start_simulator(d: &DemoArgs) -> std::io::Result<String> {
         seed: d.seed,
         actors: d.actors,
         days: d.days,
+        retention_days: d.retention_days,
         latency: std::time::Duration::from_millis(d.latency_ms),
         run_speed: d.run_speed.clamp(0.01, 10_000.0),
         ..forge_sim::SimOptions::default()

@@ -38,6 +38,14 @@ async fn two_hundred_actors_load_and_a_second_visit_reads_only_what_changed() {
         attr(&page, "#fleet", "data-first-rows-ms").await,
         attr(&page, "#fleet", "data-done-ms").await,
     );
+    println!(
+        "MEASURE 200 Actors: WebAssembly heap {} bytes once loaded",
+        attr(&page, "#fleet", "data-heap-bytes").await
+    );
+    assert!(
+        !page.exists("[data-filling]").await,
+        "no column still filling when done"
+    );
     assert_eq!(throttled, 0, "no 429 at the default limits");
     assert_eq!(lists[0], 1);
     assert!(

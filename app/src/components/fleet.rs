@@ -77,6 +77,7 @@ pub fn FleetDashboard() -> impl IntoView {
             data-retried=move || store.stats.get().map(|s| s.retried.to_string()).unwrap_or_default()
             data-refreshed=move || store.refreshed.get().to_string()
             data-extras=move || if store.extras_done.get() { "done" } else { "" }
+            data-heap-bytes=move || if store.phase.get() == Phase::Done { format!("{:.0}", clock::wasm_heap_bytes()) } else { String::new() }
         >
             <Progress />
             {move || denied.get().map(|(perm, n, total)| view! {
