@@ -50,9 +50,11 @@ Commands:
           chromium + chromedriver, wrk); safe to run again, skips what is already there
   ci      setup, rustfmt check, clippy (native and wasm), trunk build, tests: exactly what CI runs
   test    cargo test --workspace (after a trunk build of the app, when the app exists)
-  bench   criterion benches of the relay and the fleet engine, the engine in WebAssembly, and
-          the dashboard's first visit in Chromium (cold cache, CPU ×4): bytes and time to the
-          first rows, written to target/bench/first-visit.json
+  bench   criterion benches of the relay and the fleet engine, the engine in WebAssembly, the
+          fleet loader through the real relay (account-wide lists vs per Actor, 24/200/1,000
+          Actors; FORGE_BENCH_SIZES=24,200 picks sizes), written to target/bench/loader.json,
+          and the dashboard's first visit in Chromium (cold cache, CPU ×4): bytes and time to
+          the first rows, written to target/bench/first-visit.json
   demo    build the app and the relay, then serve the simulated demo at http://127.0.0.1:3000
   dev     live reload: trunk serve at http://127.0.0.1:8080, /api proxied to forge-relay demo
           on 127.0.0.1:3000 (both built and started, both stopped on Ctrl-C)
@@ -363,8 +365,9 @@ fn bench(ctx: &Ctx) -> Outcome {
 }
 
 /// Every `<crate>/benches/*.rs` of the relay and the fleet engine is a bench target named after
-/// its file; then the engine once more in WebAssembly, in headless Chromium; then the
-/// dashboard's first visit (`tests/benches/first_visit.rs`) on a fresh `trunk build --release`.
+/// its file; then the engine once more in WebAssembly, in headless Chromium; then the fleet
+/// loader through the release relay (`tests/benches/loader.rs`); then the dashboard's first
+/// visit (`tests/benches/first_visit.rs`) on a fresh `trunk build --release`.
 fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
     for (dir, package) in [
         ("relay/benches", "forge-relay"),
@@ -408,6 +411,12 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
             )
             .env("CHROMEDRIVER", CHROMEDRIVER),
         )
+    })?;
+    // Both fleet strategies against `forge-relay demo` at 24, 200 and 1,000 Actors (the old one
+    // at 1,000 takes a couple of minutes; FORGE_BENCH_SIZES=24,200 is passed through to pick
+    // sizes); the figures go to target/bench/loader.json.
+    steps.run("bench fleet loader (account-wide vs per Actor)", || {
+        ctx.run(ctx.cargo(&["bench", "-p", "forge-e2e", "--bench", "loader", "--locked"]))
     })?;
     if ctx.has_app() {
         steps.run("trunk build", || trunk_build(ctx))?;
