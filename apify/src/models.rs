@@ -26,10 +26,29 @@ pub struct Data<T> {
 
 /// The subset of `GET /v2/users/me` the relay keeps when sealing: never the e-mail, never the
 /// proxy password — those fields are not even declared, so they cannot be kept by accident.
+/// Besides who it is, only the plan's data retention: runs older than it are gone, which the
+/// dashboard says where it limits a window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserIdentity {
     pub id: String,
     pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<UserPlan>,
+}
+
+/// `plan` of `GET /v2/users/me`: its data retention only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPlan {
+    #[serde(default, deserialize_with = "lenient::opt_u32")]
+    pub data_retention_days: Option<u32>,
+}
+
+impl UserIdentity {
+    /// Days the account's plan keeps runs and unnamed storages, when Apify said.
+    pub fn retention_days(&self) -> Option<u32> {
+        self.plan.as_ref()?.data_retention_days
+    }
 }
 
 /// Apify's list envelope (`PaginationResponse` + `items`), inside `{"data": …}`.
@@ -536,15 +555,19 @@ mod tests {
     #[test]
     fn users_me_keeps_only_id_and_username() {
         let body = r#"{"data":{"id":"u1","username":"ana","email":"a@x.io",
-            "proxy":{"password":"p4ss"},"plan":{"id":"FREE"}}}"#;
+            "proxy":{"password":"p4ss"},"plan":{"id":"FREE","dataRetentionDays":7}}}"#;
         let me: Data<UserIdentity> = serde_json::from_str(body).unwrap();
         assert_eq!(
             me.data,
             UserIdentity {
                 id: "u1".into(),
-                username: "ana".into()
+                username: "ana".into(),
+                plan: Some(UserPlan {
+                    data_retention_days: Some(7)
+                }),
             }
         );
+        assert_eq!(me.data.retention_days(), Some(7));
         let again = serde_json::to_string(&me.data).unwrap();
         assert!(!again.contains("p4ss") && !again.contains("a@x.io"));
     }

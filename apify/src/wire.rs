@@ -82,6 +82,9 @@ pub struct SessionInfo {
     /// When the sealed session stops opening (RFC 3339 seconds, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Days the account's Apify plan keeps runs (`plan.dataRetentionDays`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
 }
 
 impl SessionInfo {
@@ -220,6 +223,7 @@ mod tests {
             username: "ana".into(),
             sealed_at: Some("2026-01-01T00:00:00Z".into()),
             expires_at: Some("2026-04-01T00:00:00Z".into()),
+            retention_days: Some(30),
         }
     }
 
@@ -238,7 +242,7 @@ mod tests {
         let s = sealed_session();
         round_trip(
             &s,
-            r#"{"mode":"sealed","userId":"u1","username":"ana","sealedAt":"2026-01-01T00:00:00Z","expiresAt":"2026-04-01T00:00:00Z"}"#,
+            r#"{"mode":"sealed","userId":"u1","username":"ana","sealedAt":"2026-01-01T00:00:00Z","expiresAt":"2026-04-01T00:00:00Z","retentionDays":30}"#,
         );
         assert!(s.is_sealed());
         assert_eq!(s.sealed_at_secs(), Some(1_767_225_600));
@@ -248,6 +252,7 @@ mod tests {
             mode: RelayMode::Local,
             sealed_at: None,
             expires_at: None,
+            retention_days: None,
             ..s
         };
         // No timestamps: the fields are left out, not null.
@@ -269,7 +274,7 @@ mod tests {
             session: sealed_session(),
             sealed: "forge1.secretblob".into(),
         };
-        let json = r#"{"mode":"sealed","userId":"u1","username":"ana","sealedAt":"2026-01-01T00:00:00Z","expiresAt":"2026-04-01T00:00:00Z","sealed":"forge1.secretblob"}"#;
+        let json = r#"{"mode":"sealed","userId":"u1","username":"ana","sealedAt":"2026-01-01T00:00:00Z","expiresAt":"2026-04-01T00:00:00Z","retentionDays":30,"sealed":"forge1.secretblob"}"#;
         round_trip(&s, json);
         // A client that only wants the session reads the same answer.
         assert_eq!(

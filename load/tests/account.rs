@@ -297,25 +297,8 @@ fn a_run_that_starts_while_paging_is_kept_once() {
     t.before.borrow_mut().insert(
         6,
         Box::new(move |sim: &Sim| {
-            let req = axum::http::Request::builder()
-                .method("POST")
-                .uri(format!("/v2/acts/{actor}/runs"))
-                .header("authorization", format!("Bearer {DEFAULT_DEMO_TOKEN}"))
-                .header("content-type", "application/json")
-                .body(Body::from("{}"))
-                .unwrap();
-            // The loader's runtime is busy on this thread: send from another.
-            let status = std::thread::scope(|s| {
-                s.spawn(|| {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .build()
-                        .unwrap();
-                    rt.block_on(sim.router().oneshot(req)).unwrap().status()
-                })
-                .join()
-                .unwrap()
-            });
-            assert!(status.is_success(), "{status}");
+            // The loader's runtime is busy on this thread: start it from another.
+            std::thread::scope(|s| s.spawn(|| start_run(sim, &actor)).join().unwrap());
         }),
     );
     let (_, seen) = run_new(&t, plan());

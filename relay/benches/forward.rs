@@ -97,7 +97,7 @@ fn main() {
         let upstream = stub().await;
         let relay = relay(upstream).await;
         let now = forge_relay::now_unix();
-        let session = SessionSecret { token: TOKEN.to_string().into(), user_id: "u1".into(), username: "ana".into() };
+        let session = SessionSecret { token: TOKEN.to_string().into(), user_id: "u1".into(), username: "ana".into(), retention_days: None };
         let sealed = Keyring::parse(KEYS).unwrap().seal(&session, now, now + 3600).unwrap();
         let path = "/v2/actor-runs?limit=1&desc=1";
         let direct = load(format!("http://{upstream}{path}"), None).await;

@@ -19,6 +19,7 @@ fn session() -> SessionSecret {
             .into(),
         user_id: "HksnGcqY3Y8H7Fmtj".into(),
         username: "forge-demo".into(),
+        retention_days: None,
     }
 }
 

@@ -60,6 +60,7 @@ pub async fn connect(
     let issued_at = now_unix();
     let expires_at = issued_at + state.config.session_ttl.as_secs();
     let session = SessionSecret {
+        retention_days: who.retention_days(),
         token,
         user_id: who.id,
         username: who.username,
@@ -76,6 +77,7 @@ pub async fn connect(
         username: session.username,
         sealed_at: Some(timestamp(issued_at)),
         expires_at: Some(timestamp(expires_at)),
+        retention_days: session.retention_days,
     };
     let mut res = match delivery {
         Delivery::Cookie => (StatusCode::CREATED, Json(info)).into_response(),
@@ -108,6 +110,7 @@ pub async fn current(
             username: u.session.username.clone(),
             sealed_at: Some(timestamp(u.issued_at)),
             expires_at: Some(timestamp(u.expires_at)),
+            retention_days: u.session.retention_days,
         },
         Caller::Fixed(token) => {
             let who = state
@@ -120,6 +123,7 @@ pub async fn current(
                 username: who.username.clone(),
                 sealed_at: None,
                 expires_at: None,
+                retention_days: who.retention_days(),
             }
         }
     };

@@ -237,11 +237,13 @@ fn aad(header: &[u8; HEADER_LEN]) -> Vec<u8> {
     aad
 }
 
-/// What a sealed value holds: the token (secret) and who it belongs to.
+/// What a sealed value holds: the token (secret), who it belongs to, and the plan's data
+/// retention (days; a seal from before it was kept opens with `None`).
 pub struct SessionSecret {
     pub token: SecretString,
     pub user_id: String,
     pub username: String,
+    pub retention_days: Option<u32>,
 }
 
 impl fmt::Debug for SessionSecret {
@@ -250,14 +252,19 @@ impl fmt::Debug for SessionSecret {
             .field("token", &"***")
             .field("user_id", &self.user_id)
             .field("username", &self.username)
+            .field("retention_days", &self.retention_days)
             .finish()
     }
 }
 
 impl SessionSecret {
+    /// Length-prefixed fields: token, user id, username and, when known, the retention days as
+    /// decimal text.
     fn encode(&self) -> Result<Zeroizing<Vec<u8>>, SealError> {
         let mut out = Zeroizing::new(Vec::with_capacity(128));
-        for field in [self.token.expose_secret(), &self.user_id, &self.username] {
+        let retention = self.retention_days.map(|d| d.to_string());
+        let fields = [self.token.expose_secret(), &self.user_id, &self.username];
+        for field in fields.into_iter().chain(retention.as_deref()) {
             let len = u16::try_from(field.len()).map_err(|_| SealError::TooLong)?;
             out.extend_from_slice(&len.to_be_bytes());
             out.extend_from_slice(field.as_bytes());
@@ -265,17 +272,22 @@ impl SessionSecret {
         Ok(out)
     }
 
+    /// Three fields (a seal from before retention was kept) or four.
     fn decode(mut bytes: &[u8]) -> Option<SessionSecret> {
-        let mut fields: Vec<String> = Vec::with_capacity(3);
-        for _ in 0..3 {
+        let mut fields: Vec<String> = Vec::with_capacity(4);
+        while !bytes.is_empty() && fields.len() < 4 {
             let len = u16::from_be_bytes(bytes.get(..2)?.try_into().ok()?) as usize;
             let field = bytes.get(2..2 + len)?;
             fields.push(String::from_utf8(field.to_vec()).ok()?);
             bytes = &bytes[2 + len..];
         }
-        if !bytes.is_empty() {
+        if !bytes.is_empty() || fields.len() < 3 {
             return None;
         }
+        let retention_days = match fields.len() {
+            4 => Some(fields.pop()?.parse().ok()?),
+            _ => None,
+        };
         let username = fields.pop()?;
         let user_id = fields.pop()?;
         let token = SecretString::from(fields.pop()?);
@@ -283,6 +295,7 @@ impl SessionSecret {
             token,
             user_id,
             username,
+            retention_days,
         })
     }
 }
@@ -372,7 +385,29 @@ mod tests {
             token: SecretString::from(TOKEN),
             user_id: "u1".into(),
             username: "ana".into(),
+            retention_days: Some(14),
         }
+    }
+
+    #[test]
+    fn a_seal_from_before_retention_was_kept_still_opens() {
+        let old = SessionSecret {
+            retention_days: None,
+            ..session()
+        };
+        let bytes = old.encode().unwrap();
+        let back = SessionSecret::decode(&bytes).unwrap();
+        assert_eq!(back.retention_days, None);
+        assert_eq!(back.username, "ana");
+        let new = SessionSecret::decode(&session().encode().unwrap()).unwrap();
+        assert_eq!(new.retention_days, Some(14));
+        // Neither a fifth field nor a non-number opens.
+        let mut five = session().encode().unwrap().to_vec();
+        five.extend_from_slice(&[0, 1, b'x']);
+        assert!(SessionSecret::decode(&five).is_none());
+        let mut bad = old.encode().unwrap().to_vec();
+        bad.extend_from_slice(&[0, 2, b'1', b'x']);
+        assert!(SessionSecret::decode(&bad).is_none());
     }
 
     fn ring(spec: &str) -> Keyring {
@@ -395,12 +430,17 @@ mod tests {
     }
 
     /// Frozen wire format: if this changes, every session in the wild breaks. Bump VERSION.
-    /// (Cross-checked once by decrypting it with Python's `cryptography` AESGCM.)
+    /// (Cross-checked once by decrypting it with Python's `cryptography` AESGCM.) A session with
+    /// no retention seals to exactly the three-field payload it always did.
     #[test]
     fn known_answer() {
         let k = ring(KEY_A);
+        let three_fields = SessionSecret {
+            retention_days: None,
+            ..session()
+        };
         let sealed = k
-            .seal_with_nonce(&session(), NOW, NOW + TTL, [7u8; 12])
+            .seal_with_nonce(&three_fields, NOW, NOW + TTL, [7u8; 12])
             .unwrap();
         assert_eq!(
             sealed,

@@ -332,3 +332,23 @@ async fn without_actor_runs_read_the_dashboard_names_the_permission() {
     page.assert_no_console_errors().await;
     page.finish().await;
 }
+
+#[tokio::test]
+async fn the_plans_retention_is_named_where_it_limits_the_window() {
+    // A plan that keeps 14 days: the simulated account has no older runs but each Actor's ten
+    // newest, and the dashboard says so for the 30- and 90-day windows.
+    let page = open(Relay::DemoWith(&["--retention-days", "14"]), "retention").await;
+    page.goto("/").await;
+    wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
+    let note = page.wait_for_text("#retention-note", "14 days").await;
+    assert!(
+        note.contains("this 30-day window shows the last 14 days"),
+        "{note}"
+    );
+    page.click("button[data-days=\"7\"]").await;
+    page.wait_for_text("#summary-title", "last 7 days").await;
+    assert!(!page.exists("#retention-note").await, "7 days are all kept");
+    page.screenshot("retention").await;
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}

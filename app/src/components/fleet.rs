@@ -12,7 +12,7 @@ use crate::view_model::fleet_table::{bucket_class, health_class, rows};
 use crate::view_model::format::{group_thousands, or_dash, pct, usd_or_na};
 use crate::view_model::formula::{deductions, plan_rules};
 use crate::view_model::progress;
-use crate::view_model::time::relative;
+use crate::view_model::time::{relative, retention_note};
 use crate::view_model::trends::{count, delta_figures, money};
 use forge_fleet::trends::{FigureDeltas, Snapshot};
 use forge_fleet::window::WINDOW_CHOICES;
@@ -95,6 +95,14 @@ pub fn FleetDashboard() -> impl IntoView {
                 <WindowPicker labelled_by="window-label" />
                 <Freshness />
             </div>
+            {move || {
+                let kept = forge
+                    .session
+                    .with(|s| s.connected().and_then(|i| i.retention_days));
+                retention_note(kept, store.days.get()).map(|text| view! {
+                    <p class="notice notice-info" id="retention-note">{text}</p>
+                })
+            }}
             {move || report.get().filter(|r| !r.actors.is_empty()).map(|r| view! {
                 <Summary report=r.clone() />
                 <TrendsCard />

@@ -118,6 +118,7 @@ mod tests {
             username: "ana".into(),
             sealed_at: sealed_at.map(str::to_string),
             expires_at: expires_at.map(str::to_string),
+            retention_days: None,
         })
     }
 

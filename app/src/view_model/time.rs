@@ -153,3 +153,33 @@ mod tests {
         assert_eq!(TokenAge::of(None, None, sealed), None);
     }
 }
+
+/// What the account's data retention means for a window of `window_days`: Apify keeps runs
+/// for `retention_days` (and each Actor's ten newest), so a longer window shows less than it
+/// says. `None` when it does not limit the window (or the plan did not say).
+pub fn retention_note(retention_days: Option<u32>, window_days: u32) -> Option<String> {
+    let kept = retention_days.filter(|d| *d < window_days)?;
+    Some(format!(
+        "Your Apify plan keeps runs for {kept} days: this {window_days}-day window shows the \
+         last {kept} days, plus each Actor's ten newest runs."
+    ))
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::retention_note;
+
+    #[test]
+    fn retention_is_named_only_where_it_limits_the_window() {
+        assert_eq!(retention_note(None, 90), None);
+        assert_eq!(retention_note(Some(90), 90), None);
+        assert_eq!(retention_note(Some(30), 7), None);
+        assert_eq!(
+            retention_note(Some(14), 30).as_deref(),
+            Some(
+                "Your Apify plan keeps runs for 14 days: this 30-day window shows the last 14 \
+                 days, plus each Actor's ten newest runs."
+            )
+        );
+    }
+}

@@ -231,6 +231,7 @@ pub fn sealed_with(token: &str, issued_offset: i64, ttl: u64) -> String {
         token: SecretString::from(token),
         user_id: "u1".into(),
         username: "ana".into(),
+        retention_days: None,
     };
     Keyring::parse(KEYS)
         .unwrap()

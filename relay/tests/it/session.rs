@@ -230,6 +230,7 @@ async fn every_unseal_failure_is_one_opaque_401() {
         token: TOKEN.to_string().into(),
         user_id: "u1".into(),
         username: "ana".into(),
+        retention_days: None,
     };
     let now = forge_relay::now_unix();
     bad.push(other.seal(&session, now, now + 60).unwrap());
