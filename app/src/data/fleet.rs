@@ -77,9 +77,10 @@ impl Phase {
     }
 }
 
-/// What IndexedDB keeps per username after a complete load: the rows and the digest of every
-/// window (shown at once on the next visit), and the loaded Actors — runs, builds, item counts
-/// and run details, never a credential — from which the next visit reads only what changed.
+/// What IndexedDB keeps per username after a complete load, under two keys: the rows and the
+/// digest of every window ([`cache_key`]: small, read and shown first on the next visit), and
+/// the loaded Actors — runs, builds, item counts and run details, never a credential —
+/// ([`runs_key`]: large, read next), from which the next visit reads only what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedFleet {
@@ -88,9 +89,6 @@ pub struct CachedFleet {
     pub loaded_ms: f64,
     pub rows: Vec<RowMeta>,
     pub digests: Vec<FleetDigest>,
-    /// Empty when they would have made the entry too big ([`MAX_CACHE_BYTES`]).
-    #[serde(default)]
-    pub inputs: Vec<ActorInput>,
 }
 
 /// Bumped when [`CachedFleet`] changes shape: older entries are then ignored (and overwritten
@@ -104,9 +102,14 @@ pub const MAX_CACHE_BYTES: usize = 256 << 20;
 /// Accounts whose fleet is kept; the one saved longest ago goes first.
 pub const MAX_CACHED_ACCOUNTS: usize = 3;
 
-/// The IndexedDB key of `username`'s fleet.
+/// The IndexedDB key of `username`'s table.
 pub fn cache_key(username: &str) -> String {
     format!("fleet.v{CACHE_VERSION}.{username}")
+}
+
+/// The IndexedDB key of `username`'s loaded Actors (absent when over [`MAX_CACHE_BYTES`]).
+pub fn runs_key(username: &str) -> String {
+    format!("fleet.v{CACHE_VERSION}.{username}.runs")
 }
 
 /// The IndexedDB key of the list of cached accounts: `[[username, saved_ms], …]`.
@@ -226,13 +229,13 @@ impl FleetStore {
         if self.phase.get_untracked() != Phase::Done {
             return;
         }
-        let current = self.to_cache();
+        let current = (self.to_cache(), self.loaded_inputs());
         self.start(forge, username, Some(current));
     }
 
-    /// Starts a load, showing `shown` (or the cache's entry, read first) until the new table
-    /// is complete.
-    fn start(self, forge: Forge, username: String, shown: Option<CachedFleet>) {
+    /// Starts a load, showing `shown` (or the cache's table, read first) until the new table is
+    /// complete, and reading only what changed since its Actors.
+    fn start(self, forge: Forge, username: String, shown: Option<(CachedFleet, Vec<ActorInput>)>) {
         self.live.set(false);
         self.rows.set(Vec::new());
         self.inputs.set_value(Vec::new());
@@ -250,19 +253,24 @@ impl FleetStore {
         let client = forge.client();
         let client2 = client.clone();
         leptos::task::spawn_local(async move {
-            let cached = match shown {
-                Some(c) => Some(c),
-                None => read_cache(&username).await,
+            let known = match shown {
+                Some((table, inputs)) => {
+                    self.cached.set(Some(table));
+                    Some(Known { inputs })
+                }
+                None => {
+                    // The table first (small: on screen at once), then the Actors (large).
+                    let table = read_cache(&username).await;
+                    let any = table.is_some();
+                    if !abort.is_aborted() {
+                        self.cached.set(table);
+                    }
+                    match any {
+                        true => read_known(&username).await,
+                        false => None,
+                    }
+                }
             };
-            let known = cached.as_ref().map(|c| Known {
-                inputs: c.inputs.clone(),
-            });
-            if !abort.is_aborted() {
-                self.cached.set(cached.map(|c| CachedFleet {
-                    inputs: Vec::new(),
-                    ..c
-                }));
-            }
             let f = loader::fetcher(client, abort.clone());
             let loaded = load_fleet(&f, FleetPlan::new(now as i64), known, move |ev| {
                 if !abort.is_aborted() {
@@ -474,9 +482,11 @@ impl FleetStore {
                     .set(Some(clock::now_ms() - self.started_at.get_value()));
                 self.bump(true);
                 self.cached.set(None);
-                let cache = self.to_cache();
+                let (table, inputs) = (self.to_cache(), self.loaded_inputs());
                 let username = username.to_string();
-                leptos::task::spawn_local(async move { save_cache(&username, cache).await });
+                leptos::task::spawn_local(
+                    async move { save_cache(&username, table, inputs).await },
+                );
             }
         }
     }
@@ -539,27 +549,30 @@ impl FleetStore {
             loaded_ms: end as f64,
             rows: self.rows.get_untracked(),
             digests,
-            inputs: self
-                .inputs
-                .with_value(|v| v.iter().flatten().cloned().collect()),
         }
+    }
+
+    /// The loaded Actors, as the next load's starting point.
+    fn loaded_inputs(self) -> Vec<ActorInput> {
+        self.inputs
+            .with_value(|v| v.iter().flatten().cloned().collect())
     }
 }
 
-/// Writes `cache` for `username`, then forgets the accounts saved longest ago.
-async fn save_cache(username: &str, mut cache: CachedFleet) {
-    let Ok(mut json) = serde_json::to_string(&cache) else {
+/// Writes `table` and `inputs` for `username`, then forgets the accounts saved longest ago.
+async fn save_cache(username: &str, table: CachedFleet, inputs: Vec<ActorInput>) {
+    let Ok(json) = serde_json::to_string(&table) else {
         return;
     };
-    if json.len() > MAX_CACHE_BYTES {
-        cache.inputs.clear();
-        let Ok(small) = serde_json::to_string(&cache) else {
-            return;
-        };
-        json = small;
-    }
     if !idb::put(&cache_key(username), &json).await {
         return;
+    }
+    match serde_json::to_string(&inputs) {
+        Ok(json) if json.len() <= MAX_CACHE_BYTES => {
+            idb::put(&runs_key(username), &json).await;
+        }
+        // Too big to keep: the next visit shows the table, then loads in full.
+        _ => idb::delete(&runs_key(username)).await,
     }
     // Where the cache was kept before IndexedDB.
     storage::remove(&format!("forge.fleet.v2.{username}"));
@@ -570,6 +583,7 @@ async fn save_cache(username: &str, mut cache: CachedFleet) {
     let (index, evicted) = cache_index_after_save(index, username, clock::now_ms());
     for user in evicted {
         idb::delete(&cache_key(&user)).await;
+        idb::delete(&runs_key(&user)).await;
     }
     if let Ok(j) = serde_json::to_string(&index) {
         idb::put(CACHE_INDEX_KEY, &j).await;
@@ -592,12 +606,20 @@ fn mark_problems(row: &mut RowMeta, problems: &ListProblems) {
     }
 }
 
-/// The cached fleet for `username`, if any and readable.
+/// The cached table for `username`, if any and readable.
 pub async fn read_cache(username: &str) -> Option<CachedFleet> {
     let json = idb::get(&cache_key(username)).await?;
     serde_json::from_str::<CachedFleet>(&json)
         .ok()
         .filter(|c| c.version == CACHE_VERSION)
+}
+
+/// The cached Actors for `username`, if any and readable.
+async fn read_known(username: &str) -> Option<Known> {
+    let json = idb::get(&runs_key(username)).await?;
+    serde_json::from_str(&json)
+        .ok()
+        .map(|inputs| Known { inputs })
 }
 
 #[cfg(test)]
