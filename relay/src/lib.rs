@@ -92,7 +92,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{}/{{*rest}}", wire::APIFY_PREFIX),
-            any(api::forward),
+            // Apify's JSON, projected, gzipped for a client that asks (a page of 1,000 runs is
+            // ~460 KB of JSON). These answers carry no secret — the token never leaves the
+            // relay — so compression cannot leak one (BREACH needs a secret in the body).
+            any(api::forward).layer(
+                tower_http::compression::CompressionLayer::new()
+                    .quality(tower_http::CompressionLevel::Fastest),
+            ),
         )
         .route(wire::DEMO_TOKENS_PATH, get(api::demo_tokens))
         .route(wire::AUDIT_PATH, get(api::audit))
