@@ -241,7 +241,7 @@ const BUILD: Shape = build_fields!(
     ),
 );
 
-/// The columns every dataset shape shares: metadata, never items or links to them.
+/// A dataset's metadata (`GET /v2/datasets/{id}`), never items or links to them.
 macro_rules! dataset_fields {
     ($($extra:expr),* $(,)?) => {
         Shape::Object(&[
@@ -264,8 +264,18 @@ macro_rules! dataset_fields {
     };
 }
 
-/// `DatasetListItem`.
-const DATASET_ITEM: Shape = dataset_fields!(s("title"), s("username"));
+/// `DatasetListItem`: what the fleet loader reads from the list of every run's default dataset
+/// — which run it belongs to and how many items it holds. One is listed per run (tens of
+/// thousands per page walk), so nothing else comes back: no owner, access times or usage stats.
+const DATASET_ITEM: Shape = Shape::Object(&[
+    s("id"),
+    s("name"),
+    s("createdAt"),
+    s("itemCount"),
+    s("cleanItemCount"),
+    s("actId"),
+    s("actRunId"),
+]);
 
 /// `Dataset`: metadata and the field list; no signing key, no signed items URL.
 const DATASET: Shape = dataset_fields!(
