@@ -207,12 +207,14 @@ pub async fn load_fleet<T: Transport>(
             l.done += 1;
             match (page, outcome) {
                 (Page::Actors(_), PageOutcome::Actors(Ok(p))) => {
-                    if let Some(next) = next_offset(&p) {
+                    // Actor pages are chained one by one: the page without a next is the last.
+                    let next = next_offset(&p);
+                    if let Some(next) = next {
                         q.push_front(Page::Actors(next));
                         l.known += 1;
                     }
                     l.actors.extend(p.items);
-                    if next_offset_is_none(&l, &q) && !listed.replace(true) {
+                    if next.is_none() && !listed.replace(true) {
                         emit(Event::Listed(
                             l.actors.iter().cloned().map(to_input).collect(),
                         ));
@@ -345,11 +347,6 @@ pub async fn load_fleet<T: Transport>(
     }
     emit(Event::Done);
     Some(())
-}
-
-/// No Actor page is waiting in the queue.
-fn next_offset_is_none(_l: &Lists, q: &VecDeque<Page>) -> bool {
-    !q.iter().any(|p| matches!(p, Page::Actors(_)))
 }
 
 fn to_input(a: ActorShort) -> ActorInput {
