@@ -12,10 +12,12 @@
 //! prepared run is 48 bytes with no heap; reports for any window are then computed from the
 //! prepared form without touching a string.
 
-use forge_apify::models::{Actor, BuildShort, JobStatus, Run, RunShort};
+use forge_apify::models::{Actor, BuildShort, DefaultRunOptions, JobStatus, Run, RunShort};
 use forge_apify::time::{parse_iso_millis, IsoParser};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+
+mod merge;
 
 /// One Actor as the loader fetched it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,9 +55,13 @@ impl ActorInput {
 /// Index meaning "this run names no build".
 pub const NO_BUILD: u32 = u32::MAX;
 
-/// One run, parsed: no strings, no heap.
+/// One run, parsed: no strings, no heap. Kept as a JSON array (`[started, finished, cost,
+/// build, status]`) in the app's cache, a million of which must read back quickly.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    from = "(i64, Option<i64>, Option<f64>, u32, JobStatus)",
+    into = "(i64, Option<i64>, Option<f64>, u32, JobStatus)"
+)]
 pub struct RunFact {
     pub started_ms: i64,
     /// `None` while in progress (or if Apify's value could not be read).
@@ -65,6 +71,32 @@ pub struct RunFact {
     /// Index into [`PreparedActor::builds`], or [`NO_BUILD`].
     pub build: u32,
     pub status: JobStatus,
+}
+
+impl From<(i64, Option<i64>, Option<f64>, u32, JobStatus)> for RunFact {
+    fn from(
+        (started_ms, finished_ms, cost_usd, build, status): (
+            i64,
+            Option<i64>,
+            Option<f64>,
+            u32,
+            JobStatus,
+        ),
+    ) -> RunFact {
+        RunFact {
+            started_ms,
+            finished_ms,
+            cost_usd,
+            build,
+            status,
+        }
+    }
+}
+
+impl From<RunFact> for (i64, Option<i64>, Option<f64>, u32, JobStatus) {
+    fn from(r: RunFact) -> Self {
+        (r.started_ms, r.finished_ms, r.cost_usd, r.build, r.status)
+    }
 }
 
 impl RunFact {
@@ -101,6 +133,54 @@ impl RunFact {
     }
 }
 
+/// An Apify id (`HG7ML7M8z78YcAPEB`: 17 characters) held inline — no heap, 24 bytes — so the
+/// prepared form can name each of a million runs. Ids of up to 23 bytes fit.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RunId {
+    len: u8,
+    bytes: [u8; 23],
+}
+
+impl RunId {
+    /// `None` for an empty id or one longer than 23 bytes (Apify's are 17).
+    pub fn new(id: &str) -> Option<RunId> {
+        let len = id.len();
+        if len == 0 || len > 23 {
+            return None;
+        }
+        let mut bytes = [0u8; 23];
+        bytes[..len].copy_from_slice(id.as_bytes());
+        Some(RunId {
+            len: len as u8,
+            bytes,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Built from a `&str` cut at its own length: always UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for RunId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for RunId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RunId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RunId, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        RunId::new(&s).ok_or_else(|| serde::de::Error::custom("not an Apify id"))
+    }
+}
+
 /// A build the Actor has (from the builds list, the `latest` tag, or named by a run).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -126,9 +206,13 @@ impl BuildFact {
     }
 }
 
-/// Enrichment for one run: dataset item count and/or memory figures from the run detail.
+/// Enrichment for one run: dataset item count and/or memory figures from the run detail. Kept
+/// as a JSON array (`[run, items, memMaxBytes, memoryMbytes, detail]`) in the app's cache.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    from = "(u32, Option<u64>, Option<u64>, Option<u32>, bool)",
+    into = "(u32, Option<u64>, Option<u64>, Option<u32>, bool)"
+)]
 pub struct Sample {
     /// Index into [`PreparedActor::runs`].
     pub run: u32,
@@ -137,9 +221,59 @@ pub struct Sample {
     pub mem_max_bytes: Option<u64>,
     /// `options.memoryMbytes` of the run detail.
     pub memory_mbytes: Option<u32>,
+    /// The run detail was read (whatever it said): it is not read again.
+    pub detail: bool,
 }
 
-/// An Actor ready for reports over any window.
+impl From<(u32, Option<u64>, Option<u64>, Option<u32>, bool)> for Sample {
+    fn from(
+        (run, items, mem_max_bytes, memory_mbytes, detail): (
+            u32,
+            Option<u64>,
+            Option<u64>,
+            Option<u32>,
+            bool,
+        ),
+    ) -> Sample {
+        Sample {
+            run,
+            items,
+            mem_max_bytes,
+            memory_mbytes,
+            detail,
+        }
+    }
+}
+
+impl From<Sample> for (u32, Option<u64>, Option<u64>, Option<u32>, bool) {
+    fn from(s: Sample) -> Self {
+        (s.run, s.items, s.mem_max_bytes, s.memory_mbytes, s.detail)
+    }
+}
+
+impl Sample {
+    fn empty(run: u32) -> Sample {
+        Sample {
+            run,
+            items: None,
+            mem_max_bytes: None,
+            memory_mbytes: None,
+            detail: false,
+        }
+    }
+
+    /// Folds in what a run detail says about memory.
+    fn read_detail(&mut self, d: &Run) {
+        self.detail = true;
+        self.mem_max_bytes = d.stats.as_ref().and_then(|s| s.mem_max_bytes);
+        self.memory_mbytes = d.options.as_ref().and_then(|o| o.memory_mbytes);
+    }
+}
+
+/// An Actor ready for reports over any window — and, with its run ids, the form the app keeps
+/// and caches a loaded fleet in: a refresh merges into it ([`PreparedActor::merged`]) and
+/// background reads fold into it ([`PreparedActor::read_detail`],
+/// [`PreparedActor::read_run_detail`]); nothing is prepared twice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreparedActor {
@@ -147,16 +281,29 @@ pub struct PreparedActor {
     pub name: String,
     pub title: Option<String>,
     pub username: String,
-    /// `defaultRunOptions.memoryMbytes`.
-    pub default_memory_mbytes: Option<u32>,
+    /// `modifiedAt` as last listed: a refresh reads the detail again when it moves.
+    #[serde(default)]
+    pub modified_at: Option<String>,
+    /// The Actor's detail was read: its defaults and tagged builds are known.
+    #[serde(default)]
+    pub detail_read: bool,
+    /// `defaultRunOptions` of the detail (the Run dialog's defaults; memory for the rules).
+    #[serde(default)]
+    pub default_run_options: Option<DefaultRunOptions>,
     pub builds: Vec<BuildFact>,
     /// Index into `builds` of the build tagged `latest` (the build in use).
     pub latest_build: Option<u32>,
     pub runs: Vec<RunFact>,
+    /// `runs[i]`'s Apify id.
+    #[serde(default)]
+    pub run_ids: Vec<RunId>,
     pub samples: Vec<Sample>,
+    /// The default key-value store of the newest succeeded run (where its `SIGNALS` are).
+    #[serde(default)]
+    pub signals_store: Option<String>,
     /// Most recent run start known: the newest run given, or `stats.lastRunStartedAt`.
     pub last_run_ms: Option<i64>,
-    /// Runs whose `startedAt` could not be read (left out of every figure).
+    /// Runs whose `startedAt` (or id) could not be read (left out of every figure).
     pub unreadable_runs: u32,
 }
 
@@ -175,81 +322,278 @@ pub fn parse_build_number(s: &str) -> Option<(u32, u32, u32)> {
     Some((major, minor, build))
 }
 
-/// Interns builds by id (or by number for runs that name no id).
-struct BuildTable<'a> {
-    builds: Vec<BuildFact>,
-    by_id: BTreeMap<&'a str, u32>,
-    by_number: BTreeMap<&'a str, u32>,
-}
-
-impl<'a> BuildTable<'a> {
-    fn find_or_add(&mut self, id: Option<&'a str>, number: Option<&'a str>) -> u32 {
-        if let Some(id) = id {
-            if let Some(&i) = self.by_id.get(id) {
-                return i;
-            }
-        } else if let Some(n) = number {
-            if let Some(&i) = self.by_number.get(n) {
-                return i;
-            }
-        } else {
-            return NO_BUILD;
-        }
-        let i = self.builds.len() as u32;
-        self.builds.push(BuildFact {
-            id: id.map(str::to_string),
-            number: number.map(str::to_string),
-            version: number.and_then(parse_build_number),
-            started_ms: None,
-            finished_ms: None,
-            listed: false,
-        });
-        if let Some(id) = id {
-            self.by_id.insert(id, i);
-        }
-        if let Some(n) = number {
-            self.by_number.entry(n).or_insert(i);
-        }
-        i
-    }
-}
-
-/// Turns one Actor's models into its prepared form (one pass over the runs).
-///
-/// Runs with an unreadable `startedAt` are counted in `unreadable_runs` and otherwise left out;
-/// an unreadable `finishedAt` makes the run's duration unknown. Enrichment entries for runs that
-/// are not in `runs` are ignored: enrichment annotates listed runs, it does not add runs.
-pub fn prepare(input: &ActorInput) -> PreparedActor {
-    let actor = &input.actor;
-    let mut table = BuildTable {
-        builds: Vec::with_capacity(input.builds.len() + 2),
-        by_id: BTreeMap::new(),
-        by_number: BTreeMap::new(),
+/// The index of the build with `id` (else, for a reference with no id, `number`) in `builds`,
+/// added when new. What one reference knows and the entry lacks (an id, a number) is filled in.
+/// A linear search: an Actor has tens of builds, and runs come in stretches on one build.
+fn intern_build(builds: &mut Vec<BuildFact>, id: Option<&str>, number: Option<&str>) -> u32 {
+    let found = match (id, number) {
+        (None, None) => return NO_BUILD,
+        (Some(id), _) => builds
+            .iter()
+            .position(|b| b.id.as_deref() == Some(id))
+            .or_else(|| {
+                // A build first seen by number only (a run that named no id) is this one.
+                number.and_then(|n| {
+                    builds
+                        .iter()
+                        .position(|b| b.id.is_none() && b.number.as_deref() == Some(n))
+                })
+            }),
+        (None, Some(n)) => builds.iter().position(|b| b.number.as_deref() == Some(n)),
     };
-    for b in &input.builds {
-        let i = table.find_or_add(Some(&b.id), b.build_number.as_deref()) as usize;
-        let fact = &mut table.builds[i];
+    let i = match found {
+        Some(i) => i,
+        None => {
+            builds.push(BuildFact {
+                id: None,
+                number: None,
+                version: None,
+                started_ms: None,
+                finished_ms: None,
+                listed: false,
+            });
+            builds.len() - 1
+        }
+    };
+    let b = &mut builds[i];
+    if b.id.is_none() {
+        b.id = id.map(str::to_string);
+    }
+    if b.number.is_none() {
+        b.number = number.map(str::to_string);
+        b.version = b.number.as_deref().and_then(parse_build_number);
+    }
+    i as u32
+}
+
+/// An Actor being prepared, one build and one run at a time, in any order: the account-wide
+/// loader feeds it page by page, so no Actor's runs are ever held as models.
+#[derive(Debug)]
+pub struct Preparing {
+    actor: PreparedActor,
+    iso: IsoParser,
+    /// The key and index of the last run's build: runs come in long stretches on one build.
+    last_build: Option<(String, u32)>,
+    newest_succeeded_ms: Option<i64>,
+}
+
+impl Preparing {
+    /// `actor` (a list item or its detail) with no runs yet.
+    pub fn new(actor: &Actor) -> Preparing {
+        let mut p = Preparing {
+            actor: PreparedActor {
+                id: actor.id.clone(),
+                name: actor.name.clone(),
+                title: actor.title.clone(),
+                username: actor.username.clone(),
+                modified_at: None,
+                detail_read: false,
+                default_run_options: None,
+                builds: Vec::new(),
+                latest_build: None,
+                runs: Vec::new(),
+                run_ids: Vec::new(),
+                samples: Vec::new(),
+                signals_store: None,
+                last_run_ms: None,
+                unreadable_runs: 0,
+            },
+            iso: IsoParser::default(),
+            last_build: None,
+            newest_succeeded_ms: None,
+        };
+        p.actor.read_detail(actor);
+        p
+    }
+
+    /// A build from the builds list.
+    pub fn add_build(&mut self, b: &BuildShort) {
+        let builds = &mut self.actor.builds;
+        let i = intern_build(builds, Some(&b.id), b.build_number.as_deref()) as usize;
+        let fact = &mut builds[i];
         fact.listed = true;
         fact.started_ms = b.started_at.as_deref().and_then(parse_iso_millis);
-        fact.finished_ms = b.finished_at.as_deref().and_then(parse_iso_millis);
-        if fact.number.is_none() {
-            fact.number = b.build_number.clone();
-            fact.version = fact.number.as_deref().and_then(parse_build_number);
-        }
+        fact.finished_ms = b
+            .finished_at
+            .as_deref()
+            .and_then(parse_iso_millis)
+            .or(fact.finished_ms);
     }
-    let latest_build = actor.latest_build().and_then(|t| {
-        let i = table.find_or_add(t.build_id.as_deref(), t.build_number.as_deref());
-        let fact = table.builds.get_mut(i as usize)?;
-        if fact.finished_ms.is_none() {
-            fact.finished_ms = t.finished_at.as_deref().and_then(parse_iso_millis);
-        }
-        if fact.number.is_none() {
-            fact.number = t.build_number.clone();
-            fact.version = fact.number.as_deref().and_then(parse_build_number);
-        }
-        Some(i)
-    });
 
+    /// A listed run. One whose `startedAt` or id cannot be read is counted in
+    /// `unreadable_runs` and otherwise left out; an unreadable `finishedAt` makes its duration
+    /// unknown.
+    pub fn add_run(&mut self, r: &RunShort) {
+        let (Some(mut fact), Some(id)) = (
+            RunFact::parse_with(r, NO_BUILD, &mut self.iso),
+            RunId::new(&r.id),
+        ) else {
+            self.actor.unreadable_runs += 1;
+            return;
+        };
+        let a = &mut self.actor;
+        a.last_run_ms = Some(
+            a.last_run_ms
+                .map_or(fact.started_ms, |t| t.max(fact.started_ms)),
+        );
+        let key = r.build_id.as_deref().or(r.build_number.as_deref());
+        fact.build = match (key, &self.last_build) {
+            (Some(k), Some((lk, li))) if k == lk => *li,
+            (Some(k), _) => {
+                let i = intern_build(
+                    &mut a.builds,
+                    r.build_id.as_deref(),
+                    r.build_number.as_deref(),
+                );
+                self.last_build = Some((k.to_string(), i));
+                i
+            }
+            (None, _) => NO_BUILD,
+        };
+        if r.status == JobStatus::Succeeded
+            && self.newest_succeeded_ms.is_none_or(|t| fact.started_ms > t)
+        {
+            if let Some(store) = &r.default_key_value_store_id {
+                self.newest_succeeded_ms = Some(fact.started_ms);
+                a.signals_store = Some(store.clone());
+            }
+        }
+        a.runs.push(fact);
+        a.run_ids.push(id);
+    }
+
+    /// Keeps one of each run listed twice (the later one): lists shift while they are paged.
+    pub fn drop_repeated_runs(&mut self) {
+        let a = &mut self.actor;
+        let mut seen = std::collections::HashSet::with_capacity(a.run_ids.len());
+        let mut keep: Vec<bool> = a.run_ids.iter().rev().map(|id| seen.insert(*id)).collect();
+        keep.reverse();
+        if keep.iter().all(|k| *k) {
+            return;
+        }
+        let mut k = keep.iter();
+        a.runs.retain(|_| *k.next().unwrap_or(&true));
+        let mut k = keep.iter();
+        a.run_ids.retain(|_| *k.next().unwrap_or(&true));
+    }
+
+    /// The prepared Actor, with each run's enrichment from `enrichment` (by run id): its
+    /// dataset's item count and its run detail.
+    pub fn finish<'a>(
+        mut self,
+        enrichment: impl Fn(&str) -> (Option<u64>, Option<&'a Run>),
+    ) -> PreparedActor {
+        let a = &mut self.actor;
+        for (i, id) in a.run_ids.iter().enumerate() {
+            let (items, detail) = enrichment(id.as_str());
+            if items.is_none() && detail.is_none() {
+                continue;
+            }
+            let mut s = Sample::empty(i as u32);
+            s.items = items;
+            if let Some(d) = detail {
+                s.read_detail(d);
+            }
+            a.samples.push(s);
+        }
+        self.actor
+    }
+}
+
+impl PreparedActor {
+    /// Folds in the Actor's detail (or a list item): names, `modifiedAt`, and — when the detail
+    /// carries them — its defaults and the build tagged `latest`.
+    pub fn read_detail(&mut self, actor: &Actor) {
+        self.name = actor.name.clone();
+        self.title = actor.title.clone();
+        self.username = actor.username.clone();
+        self.modified_at = actor.modified_at.clone();
+        if let Some(stats_last) = actor
+            .stats
+            .as_ref()
+            .and_then(|s| s.last_run_started_at.as_deref())
+            .and_then(parse_iso_millis)
+        {
+            self.last_run_ms = Some(self.last_run_ms.map_or(stats_last, |t| t.max(stats_last)));
+        }
+        if actor.tagged_builds.is_none() && actor.default_run_options.is_none() {
+            return;
+        }
+        self.detail_read = true;
+        self.default_run_options = actor.default_run_options.clone();
+        self.latest_build = actor.latest_build().and_then(|t| {
+            let i = intern_build(
+                &mut self.builds,
+                t.build_id.as_deref(),
+                t.build_number.as_deref(),
+            );
+            let fact = self.builds.get_mut(i as usize)?;
+            if fact.finished_ms.is_none() {
+                fact.finished_ms = t.finished_at.as_deref().and_then(parse_iso_millis);
+            }
+            Some(i)
+        });
+    }
+
+    /// Folds in a run detail (memory figures) for one of its runs; `false` when the run is
+    /// not one of them.
+    pub fn read_run_detail(&mut self, run: &Run) -> bool {
+        let Some(i) = RunId::new(&run.id)
+            .and_then(|id| self.run_ids.iter().rposition(|r| *r == id))
+            .map(|i| i as u32)
+        else {
+            return false;
+        };
+        match self.samples.iter_mut().find(|s| s.run == i) {
+            Some(s) => s.read_detail(run),
+            None => {
+                let mut s = Sample::empty(i);
+                s.read_detail(run);
+                self.samples.push(s);
+            }
+        }
+        true
+    }
+
+    /// The newest `n` finished runs whose detail has not been read, newest first, by id.
+    pub fn unread_finished_runs(&self, n: usize) -> Vec<RunId> {
+        let read: std::collections::HashSet<u32> = self
+            .samples
+            .iter()
+            .filter(|s| s.detail)
+            .map(|s| s.run)
+            .collect();
+        let mut done: Vec<(i64, u32)> = self
+            .runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status.is_terminal())
+            .map(|(i, r)| (r.started_ms, i as u32))
+            .collect();
+        done.sort_unstable_by(|a, b| b.cmp(a));
+        done.truncate(n);
+        done.into_iter()
+            .filter(|(_, i)| !read.contains(i))
+            .filter_map(|(_, i)| self.run_ids.get(i as usize).copied())
+            .collect()
+    }
+}
+
+/// Turns one Actor's models into its prepared form (one pass over the runs): the builds list,
+/// the `latest` tag, then the runs ([`Preparing`]).
+///
+/// Enrichment entries for runs that are not in `runs` are ignored: enrichment annotates listed
+/// runs, it does not add runs.
+pub fn prepare(input: &ActorInput) -> PreparedActor {
+    let mut p = Preparing::new(&input.actor);
+    for b in &input.builds {
+        p.add_build(b);
+    }
+    p.actor.runs.reserve(input.runs.len());
+    p.actor.run_ids.reserve(input.runs.len());
+    for r in &input.runs {
+        p.add_run(r);
+    }
     // Enrichment by run id, looked up once per run: a hash map, not the input's two ordered maps
     // (with an item count for every run, those were a fifth of the time).
     let mut enrichment: HashMap<&str, (Option<u64>, Option<&Run>)> =
@@ -260,72 +604,7 @@ pub fn prepare(input: &ActorInput) -> PreparedActor {
     for (id, d) in &input.run_details {
         enrichment.entry(id.as_str()).or_default().1 = Some(d);
     }
-    let mut iso = IsoParser::default();
-    let mut runs = Vec::with_capacity(input.runs.len());
-    let mut samples = Vec::new();
-    let mut unreadable = 0u32;
-    let mut last_run_ms = actor
-        .stats
-        .as_ref()
-        .and_then(|s| s.last_run_started_at.as_deref())
-        .and_then(parse_iso_millis);
-    // Runs of one Actor mostly come in long stretches on one build: remember the last match.
-    let mut last_build: Option<(&str, u32)> = None;
-    for r in &input.runs {
-        let Some(mut fact) = RunFact::parse_with(r, NO_BUILD, &mut iso) else {
-            unreadable += 1;
-            continue;
-        };
-        let started_ms = fact.started_ms;
-        last_run_ms = Some(last_run_ms.map_or(started_ms, |t| t.max(started_ms)));
-        let key = r.build_id.as_deref().or(r.build_number.as_deref());
-        fact.build = match (key, last_build) {
-            (Some(k), Some((lk, li))) if k == lk => li,
-            (Some(k), _) => {
-                let i = table.find_or_add(r.build_id.as_deref(), r.build_number.as_deref());
-                last_build = Some((k, i));
-                i
-            }
-            (None, _) => NO_BUILD,
-        };
-        let index = runs.len() as u32;
-        runs.push(fact);
-        if let Some(&(items, detail)) = enrichment.get(r.id.as_str()) {
-            samples.push(Sample {
-                run: index,
-                items,
-                mem_max_bytes: detail
-                    .and_then(|d| d.stats.as_ref())
-                    .and_then(|s| s.mem_max_bytes),
-                memory_mbytes: detail
-                    .and_then(|d| d.options.as_ref())
-                    .and_then(|o| o.memory_mbytes),
-            });
-        }
-    }
-    // Fill in the number of builds first seen in a run that named only an id.
-    for fact in &mut table.builds {
-        if fact.version.is_none() {
-            fact.version = fact.number.as_deref().and_then(parse_build_number);
-        }
-    }
-
-    PreparedActor {
-        id: actor.id.clone(),
-        name: actor.name.clone(),
-        title: actor.title.clone(),
-        username: actor.username.clone(),
-        default_memory_mbytes: actor
-            .default_run_options
-            .as_ref()
-            .and_then(|o| o.memory_mbytes),
-        builds: table.builds,
-        latest_build,
-        runs,
-        samples,
-        last_run_ms,
-        unreadable_runs: unreadable,
-    }
+    p.finish(|id| enrichment.get(id).copied().unwrap_or_default())
 }
 
 /// [`prepare`] for every Actor, in the order given.
@@ -440,5 +719,82 @@ mod tests {
         assert_eq!(p.samples[0].items, Some(7));
         assert_eq!(p.samples[1].memory_mbytes, Some(256));
         assert_eq!(p.last_run_ms, parse_iso_millis("2026-11-23T00:00:00.000Z"));
+    }
+
+    fn detail(id: &str, mem: u64) -> Run {
+        Run {
+            stats: Some(RunStats {
+                mem_max_bytes: Some(mem),
+                ..RunStats::default()
+            }),
+            ..serde_json::from_value(serde_json::json!({
+                "id": id, "actId": "a1", "status": "SUCCEEDED", "startedAt": "2026-11-23T00:00:00Z"
+            }))
+            .unwrap()
+        }
+    }
+
+    #[test]
+    fn the_cached_form_is_compact_and_reads_back() {
+        let mut input = ActorInput::new(actor());
+        input.runs = vec![run("r1", "b1", "2026-11-21T00:00:00.000Z")];
+        input.item_counts.insert("r1".into(), 4);
+        let p = prepare(&input);
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(
+            json.contains(r#""runs":[[1795219200000,null,null,1,"SUCCEEDED"]]"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""runIds":["r1"]"#), "{json}");
+        assert!(
+            json.contains(r#""samples":[[0,4,null,null,false]]"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<PreparedActor>(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn run_ids_are_inline_and_bounded() {
+        assert_eq!(
+            RunId::new("HG7ML7M8z78YcAPEB").unwrap().as_str(),
+            "HG7ML7M8z78YcAPEB"
+        );
+        assert!(RunId::new("").is_none());
+        assert!(RunId::new(&"x".repeat(24)).is_none());
+        assert_eq!(std::mem::size_of::<RunId>(), 24);
+        // A run whose id cannot be held is not a run, as one with an unreadable start.
+        let mut input = ActorInput::new(actor());
+        input.runs = vec![run(&"x".repeat(30), "b1", "2026-11-21T00:00:00.000Z")];
+        assert_eq!(prepare(&input).unreadable_runs, 1);
+    }
+
+    #[test]
+    fn runs_listed_twice_are_kept_once_and_details_fold_in() {
+        let mut p = Preparing::new(&actor());
+        for r in [
+            run("r1", "b1", "2026-11-21T00:00:00.000Z"),
+            run("r2", "b1", "2026-11-22T00:00:00.000Z"),
+            run("r1", "b1", "2026-11-21T00:00:00.000Z"),
+        ] {
+            p.add_run(&r);
+        }
+        p.drop_repeated_runs();
+        let mut a = p.finish(|_| (None, None));
+        assert_eq!(
+            a.run_ids.iter().map(RunId::as_str).collect::<Vec<_>>(),
+            ["r2", "r1"]
+        );
+        assert_eq!(
+            a.unread_finished_runs(5),
+            [RunId::new("r2").unwrap(), RunId::new("r1").unwrap()]
+        );
+        assert!(a.read_run_detail(&detail("r1", 1 << 20)));
+        assert!(!a.read_run_detail(&detail("elsewhere", 1)));
+        assert_eq!(a.samples.len(), 1);
+        assert_eq!(a.samples[0].mem_max_bytes, Some(1 << 20));
+        assert_eq!(a.unread_finished_runs(5), [RunId::new("r2").unwrap()]);
+        assert_eq!(a.unread_finished_runs(1), [RunId::new("r2").unwrap()]);
+        a.read_run_detail(&detail("r2", 1));
+        assert!(a.unread_finished_runs(5).is_empty());
     }
 }

@@ -12,7 +12,7 @@
 //! Runs that start while we page shift offsets by one: the same run then comes twice, and is
 //! kept once (newest first means nothing is skipped).
 
-use crate::actor::{denied_permission, enrichment_targets, next_offset, ActorProblem};
+use crate::actor::{denied_permission, next_offset, ActorProblem};
 use crate::answer::ApiError;
 use crate::fetch::{drain, Cancelled, Fetcher};
 use crate::refresh::{self, Known};
@@ -22,10 +22,11 @@ use crate::transport::Transport;
 use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
 use forge_apify::paths::{self, ApifyPath};
 use forge_apify::time::{format_iso_millis, parse_iso_millis};
+use forge_fleet::input::Preparing;
 use forge_fleet::plan::Bucket;
 use forge_fleet::rules::MIN_MEMORY_SAMPLES;
 use forge_fleet::window::{DEFAULT_WINDOW_DAYS, WINDOW_CHOICES};
-use forge_fleet::{fleet_report, prepare, ActorInput, Window};
+use forge_fleet::{fleet_report, PreparedActor, Window};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -73,23 +74,24 @@ pub struct ListProblems {
 /// while the lists come in, `Table`, then `Enriched` per Actor, then `Done`.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// The fleet: one input per Actor (no runs yet), in list order.
-    Listed(Vec<ActorInput>),
+    /// The fleet: every Actor (no runs yet), in list order.
+    Listed(Vec<Actor>),
     /// The Actor list failed.
     ListFailed(ApiError),
     /// Pages of the account-wide lists in, and known so far.
     Paging { done: usize, known: usize },
-    /// The table is complete: every listed Actor with its runs in the window, builds and item
-    /// counts, in list order.
+    /// The table is complete: every listed Actor prepared, with its runs in the window, builds
+    /// and item counts, in list order.
     Table {
-        inputs: Vec<ActorInput>,
+        actors: Vec<PreparedActor>,
         problems: ListProblems,
         /// Runs of Actors that are not the account's own (public Actors it ran): left out.
         foreign_runs: usize,
     },
     /// Background reads start: `requests` requests for `actors` Actors.
     EnrichStart { requests: usize, actors: usize },
-    /// Actor `index`'s detail (when it could be read) and run details.
+    /// Actor `index`'s detail (when it could be read) and run details: fold them in with
+    /// [`PreparedActor::read_detail`] and [`PreparedActor::read_run_detail`].
     Enriched {
         index: usize,
         detail: Option<Box<Actor>>,
@@ -125,13 +127,21 @@ fn order(queue: &mut VecDeque<Page>) {
     });
 }
 
-/// The lists as they come in.
+/// The lists as they come in. Runs go into their Actor's [`Preparing`] page by page (those
+/// that come before the Actor list is complete wait in `early_runs`): no run is kept as a
+/// model.
 #[derive(Debug, Default)]
 struct Lists {
     actors: Vec<ActorShort>,
     actors_failed: Option<ApiError>,
-    runs: Vec<RunShort>,
-    run_ids: HashSet<String>,
+    /// The Actor list is complete.
+    complete: bool,
+    /// Once the Actor list is complete: each Actor being prepared, and its index by id.
+    preparing: Vec<Preparing>,
+    index: HashMap<String, usize>,
+    early_runs: Vec<RunShort>,
+    /// Runs of Actors that are not the account's own.
+    foreign_runs: usize,
     runs_total: Option<u64>,
     /// Run id → its default dataset's item count.
     items: HashMap<String, u64>,
@@ -146,6 +156,36 @@ struct Lists {
 }
 
 impl Lists {
+    /// The Actor list is complete: start preparing each Actor, with the runs already in.
+    fn listed(&mut self) {
+        self.complete = true;
+        self.preparing = self
+            .actors
+            .iter()
+            .map(|a| Preparing::new(&Actor::from(a.clone())))
+            .collect();
+        self.index = self
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        for r in std::mem::take(&mut self.early_runs) {
+            self.add_run(r);
+        }
+    }
+
+    fn add_run(&mut self, r: RunShort) {
+        if !self.complete {
+            self.early_runs.push(r);
+            return;
+        }
+        match self.index.get(&r.act_id) {
+            Some(&i) => self.preparing[i].add_run(&r),
+            None => self.foreign_runs += 1,
+        }
+    }
+
     /// Queues dataset pages up to the run list's length (once both first pages are in).
     fn queue_datasets(&mut self, queue: &mut VecDeque<Page>) {
         let (Some(runs), true) = (self.runs_total, self.datasets_first) else {
@@ -215,8 +255,9 @@ pub async fn load_fleet<T: Transport>(
                     }
                     l.actors.extend(p.items);
                     if next.is_none() && !listed.replace(true) {
+                        l.listed();
                         emit(Event::Listed(
-                            l.actors.iter().cloned().map(to_input).collect(),
+                            l.actors.iter().cloned().map(Actor::from).collect(),
                         ));
                     }
                 }
@@ -236,9 +277,7 @@ pub async fn load_fleet<T: Transport>(
                         l.queue_datasets(&mut q);
                     }
                     for r in p.items {
-                        if l.run_ids.insert(r.id.clone()) {
-                            l.runs.push(r);
-                        }
+                        l.add_run(r);
                     }
                 }
                 (Page::Datasets(offset), PageOutcome::Datasets(Ok(p))) => {
@@ -309,19 +348,20 @@ pub async fn load_fleet<T: Transport>(
     if cancelled.get() || f.is_cancelled() {
         return None;
     }
-    let lists = lists.into_inner();
+    let mut lists = lists.into_inner();
     if let Some(e) = lists.actors_failed {
         emit(Event::ListFailed(e));
         return Some(());
     }
     if !listed.get() {
+        lists.listed();
         emit(Event::Listed(
-            lists.actors.iter().cloned().map(to_input).collect(),
+            lists.actors.iter().cloned().map(Actor::from).collect(),
         ));
     }
     let problems = lists.problems.clone();
     let (fresh, foreign_runs) = assemble(lists);
-    let (inputs, stale) = match (known, since) {
+    let (actors, stale) = match (known, since) {
         (Some(known), Some(since)) if problems.runs.is_none() => {
             refresh::merge(known, fresh, since, window_start)
         }
@@ -333,12 +373,12 @@ pub async fn load_fleet<T: Transport>(
     // The background reads are planned before the table goes out, which it does by value: a
     // copy of a thousand Actors' runs would hold the page up.
     let reads = if problems.runs.is_none() {
-        Some(plan_reads(&inputs, &stale, plan))
+        Some(plan_reads(&actors, &stale, plan))
     } else {
         None
     };
     emit(Event::Table {
-        inputs,
+        actors,
         problems,
         foreign_runs,
     });
@@ -347,10 +387,6 @@ pub async fn load_fleet<T: Transport>(
     }
     emit(Event::Done);
     Some(())
-}
-
-fn to_input(a: ActorShort) -> ActorInput {
-    ActorInput::new(Actor::from(a))
 }
 
 type Failed = (ApifyPath, ApiError);
@@ -388,47 +424,44 @@ async fn fetch_page<T: Transport>(
     })
 }
 
-/// Each listed Actor with its runs, item counts and newest builds; and the count of runs that
-/// belong to no listed Actor.
-fn assemble(lists: Lists) -> (Vec<ActorInput>, usize) {
-    let mut inputs: Vec<ActorInput> = lists.actors.into_iter().map(to_input).collect();
-    let index: HashMap<String, usize> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.actor.id.clone(), i))
-        .collect();
-    let mut items = lists.items;
-    let mut foreign = 0;
-    for r in lists.runs {
-        let Some(&i) = index.get(&r.act_id) else {
-            foreign += 1;
-            continue;
-        };
-        if let Some(n) = items.remove(&r.id) {
-            inputs[i].item_counts.insert(r.id.clone(), n);
-        }
-        inputs[i].runs.push(r);
-    }
-    let mut builds = lists.builds;
+/// Each listed Actor prepared with its runs, item counts and newest builds; and the count of
+/// runs that belong to no listed Actor.
+fn assemble(lists: Lists) -> (Vec<PreparedActor>, usize) {
+    let Lists {
+        mut preparing,
+        index,
+        items,
+        mut builds,
+        foreign_runs,
+        ..
+    } = lists;
     // Newest first, so each Actor keeps its newest few.
     builds.sort_by(|a, b| b.started_at.cmp(&a.started_at));
     let mut seen = HashSet::new();
-    for b in builds {
+    let mut kept = vec![0usize; preparing.len()];
+    for b in &builds {
         let Some(&i) = b.act_id.as_ref().and_then(|a| index.get(a)) else {
             continue;
         };
-        if inputs[i].builds.len() < RECENT_BUILDS && seen.insert(b.id.clone()) {
-            inputs[i].builds.push(b);
+        if kept[i] < RECENT_BUILDS && seen.insert(b.id.as_str()) {
+            kept[i] += 1;
+            preparing[i].add_build(b);
         }
     }
-    (inputs, foreign)
+    let actors = preparing
+        .into_iter()
+        .map(|mut p| {
+            p.drop_repeated_runs();
+            p.finish(|id| (items.get(id).copied(), None))
+        })
+        .collect();
+    (actors, foreign_runs)
 }
 
 /// The order background reads go in: Actors in Fix now, then Watch, then the rest, each by
 /// runs in the default window (busiest first).
-pub fn enrichment_order(inputs: &[ActorInput], now_ms: i64) -> Vec<usize> {
-    let prepared: Vec<_> = inputs.iter().map(prepare).collect();
-    let report = fleet_report(prepared.iter(), Window::new(DEFAULT_WINDOW_DAYS, now_ms));
+pub fn enrichment_order(actors: &[PreparedActor], now_ms: i64) -> Vec<usize> {
+    let report = fleet_report(actors, Window::new(DEFAULT_WINDOW_DAYS, now_ms));
     let rank = |b: Bucket| match b {
         Bucket::FixNow => 0,
         Bucket::Watch => 1,
@@ -459,17 +492,17 @@ struct Read {
 }
 
 /// Per Actor: its detail (where `stale`), then the newest `memory_samples` finished runs'
-/// details (those not already known); and how many reads each Actor has.
+/// details (those not already read); and how many reads each Actor has.
 fn plan_reads(
-    inputs: &[ActorInput],
+    actors: &[PreparedActor],
     stale: &[bool],
     plan: FleetPlan,
 ) -> (VecDeque<Read>, Vec<usize>) {
     let mut reads = VecDeque::new();
-    let mut left = vec![0usize; inputs.len()];
-    for i in enrichment_order(inputs, plan.now_ms) {
-        let input = &inputs[i];
-        let detail = paths::actor(&input.actor.id).ok().filter(|_| stale[i]);
+    let mut left = vec![0usize; actors.len()];
+    for i in enrichment_order(actors, plan.now_ms) {
+        let a = &actors[i];
+        let detail = paths::actor(&a.id).ok().filter(|_| stale[i]);
         if let Some(request) = detail {
             reads.push_back(Read {
                 actor: i,
@@ -478,12 +511,8 @@ fn plan_reads(
             });
             left[i] += 1;
         }
-        let targets = enrichment_targets(&input.runs, plan.memory_samples);
-        for r in targets
-            .into_iter()
-            .filter(|r| !input.run_details.contains_key(&r.id))
-        {
-            if let Ok(request) = paths::run(&r.id) {
+        for id in a.unread_finished_runs(plan.memory_samples) {
+            if let Ok(request) = paths::run(id.as_str()) {
                 reads.push_back(Read {
                     actor: i,
                     request,

@@ -9,15 +9,14 @@
 //! fall out. An Actor's detail is read again only when something says it changed (a new
 //! build, a new `modifiedAt`) or the last load never got it.
 
-use forge_apify::models::{Actor, ActorShort};
-use forge_apify::time::parse_iso_millis;
-use forge_fleet::ActorInput;
-use std::collections::{HashMap, HashSet};
+use crate::requests::RECENT_BUILDS;
+use forge_fleet::PreparedActor;
+use std::collections::HashMap;
 
-/// What the last complete load had.
+/// What the last complete load had: its Actors, prepared (what the app caches).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Known {
-    pub inputs: Vec<ActorInput>,
+    pub actors: Vec<PreparedActor>,
 }
 
 /// The instant a refresh reads from (unix ms): the newest run start known, or the start of
@@ -26,10 +25,8 @@ pub struct Known {
 pub fn since_ms(known: &Known, window_start_ms: i64) -> Option<i64> {
     let mut newest: Option<i64> = None;
     let mut oldest_open: Option<i64> = None;
-    for r in known.inputs.iter().flat_map(|a| &a.runs) {
-        let Some(t) = parse_iso_millis(&r.started_at) else {
-            continue;
-        };
+    for r in known.actors.iter().flat_map(|a| &a.runs) {
+        let t = r.started_ms;
         newest = Some(newest.map_or(t, |n| n.max(t)));
         if !r.status.is_terminal() {
             oldest_open = Some(oldest_open.map_or(t, |o| o.min(t)));
@@ -44,87 +41,34 @@ pub fn since_ms(known: &Known, window_start_ms: i64) -> Option<i64> {
 }
 
 /// The fleet now: the Actors of the fresh list, each with what was known from before `since`
-/// (and inside the window) and what the fresh lists brought from `since` on. Also, per Actor,
-/// whether its detail must be read again.
+/// (and inside the window) and what the fresh lists brought from `since` on
+/// ([`PreparedActor::merged`]). Also, per Actor, whether its detail must be read again.
 pub fn merge(
     known: Known,
-    fresh: Vec<ActorInput>,
+    fresh: Vec<PreparedActor>,
     since_ms: i64,
     window_start_ms: i64,
-) -> (Vec<ActorInput>, Vec<bool>) {
-    let mut old: HashMap<String, ActorInput> = known
-        .inputs
+) -> (Vec<PreparedActor>, Vec<bool>) {
+    let mut old: HashMap<String, PreparedActor> = known
+        .actors
         .into_iter()
-        .map(|a| (a.actor.id.clone(), a))
+        .map(|a| (a.id.clone(), a))
         .collect();
-    let mut stale = Vec::with_capacity(fresh.len());
-    let merged = fresh
+    fresh
         .into_iter()
-        .map(|mut now| {
-            let Some(mut before) = old.remove(&now.actor.id) else {
-                stale.push(true);
-                return now;
-            };
-            let kept = |t: Option<i64>| t.is_some_and(|t| t >= window_start_ms && t < since_ms);
-            before
-                .runs
-                .retain(|r| kept(parse_iso_millis(&r.started_at)));
-            let ids: HashSet<&str> = before.runs.iter().map(|r| r.id.as_str()).collect();
-            before.item_counts.retain(|k, _| ids.contains(k.as_str()));
-            before.run_details.retain(|k, _| ids.contains(k.as_str()));
-            let new_build = now
-                .builds
-                .iter()
-                .any(|b| before.builds.iter().all(|o| o.id != b.id));
-            let changed = now.actor.modified_at != before.actor.modified_at;
-            let never_read =
-                before.actor.tagged_builds.is_none() && before.actor.default_run_options.is_none();
-            stale.push(new_build || changed || never_read);
-            // Names, title and stats from the list; defaults and tags from the last detail.
-            before.actor = refreshed_actor(before.actor, &now.actor);
-            let fresh_ids: HashSet<String> = now.runs.iter().map(|r| r.id.clone()).collect();
-            before.runs.retain(|r| !fresh_ids.contains(&r.id));
-            before.runs.append(&mut now.runs);
-            before.item_counts.append(&mut now.item_counts);
-            let mut builds = std::mem::take(&mut now.builds);
-            let ids: HashSet<String> = builds.iter().map(|b| b.id.clone()).collect();
-            builds.extend(before.builds.into_iter().filter(|b| !ids.contains(&b.id)));
-            builds.sort_by(|a, b| b.started_at.cmp(&a.started_at));
-            builds.truncate(crate::requests::RECENT_BUILDS);
-            before.builds = builds;
-            before
+        .map(|now| match old.remove(&now.id) {
+            Some(before) => before.merged(now, since_ms, window_start_ms, RECENT_BUILDS),
+            None => (now, true),
         })
-        .collect();
-    (merged, stale)
-}
-
-/// `before` (a full detail, perhaps) with what the fresh list item says.
-fn refreshed_actor(before: Actor, listed: &Actor) -> Actor {
-    let short = ActorShort {
-        id: listed.id.clone(),
-        created_at: listed.created_at.clone(),
-        modified_at: listed.modified_at.clone(),
-        name: listed.name.clone(),
-        username: listed.username.clone(),
-        title: listed.title.clone(),
-        stats: listed.stats.clone(),
-    };
-    let mut a = Actor::from(short);
-    a.user_id = before.user_id;
-    a.description = before.description;
-    a.is_public = before.is_public;
-    a.is_deprecated = before.is_deprecated;
-    a.categories = before.categories;
-    a.default_run_options = before.default_run_options;
-    a.tagged_builds = before.tagged_builds;
-    a
+        .unzip()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use forge_apify::models::{JobStatus, RunShort};
+    use forge_apify::models::{Actor, ActorShort, JobStatus, RunShort};
     use forge_apify::time::format_iso_millis;
+    use forge_fleet::{prepare, ActorInput};
 
     const DAY: i64 = 86_400_000;
     const NOW: i64 = 100 * DAY;
@@ -145,7 +89,7 @@ mod tests {
         }
     }
 
-    fn actor(id: &str, runs: Vec<RunShort>) -> ActorInput {
+    fn actor(id: &str, runs: Vec<RunShort>) -> PreparedActor {
         let mut a = ActorInput::new(Actor::from(ActorShort {
             id: id.into(),
             created_at: None,
@@ -159,21 +103,21 @@ mod tests {
             a.item_counts.insert(r.id.clone(), 1);
         }
         a.runs = runs;
-        a
+        prepare(&a)
     }
 
     #[test]
     fn a_refresh_reads_from_the_newest_run_or_the_oldest_one_in_progress() {
         let done = |id, t| run(id, "a", JobStatus::Succeeded, t);
         let known = Known {
-            inputs: vec![actor(
+            actors: vec![actor(
                 "a",
                 vec![done("r1", NOW - 3 * DAY), done("r2", NOW - DAY)],
             )],
         };
         assert_eq!(since_ms(&known, 0), Some(NOW - DAY));
         let known = Known {
-            inputs: vec![
+            actors: vec![
                 actor("a", vec![done("r1", NOW - DAY)]),
                 actor("b", vec![run("r3", "b", JobStatus::Running, NOW - 2 * DAY)]),
             ],
@@ -189,7 +133,7 @@ mod tests {
         let since = NOW - DAY;
         let start = NOW - 30 * DAY;
         let known = Known {
-            inputs: vec![
+            actors: vec![
                 actor(
                     "a",
                     vec![
@@ -218,14 +162,13 @@ mod tests {
             ),
         ];
         let (merged, stale) = merge(known, fresh, since, start);
-        fn ids(a: &ActorInput) -> Vec<&str> {
-            a.runs.iter().map(|r| r.id.as_str()).collect()
+        fn ids(a: &PreparedActor) -> Vec<&str> {
+            a.run_ids.iter().map(|r| r.as_str()).collect()
         }
         assert_eq!(merged.len(), 2, "the Actor no longer listed is gone");
         assert_eq!(ids(&merged[0]), ["kept", "was-running", "new"]);
         assert_eq!(merged[0].runs[1].status, JobStatus::Succeeded);
-        assert!(!merged[0].item_counts.contains_key("old"));
-        assert_eq!(merged[0].item_counts.len(), 3);
+        assert_eq!(merged[0].samples.len(), 3, "item counts follow their runs");
         assert_eq!(ids(&merged[1]), ["n1"]);
         // Never read in full (list items only), and new: both read again.
         assert_eq!(stale, [true, true]);

@@ -30,7 +30,7 @@
 
 use forge_apify::paths::ApifyPath;
 use forge_e2e::{release_relay_binary, target_dir, RelayProcess};
-use forge_fleet::{ActorInput, Window};
+use forge_fleet::{PreparedActor, Window};
 use forge_load::account::{load_fleet, Event, FleetPlan, LOAD_DAYS};
 use forge_load::actor::{load_fleet_per_actor, Milestone, ACTOR_PAGE_SAMPLES};
 use forge_load::{Answer, ApiError, Fetcher, LoadOptions, RequestStats, Transport};
@@ -494,17 +494,12 @@ impl Outcome {
     }
 }
 
-fn tally(inputs: &[ActorInput], out: &mut Outcome) {
-    out.actors = inputs.len();
-    out.runs = inputs.iter().map(|a| a.runs.len()).sum();
-    out.runs_with_items = inputs
+fn tally(actors: &[PreparedActor], out: &mut Outcome) {
+    out.actors = actors.len();
+    out.runs = actors.iter().map(|a| a.runs.len()).sum();
+    out.runs_with_items = actors
         .iter()
-        .map(|a| {
-            a.runs
-                .iter()
-                .filter(|r| a.item_counts.contains_key(&r.id))
-                .count()
-        })
+        .map(|a| a.samples.iter().filter(|s| s.items.is_some()).count())
         .sum();
 }
 
@@ -542,7 +537,7 @@ async fn load(strategy: Strategy, origin: &str) -> Outcome {
                     Event::ListFailed(e) => println!("    the Actor list failed: {e}"),
                     Event::Paging { .. } => {}
                     Event::Table {
-                        inputs,
+                        actors,
                         problems,
                         foreign_runs,
                     } => {
@@ -552,7 +547,7 @@ async fn load(strategy: Strategy, origin: &str) -> Outcome {
                         o.at_table = f.transport().counts();
                         o.at_first_rows = o.at_table.clone();
                         o.foreign_runs = foreign_runs;
-                        tally(&inputs, &mut o);
+                        tally(&actors, &mut o);
                         if problems != Default::default() {
                             println!("    list problems: {problems:?}");
                         }
@@ -585,7 +580,7 @@ async fn load(strategy: Strategy, origin: &str) -> Outcome {
             let mut o = out.borrow_mut();
             o.completed = inputs.is_some();
             if let Some(inputs) = inputs {
-                tally(&inputs, &mut o);
+                tally(&forge_fleet::prepare_all(&inputs), &mut o);
                 o.enriched_actors = inputs.len();
             }
         }

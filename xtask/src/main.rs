@@ -53,8 +53,9 @@ Commands:
   bench   criterion benches of the relay and the fleet engine, the engine in WebAssembly, the
           fleet loader through the real relay (account-wide lists vs per Actor, 24/200/1,000
           Actors; FORGE_BENCH_SIZES=24,200 picks sizes), written to target/bench/loader.json,
-          and the dashboard's first visit in Chromium (cold cache, CPU ×4): bytes and time to
-          the first rows, written to target/bench/first-visit.json
+          the dashboard's first visit in Chromium (cold cache, CPU ×4): bytes and time to
+          the first rows, written to target/bench/first-visit.json, and its second visit at
+          24/200/1,000 Actors (cached table, incremental load, heap): warm-visit.json
   demo    build the app and the relay, then serve the simulated demo at http://127.0.0.1:3000
   dev     live reload: trunk serve at http://127.0.0.1:8080, /api proxied to forge-relay demo
           on 127.0.0.1:3000 (both built and started, both stopped on Ctrl-C)
@@ -429,6 +430,18 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
                 "forge-e2e",
                 "--bench",
                 "first_visit",
+                "--locked",
+            ]))
+        })?;
+        // A second visit at 24, 200 and 1,000 Actors (FORGE_BENCH_SIZES picks sizes): the
+        // cached table, the incremental load; target/bench/warm-visit.json.
+        steps.run("bench warm visit (cached table, incremental load)", || {
+            ctx.run(ctx.cargo(&[
+                "bench",
+                "-p",
+                "forge-e2e",
+                "--bench",
+                "warm_visit",
                 "--locked",
             ]))
         })?;

@@ -22,7 +22,6 @@ pub const RUN_ROWS_SHOWN: usize = 200;
 #[component]
 pub fn ActorAnalytics(#[prop(into)] id: Signal<String>) -> impl IntoView {
     let forge = Forge::get();
-    let store = FleetStore::get();
     let abort: StoredValue<Option<Abort>, LocalStorage> = StoredValue::new_local(None);
     let end_ms = clock::now_ms() as i64;
     let data = LocalResource::new(move || {
@@ -33,7 +32,7 @@ pub fn ActorAnalytics(#[prop(into)] id: Signal<String>) -> impl IntoView {
         }
         let a = Abort::new();
         abort.set_value(Some(a.clone()));
-        analytics_input(forge.client(), store, id, a, end_ms)
+        analytics_input(forge.client(), id, a, end_ms)
     });
     on_cleanup(move || {
         if let Some(a) = abort.get_value() {

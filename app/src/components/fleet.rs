@@ -391,6 +391,21 @@ fn TrendsCard() -> impl IntoView {
     }
 }
 
+/// Entries a plan bucket lists (healthy Actors as chips); the rest are counted, and the table's
+/// bucket filter lists them all. A fleet of 1,000 would otherwise put 1,000 links here.
+const PLAN_ENTRIES_SHOWN: usize = 50;
+
+/// "and 12 more in the table", for a bucket that lists only its first entries.
+fn more_note(n: usize) -> Option<impl IntoView> {
+    (n > PLAN_ENTRIES_SHOWN).then(|| {
+        view! {
+            <p class="muted small-print plan-more">
+                {format!("and {} more: pick the bucket in the table's filter to see them all", n - PLAN_ENTRIES_SHOWN)}
+            </p>
+        }
+    })
+}
+
 #[component]
 fn Plan(report: FleetDigest) -> impl IntoView {
     view! {
@@ -408,7 +423,7 @@ fn Plan(report: FleetDigest) -> impl IntoView {
                                 // Healthy Actors need no reason each: one compact list.
                                 view! {
                                     <p class="plan-compact">
-                                        {b.entries.into_iter().map(|e| {
+                                        {b.entries.into_iter().take(PLAN_ENTRIES_SHOWN).map(|e| {
                                             let href = format!("/actors/{}", e.actor_id);
                                             let (id, name, label) = (e.actor_id, e.name.clone(), e.name);
                                             view! {
@@ -418,11 +433,12 @@ fn Plan(report: FleetDigest) -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </p>
+                                    {more_note(n)}
                                 }.into_any()
                             } else {
                                 view! {
                                     <ul class="plan-list">
-                                        {b.entries.into_iter().map(|e| {
+                                        {b.entries.into_iter().take(PLAN_ENTRIES_SHOWN).map(|e| {
                                             let href = format!("/actors/{}", e.actor_id);
                                             let (id, name, label) = (e.actor_id, e.name.clone(), e.name);
                                             view! {
@@ -434,6 +450,7 @@ fn Plan(report: FleetDigest) -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </ul>
+                                    {more_note(n)}
                                 }.into_any()
                             }}
                         </div>

@@ -22,7 +22,7 @@ pub fn RunButton(
     let data_id = id.clone();
     let open_dialog = move |_| {
         // The fleet load's copy of the Actor has its defaults even where the caller has none.
-        let defaults = store.input(&id).and_then(|i| i.actor.default_run_options);
+        let defaults = store.default_run_options(&id);
         let m = defaults
             .as_ref()
             .and_then(|d| d.memory_mbytes)

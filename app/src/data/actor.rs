@@ -1,15 +1,17 @@
-//! One Actor's page data. The fleet load's copy is used when it has this Actor; otherwise the
-//! Actor is loaded on its own through the same loader. Then the status messages of its most
-//! recent failures (the run list does not carry them), for the failure groups.
+//! One Actor's page data: the Actor loaded on its own through the loader's per-Actor reads —
+//! the fleet keeps compact run facts only, and the page shows each run's id and build — then
+//! the status messages of its most recent failures (the run list does not carry them), for the
+//! failure groups.
 //!
 //! ```text
 //! GET /v2/actors/{id}                                   the facts at the top
-//! (runs, builds and enrichment as the fleet loader sends them, when the fleet load lacks it)
+//! GET /v2/actors/{id}/runs?startedAfter=…               its runs in the longest window
+//! GET /v2/actors/{id}/builds                            its recent builds
+//! GET /v2/actor-runs/{runId}, GET /v2/datasets/{id}     memory and results of its newest runs
 //! GET /v2/actor-runs/{runId}                            the newest failures' status messages
 //! ```
 
 use crate::api::{Abort, ApiError, Client};
-use crate::data::fleet::FleetStore;
 use crate::data::loader::{self, ActorProblem};
 use forge_apify::models::{Actor, ActorShort, JobStatus, Run};
 use forge_apify::{paths, ErrorKind};
@@ -45,33 +47,27 @@ pub async fn actor(client: &Client, id: &str, abort: &Abort) -> Result<Actor, Ap
 /// `None` when cancelled.
 pub async fn analytics_input(
     client: Client,
-    store: FleetStore,
     id: String,
     abort: Abort,
     end_ms: i64,
 ) -> Option<Result<ActorInput, ActorProblem>> {
     let f = loader::fetcher(client, abort);
-    let mut input = match store.input(&id) {
-        Some(i) => i,
-        None => {
-            let bare = Actor::from(ActorShort {
-                id: id.clone(),
-                name: id.clone(),
-                username: String::new(),
-                title: None,
-                created_at: None,
-                modified_at: None,
-                stats: None,
-            });
-            let after = Window::new(LOAD_DAYS, end_ms).started_after();
-            match loader::load_actor(&f, ActorInput::new(bare), &after)
-                .await
-                .ok()?
-            {
-                Ok(i) => i,
-                Err(p) => return Some(Err(p)),
-            }
-        }
+    let bare = Actor::from(ActorShort {
+        id: id.clone(),
+        name: id.clone(),
+        username: String::new(),
+        title: None,
+        created_at: None,
+        modified_at: None,
+        stats: None,
+    });
+    let after = Window::new(LOAD_DAYS, end_ms).started_after();
+    let mut input = match loader::load_actor(&f, ActorInput::new(bare), &after)
+        .await
+        .ok()?
+    {
+        Ok(i) => i,
+        Err(p) => return Some(Err(p)),
     };
     loader::enrich_one(&f, &mut input, ACTOR_PAGE_SAMPLES)
         .await

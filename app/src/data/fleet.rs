@@ -1,13 +1,14 @@
-//! The fleet as the dashboard and the Actor pages see it: what `forge_load`'s account-wide
-//! loader brought in, each Actor prepared for the engine as it arrives, the digest of the chosen
-//! window, the progress, and the last complete result kept in `localStorage` (analytics only —
-//! never credentials — under a key per username).
+//! The fleet as the dashboard sees it: what `forge_load`'s account-wide loader brought in,
+//! prepared — compact run facts, never the API's models — the digest of the chosen window, the
+//! progress, and the last complete result kept in IndexedDB (analytics only — never
+//! credentials — under a key per username).
 
 use crate::api::{clock, idb, storage, Abort, Client};
 use crate::data::loader::{self, ActorProblem, RequestStats};
 use crate::data::session::Forge;
 use crate::data::signals::{self, SignalsState};
 use crate::data::trends::{self as trends_store, TrendStatus, Trends};
+use forge_apify::models::{Actor, ActorShort, DefaultRunOptions};
 use forge_fleet::trends::{self, Snapshot};
 use forge_fleet::{fleet_report, prepare, ActorInput, FleetDigest, PreparedActor, Window};
 use forge_load::account::{load_fleet, Event, FleetPlan, ListProblems, LOAD_DAYS};
@@ -79,8 +80,9 @@ impl Phase {
 
 /// What IndexedDB keeps per username after a complete load, under two keys: the rows and the
 /// digest of every window ([`cache_key`]: small, read and shown first on the next visit), and
-/// the loaded Actors — runs, builds, item counts and run details, never a credential —
-/// ([`runs_key`]: large, read next), from which the next visit reads only what changed.
+/// the prepared Actors — compact run facts, builds, item counts and memory samples, never a
+/// credential — ([`runs_key`]: larger, read next), from which the next visit reads only what
+/// changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedFleet {
@@ -93,7 +95,7 @@ pub struct CachedFleet {
 
 /// Bumped when [`CachedFleet`] changes shape: older entries are then ignored (and overwritten
 /// after the next complete load).
-const CACHE_VERSION: u32 = 3;
+const CACHE_VERSION: u32 = 4;
 
 /// Largest entry kept with its Actors (JSON bytes); a bigger fleet keeps rows and digests only,
 /// and its next visit loads in full.
@@ -136,7 +138,7 @@ pub fn cache_index_after_save(
 #[derive(Debug, Clone, Copy)]
 pub struct FleetStore {
     pub rows: RwSignal<Vec<RowMeta>>,
-    inputs: StoredValue<Vec<Option<ActorInput>>>,
+    /// Each listed Actor, prepared once its runs are in.
     prepared: StoredValue<Vec<Option<PreparedActor>>>,
     /// Bumped when the prepared data changed (throttled while loading).
     pub rev: RwSignal<u64>,
@@ -178,7 +180,6 @@ impl FleetStore {
     pub fn new() -> FleetStore {
         FleetStore {
             rows: RwSignal::new(Vec::new()),
-            inputs: StoredValue::new(Vec::new()),
             prepared: StoredValue::new(Vec::new()),
             rev: RwSignal::new(0),
             phase: RwSignal::new(Phase::Idle),
@@ -229,16 +230,24 @@ impl FleetStore {
         if self.phase.get_untracked() != Phase::Done {
             return;
         }
-        let current = (self.to_cache(), self.loaded_inputs());
-        self.start(forge, username, Some(current));
+        let table = self.to_cache();
+        // Moved, not copied: `start` empties the store, and the table above stays on screen.
+        let mut actors = Vec::new();
+        self.prepared
+            .update_value(|v| actors = std::mem::take(v).into_iter().flatten().collect());
+        self.start(forge, username, Some((table, actors)));
     }
 
     /// Starts a load, showing `shown` (or the cache's table, read first) until the new table is
     /// complete, and reading only what changed since its Actors.
-    fn start(self, forge: Forge, username: String, shown: Option<(CachedFleet, Vec<ActorInput>)>) {
+    fn start(
+        self,
+        forge: Forge,
+        username: String,
+        shown: Option<(CachedFleet, Vec<PreparedActor>)>,
+    ) {
         self.live.set(false);
         self.rows.set(Vec::new());
-        self.inputs.set_value(Vec::new());
         self.prepared.set_value(Vec::new());
         self.stats.set(None);
         self.first_rows_ms.set(None);
@@ -254,9 +263,9 @@ impl FleetStore {
         let client2 = client.clone();
         leptos::task::spawn_local(async move {
             let known = match shown {
-                Some((table, inputs)) => {
+                Some((table, actors)) => {
                     self.cached.set(Some(table));
-                    Some(Known { inputs })
+                    Some(Known { actors })
                 }
                 None => {
                     // The table first (small: on screen at once), then the Actors (large).
@@ -302,22 +311,20 @@ impl FleetStore {
     /// Reloads one Actor's runs and builds (after a run it started ended) and moves the window
     /// end to now, so the new run counts.
     pub async fn refresh_actor(self, client: Client, id: String) {
-        let Some(index) = self.inputs.with_value(|v| {
-            v.iter()
-                .position(|i| i.as_ref().is_some_and(|i| i.actor.id == id))
+        let Some((index, bare)) = self.prepared.with_value(|v| {
+            v.iter().enumerate().find_map(|(i, a)| {
+                let a = a.as_ref().filter(|a| a.id == id)?;
+                Some((i, bare_actor(a)))
+            })
         }) else {
-            return;
-        };
-        let Some(input) = self.inputs.with_value(|v| v[index].clone()) else {
             return;
         };
         let now = clock::now_ms() as i64;
         let f = loader::fetcher(client, Abort::new());
         let after = Window::new(LOAD_DAYS, now).started_after();
-        if let Ok(Ok(mut input)) = loader::load_actor(&f, input, &after).await {
+        if let Ok(Ok(mut input)) = loader::load_actor(&f, ActorInput::new(bare), &after).await {
             let _ = loader::enrich_one(&f, &mut input, ACTOR_PAGE_SAMPLES).await;
             let p = prepare(&input);
-            self.inputs.update_value(|v| v[index] = Some(input));
             self.prepared.update_value(|v| v[index] = Some(p));
             self.end_ms.set(now);
             self.bump(true);
@@ -327,13 +334,10 @@ impl FleetStore {
 
     /// The `SIGNALS` of every loaded Actor's newest successful run (one request each).
     async fn read_signals(self, client: Client) {
-        let stores: Vec<(String, String)> = self.inputs.with_value(|v| {
+        let stores: Vec<(String, String)> = self.prepared.with_value(|v| {
             v.iter()
                 .flatten()
-                .filter_map(|i| {
-                    signals::latest_succeeded_store(&i.runs)
-                        .map(|s| (i.actor.id.clone(), s.to_string()))
-                })
+                .filter_map(|a| Some((a.id.clone(), a.signals_store.clone()?)))
                 .collect()
         });
         let f = loader::fetcher(client, Abort::new());
@@ -378,23 +382,20 @@ impl FleetStore {
 
     fn handle(self, ev: Event, username: &str) {
         match ev {
-            Event::Listed(inputs) => {
-                let rows = inputs
+            Event::Listed(actors) => {
+                let rows = actors
                     .iter()
-                    .map(|i| RowMeta {
-                        id: i.actor.id.clone(),
-                        name: i.actor.name.clone(),
-                        title: i.actor.title.clone(),
+                    .map(|a| RowMeta {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        title: a.title.clone(),
                         loading: true,
                         denied: None,
                         error: None,
                         enrich_denied: None,
                     })
                     .collect();
-                let n = inputs.len();
-                self.inputs
-                    .set_value(inputs.into_iter().map(Some).collect());
-                self.prepared.set_value(vec![None; n]);
+                self.prepared.set_value(vec![None; actors.len()]);
                 self.rows.set(rows);
                 self.live.set(true);
                 self.phase.set(Phase::Lists { done: 0, known: 4 });
@@ -411,12 +412,12 @@ impl FleetStore {
                 self.phase.set(Phase::Lists { done, known });
             }
             Event::Table {
-                inputs, problems, ..
+                actors, problems, ..
             } => {
                 let prepared = if problems.runs.is_some() {
-                    vec![None; inputs.len()]
+                    vec![None; actors.len()]
                 } else {
-                    inputs.iter().map(|i| Some(prepare(i))).collect()
+                    actors.into_iter().map(Some).collect()
                 };
                 self.prepared.set_value(prepared);
                 self.rows.update(|rows| {
@@ -425,8 +426,6 @@ impl FleetStore {
                         mark_problems(row, &problems);
                     }
                 });
-                self.inputs
-                    .set_value(inputs.into_iter().map(Some).collect());
                 self.first_rows_ms
                     .set(Some(clock::now_ms() - self.started_at.get_value()));
                 // The table is complete: it replaces the cached one now; memory and defaults
@@ -447,21 +446,16 @@ impl FleetStore {
                 runs,
                 denied,
             } => {
-                let mut re = None;
-                self.inputs.update_value(|v| {
-                    if let Some(Some(input)) = v.get_mut(index) {
+                self.prepared.update_value(|v| {
+                    if let Some(Some(a)) = v.get_mut(index) {
                         if let Some(actor) = detail {
-                            input.actor = *actor;
+                            a.read_detail(&actor);
                         }
-                        for r in runs {
-                            input.run_details.insert(r.id.clone(), r);
+                        for r in &runs {
+                            a.read_run_detail(r);
                         }
-                        re = Some(prepare(input));
                     }
                 });
-                if let Some(p) = re {
-                    self.prepared.update_value(|v| v[index] = Some(p));
-                }
                 if denied.is_some() {
                     self.rows.update(|r| {
                         if let Some(row) = r.get_mut(index) {
@@ -482,11 +476,18 @@ impl FleetStore {
                     .set(Some(clock::now_ms() - self.started_at.get_value()));
                 self.bump(true);
                 self.cached.set(None);
-                let (table, inputs) = (self.to_cache(), self.loaded_inputs());
+                // Written as text here, from the store's own copy: a second copy of a large
+                // fleet would double the heap at its peak.
+                let table = serde_json::to_string(&self.to_cache());
+                let actors = self
+                    .prepared
+                    .with_value(|v| serde_json::to_string(&v.iter().flatten().collect::<Vec<_>>()));
                 let username = username.to_string();
-                leptos::task::spawn_local(
-                    async move { save_cache(&username, table, inputs).await },
-                );
+                if let (Ok(table), Ok(actors)) = (table, actors) {
+                    leptos::task::spawn_local(
+                        async move { save_cache(&username, table, actors).await },
+                    );
+                }
             }
         }
     }
@@ -525,13 +526,13 @@ impl FleetStore {
         }
     }
 
-    /// One Actor's loaded input (with its enrichment so far), when the fleet load has it.
-    pub fn input(self, id: &str) -> Option<ActorInput> {
-        self.inputs.with_value(|v| {
+    /// One loaded Actor's `defaultRunOptions`, once its detail is in.
+    pub fn default_run_options(self, id: &str) -> Option<DefaultRunOptions> {
+        self.prepared.with_value(|v| {
             v.iter()
                 .flatten()
-                .find(|i| i.actor.id == id && (!i.runs.is_empty() || !i.builds.is_empty()))
-                .cloned()
+                .find(|a| a.id == id)
+                .and_then(|a| a.default_run_options.clone())
         })
     }
 
@@ -551,28 +552,32 @@ impl FleetStore {
             digests,
         }
     }
-
-    /// The loaded Actors, as the next load's starting point.
-    fn loaded_inputs(self) -> Vec<ActorInput> {
-        self.inputs
-            .with_value(|v| v.iter().flatten().cloned().collect())
-    }
 }
 
-/// Writes `table` and `inputs` for `username`, then forgets the accounts saved longest ago.
-async fn save_cache(username: &str, table: CachedFleet, inputs: Vec<ActorInput>) {
-    let Ok(json) = serde_json::to_string(&table) else {
-        return;
-    };
-    if !idb::put(&cache_key(username), &json).await {
+/// The Actor a refresh of one loaded Actor starts from (its detail is read again).
+fn bare_actor(a: &PreparedActor) -> Actor {
+    Actor::from(ActorShort {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        username: a.username.clone(),
+        title: a.title.clone(),
+        created_at: None,
+        modified_at: a.modified_at.clone(),
+        stats: None,
+    })
+}
+
+/// Writes the `table` and `actors` JSON for `username`, then forgets the accounts saved
+/// longest ago.
+async fn save_cache(username: &str, table: String, actors: String) {
+    if !idb::put(&cache_key(username), &table).await {
         return;
     }
-    match serde_json::to_string(&inputs) {
-        Ok(json) if json.len() <= MAX_CACHE_BYTES => {
-            idb::put(&runs_key(username), &json).await;
-        }
+    if actors.len() <= MAX_CACHE_BYTES {
+        idb::put(&runs_key(username), &actors).await;
+    } else {
         // Too big to keep: the next visit shows the table, then loads in full.
-        _ => idb::delete(&runs_key(username)).await,
+        idb::delete(&runs_key(username)).await;
     }
     // Where the cache was kept before IndexedDB.
     storage::remove(&format!("forge.fleet.v2.{username}"));
@@ -619,7 +624,7 @@ async fn read_known(username: &str) -> Option<Known> {
     let json = idb::get(&runs_key(username)).await?;
     serde_json::from_str(&json)
         .ok()
-        .map(|inputs| Known { inputs })
+        .map(|actors| Known { actors })
 }
 
 #[cfg(test)]
@@ -628,7 +633,7 @@ mod tests {
 
     #[test]
     fn cache_keys_name_the_user() {
-        assert_eq!(cache_key("ana"), "fleet.v3.ana");
+        assert_eq!(cache_key("ana"), "fleet.v4.ana");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! A 404 means none; content `parse_signals` refuses shows "unreadable SIGNALS".
 
 use crate::data::loader::{last_succeeded_run, Fetcher};
-use forge_apify::models::{JobStatus, Run, RunShort};
+use forge_apify::models::Run;
 use forge_apify::paths;
 use forge_fleet::{parse_signals, Signals};
 
@@ -23,14 +23,6 @@ pub enum SignalsState {
     Unreadable(String),
     /// The request failed.
     Failed(String),
-}
-
-/// The default key-value store of the newest successful run among `runs`.
-pub fn latest_succeeded_store(runs: &[RunShort]) -> Option<&str> {
-    runs.iter()
-        .filter(|r| r.status == JobStatus::Succeeded)
-        .max_by(|a, b| a.started_at.cmp(&b.started_at))
-        .and_then(|r| r.default_key_value_store_id.as_deref())
 }
 
 /// Reads the `SIGNALS` of store `store_id`.
