@@ -71,6 +71,8 @@ pub const ROOT_ID: &str = "forge";
 /// Reads `/forge-config.json`, then mounts the app into `#forge`.
 pub fn start() {
     console_error_panic_hook::set_once();
+    // The cached table is read while the settings and the session are fetched.
+    data::fleet::read_early();
     // Leptos sets up its executor when it mounts; until then, the browser's own.
     wasm_bindgen_futures::spawn_local(async {
         let (config, problem) = match api::load_config().await {

@@ -26,6 +26,23 @@ pub async fn sleep_ms(ms: f64) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Resolves once the browser has painted what is on the page now (`requestAnimationFrame`,
+/// then a task): what follows a first render cannot hold back its paint.
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        let after = w.clone();
+        let on_frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = after.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = w.request_animation_frame(wasm_bindgen::JsCast::unchecked_ref(&on_frame));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// A random number in `[0, 1)` (`Math.random`), for back-off jitter.
 pub fn random() -> f64 {
     js_sys::Math::random()

@@ -41,7 +41,8 @@ pub fn FleetDashboard() -> impl IntoView {
     let report = Memo::new(move |_| store.digest());
     let meta = Memo::new(move |_| store.row_meta());
     let wow = Memo::new(move |_| store.trends.with(|t| t.week_over_week()));
-    let table_rows = Signal::derive(move || {
+    // A memo: the table's filter, sort and caption all read it, and it is built once per change.
+    let table_rows = Memo::new(move |_| {
         let signals = store.signals.get();
         wow.with(|w| rows(report.get().as_ref(), &meta.get(), w.as_ref(), &signals))
     });

@@ -168,7 +168,7 @@ pub fn FleetTable(
             <table class="data-table fleet-table">
                 <caption class="table-caption">
                     {move || {
-                        let (s, t) = (shown.get().len(), rows.get().len());
+                        let (s, t) = (shown.with(Vec::len), rows.with(Vec::len));
                         if s == t { format!("{t} Actors") } else { format!("{s} of {t} Actors") }
                     }}
                     " · click a heading to sort"

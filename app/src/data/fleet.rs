@@ -10,6 +10,7 @@ use crate::data::signals::{self, SignalsState};
 use crate::data::trends::{self as trends_store, TrendStatus, Trends};
 use forge_apify::models::{Actor, ActorShort, DefaultRunOptions};
 use forge_fleet::trends::{self, Snapshot};
+use forge_fleet::window::DEFAULT_WINDOW_DAYS;
 use forge_fleet::{fleet_report, prepare, ActorInput, FleetDigest, PreparedActor, Window};
 use forge_load::account::{load_fleet, Event, FleetPlan, ListProblems, LOAD_DAYS};
 use forge_load::actor::ACTOR_PAGE_SAMPLES;
@@ -78,11 +79,11 @@ impl Phase {
     }
 }
 
-/// What IndexedDB keeps per username after a complete load, under two keys: the rows and the
-/// digest of every window ([`cache_key`]: small, read and shown first on the next visit), and
-/// the prepared Actors — compact run facts, builds, item counts and memory samples, never a
-/// credential — ([`runs_key`]: larger, read next), from which the next visit reads only what
-/// changed.
+/// What IndexedDB keeps per username after a complete load, under three keys: the rows and the
+/// digest of the window a visit opens on ([`cache_key`]: small, read and shown first on the
+/// next visit), the digests of the other windows ([`windows_key`], read next), and the prepared
+/// Actors — compact run facts, builds, item counts and memory samples, never a credential —
+/// ([`runs_key`]: the largest, read last), from which the next visit reads only what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedFleet {
@@ -109,9 +110,53 @@ pub fn cache_key(username: &str) -> String {
     format!("fleet.v{CACHE_VERSION}.{username}")
 }
 
+/// The IndexedDB key of the digests of `username`'s other windows (all but
+/// [`DEFAULT_WINDOW_DAYS`]).
+pub fn windows_key(username: &str) -> String {
+    format!("fleet.v{CACHE_VERSION}.{username}.windows")
+}
+
+/// `cached` as it is written: the entry a visit shows first (the rows and the window it opens
+/// on: a third of the bytes to read and parse), and the digests of the other windows.
+pub fn split_cache(mut cached: CachedFleet) -> (CachedFleet, Vec<FleetDigest>) {
+    let (first, others) = cached
+        .digests
+        .into_iter()
+        .partition(|d| d.window.days == DEFAULT_WINDOW_DAYS);
+    cached.digests = first;
+    (cached, others)
+}
+
 /// The IndexedDB key of `username`'s loaded Actors (absent when over [`MAX_CACHE_BYTES`]).
 pub fn runs_key(username: &str) -> String {
     format!("fleet.v{CACHE_VERSION}.{username}.runs")
+}
+
+/// The `localStorage` key of the account whose fleet was saved last in this browser: its
+/// table is read while the app starts (a username, never a credential).
+const LAST_ACCOUNT_KEY: &str = "forge.fleet.last";
+
+thread_local! {
+    /// The table text of [`LAST_ACCOUNT_KEY`]'s account, being read since the app started.
+    static EARLY_TABLE: std::cell::RefCell<Option<(String, js_sys::Promise)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Starts reading the cached table of the account that used this browser last, so that a
+/// later visit does not wait for its session before it reads IndexedDB: the read overlaps
+/// the app's start and the session's round trip. Taken by the first [`read_cache`] of that
+/// account; any other account reads its own.
+pub fn read_early() {
+    let Some(username) = storage::get(LAST_ACCOUNT_KEY) else {
+        return;
+    };
+    let key = cache_key(&username);
+    let text = wasm_bindgen_futures::future_to_promise(async move {
+        Ok(idb::get(&key)
+            .await
+            .map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from))
+    });
+    EARLY_TABLE.with(|e| *e.borrow_mut() = Some((username, text)));
 }
 
 /// The IndexedDB key of the list of cached accounts: `[[username, saved_ms], …]`.
@@ -183,7 +228,7 @@ impl FleetStore {
             prepared: StoredValue::new(Vec::new()),
             rev: RwSignal::new(0),
             phase: RwSignal::new(Phase::Idle),
-            days: RwSignal::new(forge_fleet::window::DEFAULT_WINDOW_DAYS),
+            days: RwSignal::new(DEFAULT_WINDOW_DAYS),
             end_ms: RwSignal::new(0),
             cached: RwSignal::new(None),
             live: RwSignal::new(false),
@@ -268,15 +313,26 @@ impl FleetStore {
                     Some(Known { actors })
                 }
                 None => {
-                    // The table first (small: on screen at once), then the Actors (large).
+                    // The table first (small: on screen at once, and painted before anything
+                    // larger is read), then the other windows, then the Actors (large).
                     let table = read_cache(&username).await;
                     let any = table.is_some();
                     if !abort.is_aborted() {
                         self.cached.set(table);
                     }
-                    match any {
-                        true => read_known(&username).await,
-                        false => None,
+                    if !any {
+                        None
+                    } else {
+                        clock::after_paint().await;
+                        let others = read_other_windows(&username).await;
+                        if !abort.is_aborted() {
+                            self.cached.update(|c| {
+                                if let Some(c) = c {
+                                    c.digests.extend(others);
+                                }
+                            });
+                        }
+                        read_known(&username).await
                     }
                 }
             };
@@ -478,15 +534,27 @@ impl FleetStore {
                 self.cached.set(None);
                 // Written as text here, from the store's own copy: a second copy of a large
                 // fleet would double the heap at its peak.
-                let table = serde_json::to_string(&self.to_cache());
-                let actors = self
-                    .prepared
-                    .with_value(|v| serde_json::to_string(&v.iter().flatten().collect::<Vec<_>>()));
+                let (table, others) = split_cache(self.to_cache());
+                let written = (
+                    serde_json::to_string(&table),
+                    serde_json::to_string(&others),
+                    self.prepared.with_value(|v| {
+                        serde_json::to_string(&v.iter().flatten().collect::<Vec<_>>())
+                    }),
+                );
                 let username = username.to_string();
-                if let (Ok(table), Ok(actors)) = (table, actors) {
-                    leptos::task::spawn_local(
-                        async move { save_cache(&username, table, actors).await },
-                    );
+                if let (Ok(table), Ok(others), Ok(actors)) = written {
+                    leptos::task::spawn_local(async move {
+                        save_cache(
+                            &username,
+                            CacheText {
+                                table,
+                                others,
+                                actors,
+                            },
+                        )
+                        .await
+                    });
                 }
             }
         }
@@ -567,18 +635,26 @@ fn bare_actor(a: &PreparedActor) -> Actor {
     })
 }
 
-/// Writes the `table` and `actors` JSON for `username`, then forgets the accounts saved
-/// longest ago.
-async fn save_cache(username: &str, table: String, actors: String) {
-    if !idb::put(&cache_key(username), &table).await {
+/// The JSON of each of an account's cache entries.
+struct CacheText {
+    table: String,
+    others: String,
+    actors: String,
+}
+
+/// Writes `username`'s cache entries, then forgets the accounts saved longest ago.
+async fn save_cache(username: &str, text: CacheText) {
+    if !idb::put(&cache_key(username), &text.table).await {
         return;
     }
-    if actors.len() <= MAX_CACHE_BYTES {
-        idb::put(&runs_key(username), &actors).await;
+    idb::put(&windows_key(username), &text.others).await;
+    if text.actors.len() <= MAX_CACHE_BYTES {
+        idb::put(&runs_key(username), &text.actors).await;
     } else {
         // Too big to keep: the next visit shows the table, then loads in full.
         idb::delete(&runs_key(username)).await;
     }
+    storage::set(LAST_ACCOUNT_KEY, username);
     // Where the cache was kept before IndexedDB.
     storage::remove(&format!("forge.fleet.v2.{username}"));
     let index: Vec<(String, f64)> = idb::get(CACHE_INDEX_KEY)
@@ -587,8 +663,9 @@ async fn save_cache(username: &str, table: String, actors: String) {
         .unwrap_or_default();
     let (index, evicted) = cache_index_after_save(index, username, clock::now_ms());
     for user in evicted {
-        idb::delete(&cache_key(&user)).await;
-        idb::delete(&runs_key(&user)).await;
+        for key in [cache_key(&user), windows_key(&user), runs_key(&user)] {
+            idb::delete(&key).await;
+        }
     }
     if let Ok(j) = serde_json::to_string(&index) {
         idb::put(CACHE_INDEX_KEY, &j).await;
@@ -613,10 +690,26 @@ fn mark_problems(row: &mut RowMeta, problems: &ListProblems) {
 
 /// The cached table for `username`, if any and readable.
 pub async fn read_cache(username: &str) -> Option<CachedFleet> {
-    let json = idb::get(&cache_key(username)).await?;
+    let early = EARLY_TABLE
+        .with(|e| e.borrow_mut().take())
+        .filter(|(u, _)| u == username);
+    let json = match early {
+        Some((_, text)) => wasm_bindgen_futures::JsFuture::from(text)
+            .await
+            .ok()?
+            .as_string()?,
+        None => idb::get(&cache_key(username)).await?,
+    };
     serde_json::from_str::<CachedFleet>(&json)
         .ok()
         .filter(|c| c.version == CACHE_VERSION)
+}
+
+/// The cached digests of `username`'s other windows (none if absent or unreadable).
+async fn read_other_windows(username: &str) -> Vec<FleetDigest> {
+    let json = idb::get(&windows_key(username)).await;
+    json.and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
 }
 
 /// The cached Actors for `username`, if any and readable.
@@ -634,6 +727,35 @@ mod tests {
     #[test]
     fn cache_keys_name_the_user() {
         assert_eq!(cache_key("ana"), "fleet.v4.ana");
+        assert_eq!(windows_key("ana"), "fleet.v4.ana.windows");
+        assert_eq!(runs_key("ana"), "fleet.v4.ana.runs");
+    }
+
+    #[test]
+    fn the_entry_read_first_holds_the_rows_and_the_window_a_visit_opens_on() {
+        let fleet = forge_fleet::synthetic_fleet(5, 20, 7);
+        let prepared: Vec<_> = fleet.actors.iter().map(prepare).collect();
+        let end = fleet.now_ms;
+        let digests: Vec<_> = forge_fleet::window::WINDOW_CHOICES
+            .iter()
+            .map(|d| fleet_report(prepared.iter(), Window::new(*d, end)).digest())
+            .collect();
+        let cached = CachedFleet {
+            version: CACHE_VERSION,
+            loaded_ms: end as f64,
+            rows: Vec::new(),
+            digests: digests.clone(),
+        };
+        let (first, others) = split_cache(cached);
+        assert_eq!(first.digests.len(), 1);
+        assert_eq!(first.digests[0].window.days, DEFAULT_WINDOW_DAYS);
+        assert_eq!(others.len(), digests.len() - 1);
+        assert!(others.iter().all(|d| d.window.days != DEFAULT_WINDOW_DAYS));
+        // Read back, the two make up every window again.
+        let mut all = first.digests;
+        all.extend(others);
+        all.sort_by_key(|d| d.window.days);
+        assert_eq!(all, digests);
     }
 
     #[test]

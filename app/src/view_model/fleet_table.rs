@@ -10,7 +10,7 @@ use forge_fleet::rules;
 use forge_fleet::trends::{Delta, Direction, FigureDeltas, WeekOverWeek};
 use forge_fleet::{ActorDigest, Bucket, FleetDigest};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Whether a row has figures, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -129,12 +129,16 @@ pub fn rows(
     wow: Option<&WeekOverWeek>,
     signals: &BTreeMap<String, SignalsState>,
 ) -> Vec<Row> {
+    // By id once, not a scan of the digest per row (a million comparisons at 1,000 Actors).
+    let by_id: HashMap<&str, &ActorDigest> = digest
+        .map(|d| d.actors.iter().map(|a| (a.id.as_str(), a)).collect())
+        .unwrap_or_default();
     meta.iter()
         .map(|m| {
             let figures = if m.loading || m.denied.is_some() || m.error.is_some() {
                 None
             } else {
-                digest.and_then(|r| r.actor(&m.id))
+                by_id.get(m.id.as_str()).copied()
             };
             let mut row = Row::new(m, figures);
             row.week = wow.and_then(|w| w.actors.get(&m.id)).map(|(_, d)| *d);
