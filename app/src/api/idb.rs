@@ -71,6 +71,11 @@ pub async fn get(key: &str) -> Option<String> {
     value.as_string()
 }
 
+/// The value of `key` read as JSON: `None` if absent or not a `T`.
+pub async fn get_json<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_str(&get(key).await?).ok()
+}
+
 /// Stores `text` under `key`. `false` when the browser refused (quota, private mode).
 pub async fn put(key: &str, text: &str) -> bool {
     let Some(db) = open().await else {

@@ -657,10 +657,7 @@ async fn save_cache(username: &str, text: CacheText) {
     storage::set(LAST_ACCOUNT_KEY, username);
     // Where the cache was kept before IndexedDB.
     storage::remove(&format!("forge.fleet.v2.{username}"));
-    let index: Vec<(String, f64)> = idb::get(CACHE_INDEX_KEY)
-        .await
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default();
+    let index: Vec<(String, f64)> = idb::get_json(CACHE_INDEX_KEY).await.unwrap_or_default();
     let (index, evicted) = cache_index_after_save(index, username, clock::now_ms());
     for user in evicted {
         for key in [cache_key(&user), windows_key(&user), runs_key(&user)] {
@@ -707,17 +704,15 @@ pub async fn read_cache(username: &str) -> Option<CachedFleet> {
 
 /// The cached digests of `username`'s other windows (none if absent or unreadable).
 async fn read_other_windows(username: &str) -> Vec<FleetDigest> {
-    let json = idb::get(&windows_key(username)).await;
-    json.and_then(|j| serde_json::from_str(&j).ok())
+    idb::get_json(&windows_key(username))
+        .await
         .unwrap_or_default()
 }
 
 /// The cached Actors for `username`, if any and readable.
 async fn read_known(username: &str) -> Option<Known> {
-    let json = idb::get(&runs_key(username)).await?;
-    serde_json::from_str(&json)
-        .ok()
-        .map(|actors| Known { actors })
+    let actors = idb::get_json(&runs_key(username)).await?;
+    Some(Known { actors })
 }
 
 #[cfg(test)]
