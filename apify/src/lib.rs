@@ -19,6 +19,7 @@
 //! - [`limits`]: numbers declared once — run memory sizes, page size, `waitForFinish`, body
 //!   limits.
 //! - [`pace`]: the token bucket the relay and the app's loader both pace requests with.
+//! - [`sort`]: stable sorting that puts one copy of the sort algorithm in the app's wasm.
 //! - [`time`]: Apify's timestamps and the relay's RFC 3339 seconds, without a date library.
 //! - [`models`]: the response models Forge reads.
 //! - [`project`]: the response projection each allow-list row applies to what comes back.
@@ -33,6 +34,7 @@ pub mod pace;
 pub mod paths;
 pub mod project;
 pub mod scope;
+pub mod sort;
 pub mod time;
 pub mod token;
 pub mod wire;

@@ -26,6 +26,7 @@ pub mod view_model;
 use crate::api::config::AppConfig;
 use crate::api::Client;
 use crate::components::layout::{Footer, Header};
+use crate::components::router::{provide_location, Pages};
 use crate::data::fleet::FleetStore;
 use crate::data::run::RunCenter;
 use crate::data::session::Forge;
@@ -35,9 +36,8 @@ use crate::pages::dashboard::Dashboard;
 use crate::pages::guide::GuidePage;
 use crate::pages::not_found::NotFound;
 use crate::pages::settings::SettingsPage;
+use crate::view_model::route::Route;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 /// The whole app, talking to the relay named by `config`.
 #[component]
@@ -47,21 +47,26 @@ pub fn App(config: AppConfig) -> impl IntoView {
     provide_context(FleetStore::new());
     provide_context(RunCenter::new());
     leptos::task::spawn_local(forge.refresh_session());
+    provide_location();
 
     view! {
-        <Router>
-            <Header />
-            <main id="main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Dashboard />
-                    <Route path=path!("/actors") view=ActorsPage />
-                    <Route path=path!("/actors/:id") view=ActorPage />
-                    <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/guide") view=GuidePage />
-                </Routes>
-            </main>
-            <Footer />
-        </Router>
+        <Header />
+        <main id="main" tabindex="-1">
+            <Pages page=page />
+        </main>
+        <Footer />
+    }
+}
+
+/// The view of each route.
+fn page(route: Route) -> AnyView {
+    match route {
+        Route::Dashboard => view! { <Dashboard /> }.into_any(),
+        Route::Actors => view! { <ActorsPage /> }.into_any(),
+        Route::Actor(id) => view! { <ActorPage id /> }.into_any(),
+        Route::Settings => view! { <SettingsPage /> }.into_any(),
+        Route::Guide => view! { <GuidePage /> }.into_any(),
+        Route::NotFound => view! { <NotFound /> }.into_any(),
     }
 }
 

@@ -165,7 +165,7 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         }
     }
 
-    s.durations.sort_unstable();
+    forge_apify::sort::sort(&mut s.durations);
     let duration = DurationStats::from_sorted(&s.durations);
 
     // Samples: memory, output completeness, cost per 1,000 results.
@@ -404,7 +404,7 @@ fn build_report(a: &PreparedActor, w: Window, tallies: &[BuildTally]) -> BuildRe
             )
         })
         .collect();
-    order.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    forge_apify::sort::sort_by(&mut order, |x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let used: Vec<BuildUsage> = order
         .iter()
         .filter(|(i, _)| tallies[*i].runs > 0)

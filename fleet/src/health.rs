@@ -330,7 +330,9 @@ where
         if points <= 0 {
             continue;
         }
-        top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        forge_apify::sort::sort_by(&mut top, |a, b| {
+            b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1))
+        });
         let names: Vec<&str> = top.iter().take(FLEET_DRIVER_NAMES).map(|t| t.1).collect();
         let more = top.len().saturating_sub(FLEET_DRIVER_NAMES);
         let mut detail = names.join(", ");

@@ -570,7 +570,7 @@ impl PreparedActor {
             .filter(|(_, r)| r.status.is_terminal())
             .map(|(i, r)| (r.started_ms, i as u32))
             .collect();
-        done.sort_unstable_by(|a, b| b.cmp(a));
+        forge_apify::sort::sort_by(&mut done, |a, b| b.cmp(a));
         done.truncate(n);
         done.into_iter()
             .filter(|(_, i)| !read.contains(i))

@@ -266,7 +266,7 @@ pub fn action_plan<'a>(actors: impl IntoIterator<Item = Planned<'a>>) -> Vec<Pla
                 .iter()
                 .filter(|r| r.placement.bucket == bucket)
                 .collect();
-            members.sort_by(|a, b| {
+            forge_apify::sort::sort_by(&mut members, |a, b| {
                 a.health
                     .cmp(&b.health)
                     .then_with(|| b.runs.cmp(&a.runs))

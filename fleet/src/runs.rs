@@ -85,7 +85,7 @@ pub fn run_rows<'a>(
             }
         })
         .collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(r.started_ms));
+    forge_apify::sort::sort_by_key(&mut rows, |r| std::cmp::Reverse(r.started_ms));
     rows
 }
 
@@ -175,7 +175,7 @@ pub fn failure_groups<'r, 'a: 'r>(rows: impl IntoIterator<Item = &'r RunRow<'a>>
         }
     }
     let mut groups: Vec<FailureGroup> = by_pattern.into_values().collect();
-    groups.sort_by(|a, b| {
+    forge_apify::sort::sort_by(&mut groups, |a, b| {
         b.runs
             .cmp(&a.runs)
             .then(b.newest_ms.cmp(&a.newest_ms))

@@ -105,7 +105,7 @@ pub fn parse_signals(bytes: &[u8]) -> Result<Signals, SignalsProblem> {
         }
         out.entries.push((name, value));
     }
-    out.entries.sort_by(|a, b| a.0.cmp(&b.0));
+    forge_apify::sort::sort_by(&mut out.entries, |a, b| a.0.cmp(&b.0));
     out.skipped += out.entries.len().saturating_sub(MAX_ENTRIES);
     out.entries.truncate(MAX_ENTRIES);
     Ok(out)

@@ -203,7 +203,7 @@ pub fn index_with(previous: Option<&SnapshotIndex>, week: &str) -> SnapshotIndex
     let mut weeks: Vec<String> = previous.map(|i| i.weeks.clone()).unwrap_or_default();
     weeks.retain(|w| week_of_key(&snapshot_key(w)).is_some());
     weeks.push(week.to_string());
-    weeks.sort();
+    forge_apify::sort::sort(&mut weeks);
     weeks.dedup();
     let excess = weeks.len().saturating_sub(MAX_WEEKS);
     weeks.drain(..excess);

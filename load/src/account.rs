@@ -120,7 +120,7 @@ const DATASET_SLACK_MS: i64 = 60_000;
 /// build list is short, and chained page by page), then run and dataset pages by offset, so
 /// both long lists — each its own Apify resource, each with its own rate — advance together.
 fn order(queue: &mut VecDeque<Page>) {
-    queue.make_contiguous().sort_by_key(|p| match *p {
+    forge_apify::sort::sort_by_key(queue.make_contiguous(), |p| match *p {
         Page::Actors(o) => (0, o),
         Page::Builds(o) => (1, o),
         Page::Runs(o) | Page::Datasets(o) => (2, o),
@@ -436,7 +436,7 @@ fn assemble(lists: Lists) -> (Vec<PreparedActor>, usize) {
         ..
     } = lists;
     // Newest first, so each Actor keeps its newest few.
-    builds.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    forge_apify::sort::sort_by(&mut builds, |a, b| b.started_at.cmp(&a.started_at));
     let mut seen = HashSet::new();
     let mut kept = vec![0usize; preparing.len()];
     for b in &builds {
@@ -479,7 +479,7 @@ pub fn enrichment_order(actors: &[PreparedActor], now_ms: i64) -> Vec<usize> {
             )
         })
         .collect();
-    order.sort();
+    forge_apify::sort::sort(&mut order);
     order.into_iter().map(|(_, _, i)| i).collect()
 }
 

@@ -62,7 +62,7 @@ pub fn next_offset<T>(page: &PaginationList<T>) -> Option<u64> {
 /// The last `n` finished runs (newest first): the ones worth a detail read.
 pub fn enrichment_targets(runs: &[RunShort], n: usize) -> Vec<&RunShort> {
     let mut done: Vec<&RunShort> = runs.iter().filter(|r| r.status.is_terminal()).collect();
-    done.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    forge_apify::sort::sort_by(&mut done, |a, b| b.started_at.cmp(&a.started_at));
     done.truncate(n);
     done
 }

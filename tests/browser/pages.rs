@@ -64,3 +64,82 @@ async fn every_page_renders_without_console_errors() {
 
     page.finish().await;
 }
+
+/// The app's own navigation: a link changes the page without reloading it and marks the
+/// current section, Back returns, a link to a section of another page scrolls to it once that
+/// page shows it, and the skip link moves focus to the main content.
+#[tokio::test]
+async fn links_navigate_in_place_and_back_fragments_and_the_skip_link_work() {
+    let page = open(Relay::Demo, "navigation").await;
+    let js = |script: &'static str| {
+        let client = page.client.clone();
+        async move {
+            client
+                .execute(script, vec![])
+                .await
+                .unwrap_or_else(|e| panic!("{script}: {e}"))
+        }
+    };
+    page.goto("/").await;
+    page.wait_for_text("#connection", "forge-demo").await;
+    // A marker that a page load would wipe.
+    js("window.__forgeSamePage = true; return null;").await;
+
+    page.click(".main-nav a[href='/actors']").await;
+    page.find(".actors-table tbody tr").await;
+    let current = js(
+        "return [...document.querySelectorAll('.main-nav a[aria-current=page]')].map(a => a.getAttribute('href'));",
+    )
+    .await;
+    assert_eq!(current, serde_json::json!(["/actors"]), "only Actors is current");
+    assert_eq!(
+        js("return window.__forgeSamePage === true;").await,
+        serde_json::json!(true),
+        "the link reloaded the page"
+    );
+
+    page.client.back().await.expect("Back");
+    page.find(".fleet-table").await;
+    assert_eq!(js("return location.pathname;").await, serde_json::json!("/"));
+
+    // A link to a section of another page, as the dashboard's "See the scope check" (which the
+    // demo's fully scoped token does not show); at 390 × 600 the scope check is more than a
+    // screen down Settings.
+    page.client
+        .set_window_size(390, 600)
+        .await
+        .expect("a small window");
+    page.goto("/guide").await;
+    js("window.__forgeSamePage = true; return null;").await;
+    js("const a = document.createElement('a'); a.href = '/settings#scope-check'; a.id = 'to-scope'; a.textContent = 'scope'; document.querySelector('main').prepend(a); return null;").await;
+    page.click("#to-scope").await;
+    page.find("#scope-check .scope-check").await;
+    page.wait_until("the scope check scrolled into view", || async {
+        let top = js("const e = document.getElementById('scope-check'); return e ? Math.round(e.getBoundingClientRect().top) : -1;").await;
+        let top = top.as_i64().unwrap_or(-1);
+        (0..200).contains(&top)
+    })
+    .await;
+    assert_eq!(
+        js("return [window.__forgeSamePage === true, location.pathname + location.hash];").await,
+        serde_json::json!([true, "/settings#scope-check"])
+    );
+
+    // The skip link is the first Tab stop and puts focus on <main>.
+    page.goto("/").await;
+    page.find(".skip-link").await;
+    js("document.querySelector('.skip-link').focus(); return null;").await;
+    page.client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter");
+    page.wait_until("focus on the main content", || async {
+        js("return document.activeElement && document.activeElement.id;").await
+            == serde_json::json!("main")
+    })
+    .await;
+    page.finish().await;
+}

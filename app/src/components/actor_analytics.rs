@@ -84,7 +84,7 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                         let status = x.status.as_str();
                         view! {
                             <tr data-run=x.id.to_string() data-status=status>
-                                <td><span class=format!("status status-{}", status.to_lowercase())>{status}</span></td>
+                                <td><span class=format!("status status-{}", status.to_ascii_lowercase())>{status}</span></td>
                                 <td>{format_iso_millis(x.started_ms)}</td>
                                 <td class="num">{or_dash(x.duration_ms, duration)}</td>
                                 <td class="num">{usd_or_na(x.cost_usd)}</td>

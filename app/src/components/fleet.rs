@@ -18,7 +18,6 @@ use forge_fleet::trends::{FigureDeltas, Snapshot};
 use forge_fleet::window::WINDOW_CHOICES;
 use forge_fleet::{Bucket, FleetDigest};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use std::time::Duration;
 
 /// The fleet of the connected user: loaded (or shown from the cache) when it mounts, the load
@@ -86,7 +85,7 @@ pub fn FleetDashboard() -> impl IntoView {
                     <p>
                         <strong>{format!("Your token lacks {perm}.")}</strong>
                         {format!(" Run history was refused for {n} of {total} Actors, so their health, runs, durations and cost cannot be shown. ")}
-                        <A href="/settings#scope-check">"See the scope check"</A>
+                        <a href="/settings#scope-check">"See the scope check"</a>
                         " — create a token with Actors: List runs."
                     </p>
                 </div>
@@ -429,7 +428,7 @@ fn Plan(report: FleetDigest) -> impl IntoView {
                                             let (id, name, label) = (e.actor_id, e.name.clone(), e.name);
                                             view! {
                                                 <span class="plan-chip" data-actor=id data-name=name title=e.reason>
-                                                    <A href=href>{label}</A> " " <span class=health_class(e.health)>{e.health}</span>
+                                                    <a href=href>{label}</a> " " <span class=health_class(e.health)>{e.health}</span>
                                                 </span>
                                             }
                                         }).collect_view()}
@@ -444,7 +443,7 @@ fn Plan(report: FleetDigest) -> impl IntoView {
                                             let (id, name, label) = (e.actor_id, e.name.clone(), e.name);
                                             view! {
                                                 <li data-actor=id data-name=name>
-                                                    <A href=href>{label}</A>
+                                                    <a href=href>{label}</a>
                                                     " " <span class=health_class(e.health)>{e.health}</span>
                                                     <span class="reason">{e.reason}</span>
                                                 </li>

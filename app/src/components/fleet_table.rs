@@ -9,7 +9,6 @@ use crate::view_model::fleet_table::{
 };
 use forge_fleet::Bucket;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Offers `text` as a download (Blob + object URL + a clicked `<a download>`).
 pub fn download(name: &str, mime: &str, text: &str) {
@@ -219,7 +218,7 @@ fn FleetRow(row: Row, now_ms: i64) -> impl IntoView {
         let r = row.clone();
         view! {
             <th scope="row" data-col="name">
-                <A href=href attr:class="actor-link">{r.title.clone()}</A>
+                <a href=href class="actor-link">{r.title.clone()}</a>
                 <span class="slug mono">{r.name.clone()}</span>
                 <RunButton id=r.id.clone() name=r.name.clone() />
                 {r.note.clone().filter(|_| r.state != RowState::Denied).map(|n| view! { <span class=format!("row-note row-note-{}", r.state.code())>{n}</span> })}

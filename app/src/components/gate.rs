@@ -6,7 +6,6 @@ use crate::data::session::{Disconnected, Forge, SessionState};
 use forge_apify::wire::RelayMode;
 use forge_apify::ErrorKind;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// What the gate shows. Keyed on the mode only, so a session updated in place (a rotated token,
 /// a refreshed expiry) keeps the page — and what is typed into it — mounted.
@@ -52,7 +51,7 @@ pub fn ConnectPrompt(what: &'static str) -> impl IntoView {
     view! {
         <section class="card">
             <p>{format!("Connect your Apify token to see {what}.")}</p>
-            <A href="/settings" attr:class="button primary">"Connect a token"</A>
+            <a href="/settings" class="button primary">"Connect a token"</a>
         </section>
     }
 }
@@ -83,7 +82,7 @@ pub fn LoadError(error: ApiError, grant: &'static str) -> impl IntoView {
         view! {
             <p>
                 "This token lacks " <strong>{grant}</strong>
-                ". The " <A href="/settings#scope-check">"scope check"</A> " shows what is missing."
+                ". The " <a href="/settings#scope-check">"scope check"</a> " shows what is missing."
             </p>
         }
     });

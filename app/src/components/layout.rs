@@ -1,10 +1,10 @@
 //! The frame around every page: skip link, header with the brand, navigation and connection
 //! light, and the footer.
 
+use crate::components::router::NavLink;
 use crate::data::session::Forge;
 use crate::view_model::connection::indicator;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Sets the document title (`Settings · Forge`).
 pub fn set_title(page: &str) {
@@ -35,11 +35,11 @@ pub fn ConnectionLight() -> impl IntoView {
         indicator(&forge.session.get(), check.as_ref(), forge.now_ms.get())
     });
     view! {
-        <A href="/settings" attr:class="connection" attr:id="connection" attr:title=move || state.get().detail>
+        <a href="/settings" class="connection" id="connection" title=move || state.get().detail>
             <span class=move || state.get().light.class() aria-hidden="true"></span>
             <span class="connection-text">{move || state.get().text}</span>
             <span class="visually-hidden">{move || format!(" — {}", state.get().detail)}</span>
-        </A>
+        </a>
     }
 }
 
@@ -49,16 +49,16 @@ pub fn Header() -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <div class="header-inner">
-                <A href="/" attr:class="brand">
+                <a href="/" class="brand">
                     <Logo />
                     <span class="brand-name">"Forge"</span>
                     <span class="brand-tag">"fleet analytics for Apify"</span>
-                </A>
+                </a>
                 <nav class="main-nav" aria-label="Main">
-                    <A href="/" exact=true>"Dashboard"</A>
-                    <A href="/actors">"Actors"</A>
-                    <A href="/settings">"Settings"</A>
-                    <A href="/guide">"Set-up guide"</A>
+                    <NavLink href="/" exact=true>"Dashboard"</NavLink>
+                    <NavLink href="/actors">"Actors"</NavLink>
+                    <NavLink href="/settings">"Settings"</NavLink>
+                    <NavLink href="/guide">"Set-up guide"</NavLink>
                 </nav>
                 <ConnectionLight />
             </div>
@@ -72,7 +72,7 @@ pub fn Footer() -> impl IntoView {
         <footer class="site-footer">
             <p>
                 "Forge reads your Apify account through a relay that forwards only what five scoped permissions allow. "
-                <A href="/guide">"How your token is protected"</A>
+                <a href="/guide">"How your token is protected"</a>
                 "."
             </p>
         </footer>

@@ -79,7 +79,7 @@ pub async fn analytics_input(
         .filter(|r| !input.run_details.contains_key(&r.id))
         .map(|r| (r.started_at.as_str(), r.id.as_str()))
         .collect();
-    failed.sort_unstable_by(|a, b| b.0.cmp(a.0));
+    forge_apify::sort::sort_by(&mut failed, |a, b| b.0.cmp(a.0));
     let want: Vec<paths::ApifyPath> = failed
         .into_iter()
         .take(FAILURE_DETAILS)

@@ -170,7 +170,7 @@ pub fn cache_index_after_save(
 ) -> (Vec<(String, f64)>, Vec<String>) {
     index.retain(|(u, _)| u != username);
     index.push((username.to_string(), now_ms));
-    index.sort_by(|a, b| b.1.total_cmp(&a.1));
+    forge_apify::sort::sort_by(&mut index, |a, b| b.1.total_cmp(&a.1));
     let evicted = index
         .split_off(MAX_CACHED_ACCOUNTS.min(index.len()))
         .into_iter()

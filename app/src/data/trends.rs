@@ -111,7 +111,7 @@ pub fn weeks_to_read(keys: &[String]) -> Vec<String> {
         .iter()
         .filter_map(|k| week_of_key(k).map(str::to_string))
         .collect();
-    weeks.sort();
+    forge_apify::sort::sort(&mut weeks);
     weeks.dedup();
     let skip = weeks.len().saturating_sub(MAX_WEEKS);
     weeks.split_off(skip)
@@ -195,7 +195,7 @@ pub async fn sync(client: Client, current: Snapshot) -> Trends {
             return out;
         }
     }
-    out.stored.sort_by(|a, b| a.week.cmp(&b.week));
+    forge_apify::sort::sort_by(&mut out.stored, |a, b| a.week.cmp(&b.week));
     if out.stored.iter().any(|s| s.week == current.week) {
         out.status = TrendStatus::Ready { written: false };
         return out;

@@ -10,15 +10,15 @@ use crate::data::actor::actor;
 use crate::data::fleet::FleetStore;
 use crate::data::session::Forge;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 #[component]
-pub fn ActorPage() -> impl IntoView {
+pub fn ActorPage(
+    /// The address's segment after `/actors/`.
+    id: String,
+) -> impl IntoView {
     let forge = Forge::get();
     let fleet = FleetStore::get();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = Signal::stored(id);
     let abort = abort_on_cleanup();
     let detail = LocalResource::new(move || {
         let id = id.get();
@@ -33,7 +33,7 @@ pub fn ActorPage() -> impl IntoView {
     view! {
         <div class="page">
             <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <A href="/actors">"Actors"</A>
+                <a href="/actors">"Actors"</a>
                 <span aria-hidden="true">" / "</span>
                 <span aria-current="page">
                     {move || match detail.get() {

@@ -10,7 +10,6 @@ use crate::view_model::format::{group_thousands, or_dash};
 use crate::view_model::time::relative_iso;
 use forge_apify::models::ActorShort;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn ActorsPage() -> impl IntoView {
@@ -67,7 +66,7 @@ fn table(actors: &[ActorShort], filter: &str, now_ms: i64) -> impl IntoView {
             view! {
                 <tr data-actor=a.id.clone()>
                     <th scope="row">
-                        <A href=format!("/actors/{}", a.id) attr:class="actor-link">{name}</A>
+                        <a href=format!("/actors/{}", a.id) class="actor-link">{name}</a>
                         <span class="slug mono">{slug(&a.username, &a.name)}</span>
                     </th>
                     <td class="num">{or_dash(stats.total_runs, group_thousands)}</td>

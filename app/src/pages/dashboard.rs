@@ -7,7 +7,6 @@ use crate::data::session::{AuditState, Disconnected, Forge};
 use crate::view_model::scope::{forge_summary, summary};
 use forge_apify::wire::RelayMode;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -49,7 +48,7 @@ fn ScopeGlance() -> impl IntoView {
         }
         .into_any(),
         AuditState::Failed(m) => view! {
-            <p class="notice notice-error">"The permission check failed: " {m} " " <A href="/settings">"Details"</A></p>
+            <p class="notice notice-error">"The permission check failed: " {m} " " <a href="/settings">"Details"</a></p>
         }
         .into_any(),
         AuditState::Done(_) => match forge.scope_check() {
@@ -57,7 +56,7 @@ fn ScopeGlance() -> impl IntoView {
                 let (tone, line) = summary(&check);
                 view! {
                     <p class=format!("notice notice-{tone}") id="scope-glance">
-                        {line} " " <A href="/settings#scope-check">"See the scope check"</A>
+                        {line} " " <a href="/settings#scope-check">"See the scope check"</a>
                     </p>
                 }
                 .into_any()
@@ -90,7 +89,7 @@ fn Welcome(why: Disconnected) -> impl IntoView {
                     <li>
                         <strong>"Create a scoped token"</strong>
                         " in Apify Console with exactly five permissions. The "
-                        <A href="/guide">"set-up guide"</A>
+                        <a href="/guide">"set-up guide"</a>
                         " walks you through it in about two minutes."
                     </li>
                     <li>
@@ -100,8 +99,8 @@ fn Welcome(why: Disconnected) -> impl IntoView {
                     <li><strong>"See your fleet."</strong> " Your Actors appear here."</li>
                 </ol>
                 <div class="actions">
-                    <A href="/settings" attr:class="button primary">"Connect a token"</A>
-                    <A href="/guide" attr:class="button secondary">"Read the set-up guide"</A>
+                    <a href="/settings" class="button primary">"Connect a token"</a>
+                    <a href="/guide" class="button secondary">"Read the set-up guide"</a>
                 </div>
             </div>
             <aside class="hero-aside" aria-labelledby="five-title">

@@ -5,7 +5,6 @@ use crate::components::layout::set_title;
 use crate::view_model::scope::{console_summary, forge_summary, sentence};
 use forge_apify::Grant;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 const CONSOLE_TOKENS: &str = "https://console.apify.com/settings/integrations";
 
@@ -82,7 +81,7 @@ pub fn GuidePage() -> impl IntoView {
                         " and is 46 characters long; copy all of it, without spaces."
                     </li>
                     <li>
-                        <strong>"Paste it into Forge → "</strong> <A href="/settings">"Settings"</A>
+                        <strong>"Paste it into Forge → "</strong> <a href="/settings">"Settings"</a>
                         ". Forge checks its shape as you type, connects, and then shows which of the five permissions the token really has."
                     </li>
                 </ol>

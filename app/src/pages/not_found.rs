@@ -2,7 +2,6 @@
 
 use crate::components::layout::set_title;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -12,7 +11,7 @@ pub fn NotFound() -> impl IntoView {
             <h1 class="page-title">"Page not found"</h1>
             <section class="card">
                 <p>"There is no page at this address."</p>
-                <A href="/" attr:class="button primary">"Go to the dashboard"</A>
+                <a href="/" class="button primary">"Go to the dashboard"</a>
             </section>
         </div>
     }

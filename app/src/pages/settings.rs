@@ -13,7 +13,6 @@ use crate::view_model::time::{connected_text, date_of, TokenAge};
 use forge_apify::wire::{RelayMode, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 
 const OFF_SWITCH: &str = "Revoking the token in Apify Console → Settings → API & Integrations is the definitive off switch: once revoked, it opens nothing, anywhere.";
 
@@ -146,7 +145,7 @@ fn ConnectStep(why: Disconnected, flash: RwSignal<Option<String>>) -> impl IntoV
             <h2 id="connect-title">"Connect your Apify token"</h2>
             <p>
                 "Use a " <strong>"scoped"</strong> " token with exactly Forge's five permissions — the "
-                <A href="/guide">"set-up guide"</A> " shows how to create one in about two minutes."
+                <a href="/guide">"set-up guide"</a> " shows how to create one in about two minutes."
             </p>
             {form.view(forge, "Save and connect", Some(flash))}
             <p class="muted small-print">
@@ -163,7 +162,7 @@ fn age_view(info: &SessionInfo, now_ms: i64) -> impl IntoView {
     let rotate_steps = || {
         view! {
             <ol class="compact">
-                <li>"Create a new scoped token in Apify Console (" <A href="/guide">"how"</A> ")."</li>
+                <li>"Create a new scoped token in Apify Console (" <a href="/guide">"how"</a> ")."</li>
                 <li>"Paste it below — it replaces this one here."</li>
                 <li>"Revoke the old token in Apify Console → Settings → API & Integrations."</li>
             </ol>

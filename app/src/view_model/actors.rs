@@ -1,22 +1,24 @@
 //! The `/actors` list: filtering by name and the slug under each name.
 
+use crate::view_model::format::fold_case;
 use forge_apify::models::ActorShort;
 
 /// Actors whose name or title contains `filter` (case-insensitive), by title.
 pub fn filter_actors<'a>(items: &'a [ActorShort], filter: &str) -> Vec<&'a ActorShort> {
-    let needle = filter.trim().to_lowercase();
-    let mut out: Vec<&ActorShort> = items
+    let needle = fold_case(filter.trim());
+    let mut by_name: Vec<(String, &ActorShort)> = items
         .iter()
         .filter(|a| {
             needle.is_empty()
-                || a.name.to_lowercase().contains(&needle)
+                || fold_case(&a.name).contains(&needle)
                 || a.title
                     .as_deref()
-                    .is_some_and(|t| t.to_lowercase().contains(&needle))
+                    .is_some_and(|t| fold_case(t).contains(&needle))
         })
+        .map(|a| (fold_case(display_name(a)), a))
         .collect();
-    out.sort_by_cached_key(|a| display_name(a).to_lowercase());
-    out
+    forge_apify::sort::sort_by(&mut by_name, |x, y| x.0.cmp(&y.0));
+    by_name.into_iter().map(|(_, a)| a).collect()
 }
 
 /// `title`, or the name when there is none.

@@ -4,7 +4,9 @@
 
 use crate::data::fleet::RowMeta;
 use crate::data::signals::SignalsState;
-use crate::view_model::format::{duration, group_thousands, or_dash, pct, usd_or_na, DASH};
+use crate::view_model::format::{
+    duration, fold_case, group_thousands, or_dash, pct, usd_or_na, DASH,
+};
 use crate::view_model::time::relative;
 use forge_fleet::rules;
 use forge_fleet::trends::{Delta, Direction, FigureDeltas, WeekOverWeek};
@@ -51,6 +53,17 @@ pub struct Row {
     pub week: Option<FigureDeltas>,
     /// The first `SIGNALS` entries of the latest successful run.
     pub signals: Option<String>,
+    /// Name and title, folded for case-insensitive filtering and sorting (once per row, not
+    /// per comparison).
+    #[serde(skip)]
+    pub folded: Folded,
+}
+
+/// A row's name and title in lower case ([`fold_case`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Folded {
+    pub name: String,
+    pub title: String,
 }
 
 impl Row {
@@ -66,10 +79,15 @@ impl Row {
             (None, None, Some(e)) => (RowState::Error, Some(e.clone())),
             (None, None, None) => (RowState::Loading, None),
         };
+        let title = m.display_name().to_string();
         Row {
             id: m.id.clone(),
             name: m.name.clone(),
-            title: m.display_name().to_string(),
+            folded: Folded {
+                name: fold_case(&m.name),
+                title: fold_case(&title),
+            },
+            title,
             state,
             note,
             figures: figures.cloned(),
@@ -312,9 +330,9 @@ impl Col {
 
 /// Sorts by `col`; rows without a value always go last; ties keep name order.
 pub fn sort_rows(rows: &mut [Row], col: Col, ascending: bool) {
-    rows.sort_by(|a, b| {
+    forge_apify::sort::sort_by(rows, |a, b| {
         let ord = match col {
-            Col::Name => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+            Col::Name => a.folded.title.cmp(&b.folded.title),
             Col::Build => match (a.fig(|f| f.build.as_ref()), b.fig(|f| f.build.as_ref())) {
                 (Some(x), Some(y)) => x.cmp(y),
                 (Some(_), None) => return std::cmp::Ordering::Less,
@@ -329,18 +347,16 @@ pub fn sort_rows(rows: &mut [Row], col: Col, ascending: bool) {
             },
         };
         let ord = if ascending { ord } else { ord.reverse() };
-        ord.then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+        ord.then_with(|| a.folded.title.cmp(&b.folded.title))
     });
 }
 
 /// Rows whose name or title contains `needle` (case-insensitive) and, when given, in `bucket`.
 pub fn filter_rows(rows: Vec<Row>, needle: &str, bucket: Option<Bucket>) -> Vec<Row> {
-    let needle = needle.trim().to_lowercase();
+    let needle = fold_case(needle.trim());
     rows.into_iter()
         .filter(|r| {
-            needle.is_empty()
-                || r.name.to_lowercase().contains(&needle)
-                || r.title.to_lowercase().contains(&needle)
+            needle.is_empty() || r.folded.name.contains(&needle) || r.folded.title.contains(&needle)
         })
         .filter(|r| bucket.is_none() || r.bucket() == bucket)
         .collect()

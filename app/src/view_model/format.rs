@@ -16,6 +16,20 @@ pub fn usd(v: f64) -> String {
     forge_fleet::format::usd(v)
 }
 
+/// `s` in lower case, for matching and ordering without regard to case: Unicode's default
+/// mapping (`"ÉCLAIR"` → `"éclair"`). In the wasm it is the browser's `toLowerCase`, which
+/// keeps Rust's case tables (about 12 KB) out of the download; natively `str::to_lowercase`.
+pub fn fold_case(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(s).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.to_lowercase()
+    }
+}
+
 /// `12345` → `12,345`.
 pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();

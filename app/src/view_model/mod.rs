@@ -11,6 +11,7 @@ pub mod fleet_table;
 pub mod format;
 pub mod formula;
 pub mod progress;
+pub mod route;
 pub mod run_form;
 pub mod scope;
 pub mod time;

@@ -24,13 +24,13 @@ pub fn verdict_note(grant: Grant, v: Verdict) -> String {
     }
 }
 
-/// "list the Actors in your fleet" → "List the Actors in your fleet."
+/// "list the Actors in your fleet" → "List the Actors in your fleet." (The phrases are
+/// Forge's own English, so an ASCII capital is enough.)
 pub fn sentence(phrase: &str) -> String {
-    let mut chars = phrase.chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
+    let mut out = phrase.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
     if !out.ends_with('.') {
         out.push('.');
     }

@@ -86,7 +86,7 @@ impl PreparedActor {
             .filter(|(_, b)| b.listed)
             .map(|(i, b)| (b.started_ms, i))
             .collect();
-        listed.sort_unstable_by(|a, b| b.cmp(a));
+        forge_apify::sort::sort_by(&mut listed, |a, b| b.cmp(a));
         for &(_, i) in listed.iter().skip(recent_builds) {
             self.builds[i].listed = false;
         }
