@@ -62,6 +62,17 @@ async fn every_page_renders_without_console_errors() {
     page.goto("/no-such-page").await;
     page.wait_for_text("main", "Page not found").await;
 
+    // An Actor by its name alone is the account's own; an unknown one gets its own page.
+    page.goto("/actors/flaky-scraper").await;
+    page.find(".facts").await;
+    page.wait_for_text(".breadcrumbs", "flaky-scraper").await;
+    page.find(".run-row").await;
+    page.goto("/actors/no-such-actor").await;
+    page.find("[data-missing-actor]").await;
+    page.wait_for_text("main h1", "No Actor named no-such-actor")
+        .await;
+    page.assert_no_console_errors().await;
+
     page.finish().await;
 }
 
@@ -91,7 +102,11 @@ async fn links_navigate_in_place_and_back_fragments_and_the_skip_link_work() {
         "return [...document.querySelectorAll('.main-nav a[aria-current=page]')].map(a => a.getAttribute('href'));",
     )
     .await;
-    assert_eq!(current, serde_json::json!(["/actors"]), "only Actors is current");
+    assert_eq!(
+        current,
+        serde_json::json!(["/actors"]),
+        "only Actors is current"
+    );
     assert_eq!(
         js("return window.__forgeSamePage === true;").await,
         serde_json::json!(true),
@@ -100,7 +115,10 @@ async fn links_navigate_in_place_and_back_fragments_and_the_skip_link_work() {
 
     page.client.back().await.expect("Back");
     page.find(".fleet-table").await;
-    assert_eq!(js("return location.pathname;").await, serde_json::json!("/"));
+    assert_eq!(
+        js("return location.pathname;").await,
+        serde_json::json!("/")
+    );
 
     // A link to a section of another page, as the dashboard's "See the scope check" (which the
     // demo's fully scoped token does not show); at 390 × 600 the scope check is more than a

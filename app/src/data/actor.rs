@@ -43,6 +43,14 @@ pub async fn actor(client: &Client, id: &str, abort: &Abort) -> Result<Actor, Ap
     client.apify(&request, None, abort).await?.data()
 }
 
+/// Whether `error` says there is no such Actor (Apify's 404, or an address no Actor can have).
+pub fn is_missing(error: &ApiError) -> bool {
+    matches!(
+        error.kind(),
+        Some(ErrorKind::ActorNotFound | ErrorKind::RecordNotFound | ErrorKind::ForgeBadActorId)
+    )
+}
+
 /// The Actor's input for the engine, with run details and the newest failures' messages.
 /// `None` when cancelled.
 pub async fn analytics_input(

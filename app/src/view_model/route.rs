@@ -35,6 +35,20 @@ impl Route {
     }
 }
 
+/// The Actor an `/actors/{segment}` address names, as Apify's API takes it: an id
+/// (`moJRLRc85AitArpNN`) or `username~name` as written, and a bare name
+/// (`/actors/flaky-scraper`) as one of the signed-in account's own. Apify's ids are 17
+/// letters and digits; a name holds lower-case letters, digits and dashes.
+pub fn actor_ref(segment: &str, username: Option<&str>) -> String {
+    let is_id = segment.len() == 17 && segment.bytes().all(|b| b.is_ascii_alphanumeric());
+    match username {
+        Some(user) if !is_id && !segment.contains('~') && !user.is_empty() => {
+            format!("{user}~{segment}")
+        }
+        _ => segment.to_string(),
+    }
+}
+
 /// A link the app follows itself, without a page load: `href` as written on an `<a>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InAppLink {
@@ -100,6 +114,19 @@ mod tests {
             ("/nope", Route::NotFound),
         ] {
             assert_eq!(Route::of(path), route, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn a_bare_name_is_an_actor_of_the_signed_in_account() {
+        for (segment, user, expected) in [
+            ("flaky-scraper", Some("ana"), "ana~flaky-scraper"),
+            ("scraper", Some("ana"), "ana~scraper"),
+            ("moJRLRc85AitArpNN", Some("ana"), "moJRLRc85AitArpNN"),
+            ("bob~shop", Some("ana"), "bob~shop"),
+            ("flaky-scraper", None, "flaky-scraper"),
+        ] {
+            assert_eq!(actor_ref(segment, user), expected, "{segment:?}");
         }
     }
 
