@@ -5,11 +5,13 @@
 //!
 //! ```text
 //! api/         the edge: relay calls over gloo-net (aborted when their view goes away),
-//!              /forge-config.json, the browser's clock, timers and localStorage
+//!              /forge-config.json, the browser's clock, timers, storage and history
 //! data/        stores and workflows: session + scope check, fleet load, trends, SIGNALS,
 //!              one Actor's data, starting and following a run
-//! view_model/  pure and natively tested: table rows, sorting, filtering, exports, wording
-//! components/  views shared by pages: layout, session gate, fleet table, charts, dialogs
+//! view_model/  pure and natively tested: table rows, sorting, filtering, exports, wording,
+//!              which page an address shows
+//! components/  views shared by pages: router, layout, session gate, fleet table, charts,
+//!              dialogs
 //! pages/       one file per route
 //! ```
 //!
