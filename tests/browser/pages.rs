@@ -128,6 +128,8 @@ async fn links_navigate_in_place_and_back_fragments_and_the_skip_link_work() {
         .await
         .expect("a small window");
     page.goto("/guide").await;
+    // The app has mounted (a fresh page load starts with only the boot text).
+    page.wait_for_text("main", "Limit token permissions").await;
     js("window.__forgeSamePage = true; return null;").await;
     js("const a = document.createElement('a'); a.href = '/settings#scope-check'; a.id = 'to-scope'; a.textContent = 'scope'; document.querySelector('main').prepend(a); return null;").await;
     page.click("#to-scope").await;
