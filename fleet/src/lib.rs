@@ -40,6 +40,7 @@
 //! - [`fleet`]: the fleet report and the summaries a weekly snapshot keeps.
 //! - [`digest`]: the report as the dashboard's table shows (and the app caches) it.
 //! - [`trends`]: weekly snapshots and week-over-week deltas.
+//! - [`attention`]: what needs attention first — *Fix now*, then this week's sharp drops.
 //! - [`signals`]: the `SIGNALS` record an Actor may leave (no engine dependency).
 //! - [`synthetic`]: a deterministic fleet of any size for benchmarks (native and wasm).
 //!
@@ -50,6 +51,7 @@
 //! Determinism: the same inputs and window give the same report, field for field; "now" is an
 //! input (`Window::end_ms`), never read from a clock.
 
+pub mod attention;
 pub mod digest;
 pub mod figures;
 pub mod fleet;
@@ -66,6 +68,7 @@ pub mod synthetic;
 pub mod trends;
 pub mod window;
 
+pub use attention::{needs_attention, Attention, AttentionKind};
 pub use digest::{ActorDigest, FleetDigest};
 pub use figures::{actor_figures, ActorFigures};
 pub use fleet::{
@@ -88,7 +91,7 @@ mod testkit;
 #[cfg(test)]
 mod tests {
     /// The modules in dependency order, with their sources.
-    const MODULES: [(&str, &str); 15] = [
+    const MODULES: [(&str, &str); 16] = [
         ("rules", include_str!("rules.rs")),
         ("format", include_str!("format.rs")),
         ("window", include_str!("window.rs")),
@@ -102,6 +105,7 @@ mod tests {
         ("fleet", include_str!("fleet.rs")),
         ("digest", include_str!("digest.rs")),
         ("trends", include_str!("trends.rs")),
+        ("attention", include_str!("attention.rs")),
         ("signals", include_str!("signals.rs")),
         ("synthetic", include_str!("synthetic.rs")),
     ];

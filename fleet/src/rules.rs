@@ -101,6 +101,14 @@ pub const FIX_NOW_HEALTH: u8 = 50;
 /// of a health badge: `FIX_NOW_HEALTH <= score < WATCH_HEALTH` is a warning.
 pub const WATCH_HEALTH: u8 = 75;
 
+// ---------------------------------------------------------------------- needs attention
+
+/// *Needs attention*: a week-over-week health drop of at least this many points (the 7-day
+/// health against the previous stored week's) lists the Actor at the top of the dashboard,
+/// whatever its bucket: a fifth of the scale in one week, beyond the weekly noise of a
+/// healthy Actor.
+pub const ATTENTION_DROP_POINTS: f64 = 20.0;
+
 // ------------------------------------------------------------------------------ comparing
 
 /// Tolerance for the inclusive thresholds above when they are compared with computed ratios

@@ -179,6 +179,70 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
     );
     let drivers = page.text("#fleet-health").await;
     assert!(drivers.contains("reliability"), "{drivers}");
+
+    // Needs attention: first on the page, the plan's Fix-now Actors in the plan's order (the
+    // regression tagged as one), and the fleet figure says how many need fixing.
+    let fix_now: Vec<String> = page
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#plan [data-bucket=\"fix-now\"] [data-actor]')].map(e => e.dataset.actor);",
+            vec![],
+        )
+        .await
+        .map(|v| serde_json::from_value(v).unwrap_or_default())
+        .expect("the plan's Fix-now Actors");
+    let listed: Vec<(String, String)> = page
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#attention li')].map(e => [e.dataset.actor, e.dataset.kind]);",
+            vec![],
+        )
+        .await
+        .map(|v| serde_json::from_value(v).unwrap_or_default())
+        .expect("the attention list");
+    assert!(
+        fix_now.len() >= 2,
+        "the demo has Fix-now Actors: {fix_now:?}"
+    );
+    assert_eq!(
+        listed
+            .iter()
+            .take(fix_now.len())
+            .map(|(id, _)| id.clone())
+            .collect::<Vec<_>>(),
+        fix_now,
+        "Needs attention lists Fix now first, in the plan's order"
+    );
+    let attention = page.text("#attention").await;
+    for name in ["flaky-scraper", "timeout-prone", "regressed-crawler"] {
+        assert!(
+            attention.contains(name),
+            "{name} needs attention: {attention}"
+        );
+    }
+    assert!(
+        listed.iter().any(|(_, kind)| kind == "regression"),
+        "the release regression is tagged: {listed:?}"
+    );
+    let above: bool = page
+        .client
+        .execute(
+            "return document.getElementById('attention').getBoundingClientRect().top < document.getElementById('fleet-health').getBoundingClientRect().top;",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    assert!(above, "Needs attention comes before the fleet figure");
+    assert_eq!(
+        page.text("#fix-count").await,
+        format!(
+            "{} need{} fixing",
+            fix_now.len(),
+            if fix_now.len() == 1 { "s" } else { "" }
+        )
+    );
     page.screenshot("top").await;
     page.screenshot_at("#plan", "plan").await;
     page.screenshot_at(".fleet-table", "table").await;

@@ -16,7 +16,7 @@ use crate::view_model::time::{relative, retention_note};
 use crate::view_model::trends::{count, delta_figures, money};
 use forge_fleet::trends::{FigureDeltas, Snapshot};
 use forge_fleet::window::WINDOW_CHOICES;
-use forge_fleet::{Bucket, FleetDigest};
+use forge_fleet::{AttentionKind, Bucket, FleetDigest};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -104,6 +104,7 @@ pub fn FleetDashboard() -> impl IntoView {
                 })
             }}
             {move || report.get().filter(|r| !r.actors.is_empty()).map(|r| view! {
+                <NeedsAttention report=r.clone() />
                 <Summary report=r.clone() />
                 <TrendsCard />
                 <Plan report=r.clone() />
@@ -253,6 +254,60 @@ fn Progress() -> impl IntoView {
     }
 }
 
+/// Entries of "Needs attention" shown before "and N more".
+const ATTENTION_SHOWN: usize = 10;
+
+/// First on the dashboard: each Actor in *Fix now* and each sharp drop of the week, with why
+/// (`forge_fleet::needs_attention`), or a line saying nothing needs it.
+#[component]
+fn NeedsAttention(report: FleetDigest) -> impl IntoView {
+    let store = FleetStore::get();
+    move || {
+        let items = store
+            .trends
+            .with(|t| forge_fleet::needs_attention(&report, t.week_over_week().as_ref()));
+        if items.is_empty() {
+            return view! {
+                <p class="notice notice-ok" id="attention" data-count="0">
+                    "✓ Nothing needs attention: no Actor in Fix now and no sharp health drop this week."
+                </p>
+            }
+            .into_any();
+        }
+        let n = items.len();
+        view! {
+            <section class="card attention" id="attention" data-count=n aria-labelledby="attention-title">
+                <h2 id="attention-title">"Needs attention " <span class="muted">{n}</span></h2>
+                <ul class="attention-list">
+                    {items.into_iter().take(ATTENTION_SHOWN).map(|a| {
+                        let href = format!("/actors/{}", a.actor_id);
+                        let tag = match a.kind {
+                            AttentionKind::Regression => "Release regression",
+                            AttentionKind::FixNow => "Fix now",
+                            AttentionKind::Drop => "Dropped this week",
+                        };
+                        view! {
+                            <li data-actor=a.actor_id data-kind=a.kind.code()>
+                                <span class=format!("attention-tag attention-{}", a.kind.code())>{tag}</span>
+                                <a href=href class="attention-name">{a.name}</a>
+                                <span class=health_class(a.health)>{a.health}</span>
+                                <span class="reason">{a.reasons.join(" · ")}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {(n > ATTENTION_SHOWN).then(|| view! {
+                    <p class="muted small-print">
+                        {format!("and {} more in the ", n - ATTENTION_SHOWN)}
+                        <a href="#plan">"action plan"</a>
+                    </p>
+                })}
+            </section>
+        }
+        .into_any()
+    }
+}
+
 fn figure(label: &'static str, id: &'static str, value: String) -> impl IntoView {
     view! {
         <div class="figure" id=id>
@@ -276,6 +331,11 @@ fn Summary(report: FleetDigest) -> impl IntoView {
                     <span class=health.map_or("health", health_class)>
                         {or_dash(health, |h| h.to_string())}
                     </span>
+                    {(s.buckets.fix_now > 0).then(|| view! {
+                        <a href="#attention" class="fix-count" id="fix-count">
+                            {format!("{} need{} fixing", s.buckets.fix_now, if s.buckets.fix_now == 1 { "s" } else { "" })}
+                        </a>
+                    })}
                     <ul class="drivers">
                         {report.drivers.iter().map(|d| view! { <li>{d.text()}</li> }).collect_view()}
                     </ul>

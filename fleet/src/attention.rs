@@ -1,0 +1,274 @@
+//! What a fleet operator must look at first: every Actor the plan puts in *Fix now* (release
+//! regressions among them), then every Actor whose health fell by at least
+//! [`rules::ATTENTION_DROP_POINTS`] since the previous stored week. One entry per Actor, with
+//! every reason it is listed for, so a broken Actor cannot hide behind a fleet average.
+
+use crate::digest::FleetDigest;
+use crate::plan::Bucket;
+use crate::rules;
+use crate::trends::WeekOverWeek;
+use serde::Serialize;
+
+/// Why an Actor is listed first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttentionKind {
+    /// A release regression: the newest build fails far more often than the one before.
+    Regression,
+    /// In the plan's *Fix now* bucket for another reason.
+    FixNow,
+    /// Not in *Fix now*, but its health fell sharply this week.
+    Drop,
+}
+
+impl AttentionKind {
+    /// A stable name for `data-kind` and exports.
+    pub fn code(self) -> &'static str {
+        match self {
+            AttentionKind::Regression => "regression",
+            AttentionKind::FixNow => "fix-now",
+            AttentionKind::Drop => "drop",
+        }
+    }
+}
+
+/// One Actor to look at, with its reasons (the plan's, then this week's drop).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attention {
+    pub actor_id: String,
+    pub name: String,
+    pub health: u8,
+    pub kind: AttentionKind,
+    pub reasons: Vec<String>,
+    /// Health points lost since the previous stored week, when that reaches the threshold.
+    pub dropped: Option<f64>,
+}
+
+/// The Actors that need attention: *Fix now* in the plan's order (worst health first), then
+/// the sharpest drops of the week (largest first, then name).
+pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<Attention> {
+    let health_delta = |id: &str| wow.and_then(|w| w.actors.get(id)).map(|(_, d)| d.health);
+    let drop_of = |id: &str| {
+        health_delta(id)
+            .and_then(|h| h.change)
+            .map(|c| -c)
+            .filter(|lost| rules::reaches(*lost, rules::ATTENTION_DROP_POINTS))
+    };
+    // "7-day health 94 → 71 (−23) against 2026-W47": the week's own figures, which the
+    // window's health beside the name does not show.
+    let drop_reason = |id: &str, lost: f64, w: &WeekOverWeek| {
+        let h = health_delta(id);
+        let value = |v: Option<f64>| v.map_or_else(|| "?".to_string(), |v| format!("{v:.0}"));
+        format!(
+            "7-day health {} → {} (−{lost:.0}) against {}",
+            value(h.and_then(|h| h.previous)),
+            value(h.and_then(|h| h.current)),
+            w.previous_week
+        )
+    };
+    let mut out: Vec<Attention> = Vec::new();
+    let fix_now = digest.plan.iter().filter(|b| b.bucket == Bucket::FixNow);
+    for entry in fix_now.flat_map(|b| &b.entries) {
+        let actor = digest.actor(&entry.actor_id);
+        let dropped = drop_of(&entry.actor_id);
+        let mut reasons = vec![entry.reason.clone()];
+        if let (Some(lost), Some(w)) = (dropped, wow) {
+            reasons.push(drop_reason(&entry.actor_id, lost, w));
+        }
+        out.push(Attention {
+            actor_id: entry.actor_id.clone(),
+            name: entry.name.clone(),
+            health: entry.health,
+            kind: if actor.is_some_and(|a| a.regression.is_some()) {
+                AttentionKind::Regression
+            } else {
+                AttentionKind::FixNow
+            },
+            reasons,
+            dropped,
+        });
+    }
+    let mut drops: Vec<Attention> = digest
+        .actors
+        .iter()
+        .filter(|a| a.bucket != Bucket::FixNow)
+        .filter_map(|a| {
+            let lost = drop_of(&a.id)?;
+            Some(Attention {
+                actor_id: a.id.clone(),
+                name: a.name.clone(),
+                health: a.health,
+                kind: AttentionKind::Drop,
+                reasons: vec![drop_reason(&a.id, lost, wow?)],
+                dropped: Some(lost),
+            })
+        })
+        .collect();
+    forge_apify::sort::sort_by(&mut drops, |a, b| {
+        let (x, y) = (a.dropped.unwrap_or(0.0), b.dropped.unwrap_or(0.0));
+        y.total_cmp(&x).then_with(|| a.name.cmp(&b.name))
+    });
+    out.extend(drops);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::ActorDigest;
+    use crate::plan::{PlanBucket, PlanEntry};
+    use crate::trends::{Delta, Direction, FigureDeltas};
+    use crate::window::Window;
+    use std::collections::BTreeMap;
+
+    fn actor(id: &str, health: u8, bucket: Bucket, regression: Option<&str>) -> ActorDigest {
+        ActorDigest {
+            id: id.into(),
+            name: format!("{id}-name"),
+            title: None,
+            health,
+            bucket,
+            reason: format!("{id} reason"),
+            runs: 10,
+            success_rate: None,
+            p50_ms: None,
+            p95_ms: None,
+            cost_per_run_usd: None,
+            cost_per_1000_results_usd: None,
+            memory_use: None,
+            memory_suggestion: None,
+            build: None,
+            regression: regression.map(String::from),
+            stale: false,
+            empty_results: false,
+            cost_spike: false,
+            last_run_ms: None,
+        }
+    }
+
+    fn digest(actors: Vec<ActorDigest>) -> FleetDigest {
+        let entries = |b: Bucket| {
+            actors
+                .iter()
+                .filter(|a| a.bucket == b)
+                .map(|a| PlanEntry {
+                    actor_id: a.id.clone(),
+                    name: a.name.clone(),
+                    health: a.health,
+                    reason: a.reason.clone(),
+                })
+                .collect()
+        };
+        FleetDigest {
+            window: Window::new(30, 0),
+            summary: Default::default(),
+            drivers: vec![],
+            daily: vec![],
+            plan: Bucket::ALL
+                .into_iter()
+                .map(|bucket| PlanBucket {
+                    bucket,
+                    label: bucket.label().into(),
+                    entries: entries(bucket),
+                })
+                .collect(),
+            actors,
+        }
+    }
+
+    fn health_change(previous: f64, current: f64) -> FigureDeltas {
+        let health = Delta {
+            previous: Some(previous),
+            current: Some(current),
+            change: Some(current - previous),
+            direction: Direction::Worse,
+        };
+        let none = Delta {
+            previous: None,
+            current: None,
+            change: None,
+            direction: Direction::Same,
+        };
+        FigureDeltas {
+            runs: none,
+            success_rate: none,
+            p95_duration_secs: none,
+            cost_usd: none,
+            health,
+        }
+    }
+
+    fn wow(changes: &[(&str, f64, f64)]) -> WeekOverWeek {
+        let none = health_change(0.0, 0.0);
+        WeekOverWeek {
+            week: "2026-W49".into(),
+            previous_week: "2026-W48".into(),
+            fleet: none,
+            actors: changes
+                .iter()
+                .map(|(id, p, c)| {
+                    (
+                        id.to_string(),
+                        (format!("{id}-name"), health_change(*p, *c)),
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    #[test]
+    fn fix_now_comes_first_in_plan_order_then_the_sharpest_drops() {
+        let d = digest(vec![
+            actor("ok", 95, Bucket::Healthy, None),
+            actor("reg", 40, Bucket::FixNow, Some("0.3.14")),
+            actor("flaky", 20, Bucket::FixNow, None),
+            actor("slid", 70, Bucket::Watch, None),
+            actor("fell", 60, Bucket::Watch, None),
+            actor("dip", 80, Bucket::Healthy, None),
+        ]);
+        // reg lost 30 (also fix now), slid 25, fell 35, dip 19 (under the 20-point threshold),
+        // ok exactly 20 (the threshold is inclusive).
+        let w = wow(&[
+            ("reg", 70.0, 40.0),
+            ("slid", 95.0, 70.0),
+            ("fell", 95.0, 60.0),
+            ("dip", 99.0, 80.0),
+            ("ok", 100.0, 80.0),
+        ]);
+        let got = needs_attention(&d, Some(&w));
+        let order: Vec<(&str, AttentionKind)> =
+            got.iter().map(|a| (a.actor_id.as_str(), a.kind)).collect();
+        // The digest's plan keeps the order it was given here (reg before flaky).
+        assert_eq!(
+            order,
+            [
+                ("reg", AttentionKind::Regression),
+                ("flaky", AttentionKind::FixNow),
+                ("fell", AttentionKind::Drop),
+                ("slid", AttentionKind::Drop),
+                ("ok", AttentionKind::Drop),
+            ]
+        );
+        assert_eq!(
+            got[0].reasons,
+            ["reg reason", "7-day health 70 → 40 (−30) against 2026-W48"]
+        );
+        assert_eq!(got[1].reasons, ["flaky reason"]);
+        assert_eq!(got[2].dropped, Some(35.0));
+    }
+
+    #[test]
+    fn without_a_previous_week_only_the_plan_counts() {
+        let d = digest(vec![
+            actor("a", 90, Bucket::Healthy, None),
+            actor("b", 10, Bucket::FixNow, None),
+        ]);
+        let got = needs_attention(&d, None);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].actor_id.as_str(), got[0].dropped), ("b", None));
+        assert!(
+            needs_attention(&digest(vec![actor("a", 90, Bucket::Healthy, None)]), None).is_empty()
+        );
+    }
+}
