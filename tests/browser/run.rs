@@ -83,6 +83,11 @@ async fn run_starts_a_run_and_follows_it_to_succeeded() {
     );
     page.screenshot_at("#run-dialog", "run-ended").await;
     assert_eq!(status, "SUCCEEDED");
+    let console = attr(&page, "#run-console", "href").await;
+    assert!(
+        console.starts_with("https://console.apify.com/actors/") && console.contains("/runs/"),
+        "a link to the run in Apify Console: {console}"
+    );
     wait_css(&page, "#fleet[data-refreshed=\"1\"]", 30).await;
     page.click("#run-dialog button.secondary").await;
     page.click("a[href=\"/settings\"]").await;
@@ -130,5 +135,85 @@ async fn without_actors_run_the_dialog_says_so() {
     page.screenshot_at("#scope-check", "run-scope-learned")
         .await;
     page.assert_no_console_errors().await;
+    page.finish().await;
+}
+
+/// The dialog with the keyboard only: Enter on Run opens it with focus on its first field, Tab
+/// and Shift+Tab stay inside it, Escape closes it and focus is back on the Run button.
+#[tokio::test]
+async fn the_run_dialog_holds_focus_and_gives_it_back() {
+    let page = open(Relay::Demo, "run-keyboard").await;
+    page.goto("/").await;
+    wait_css(&page, "#fleet[data-extras=\"done\"]", 120).await;
+    let js = |script: &'static str| {
+        let client = page.client.clone();
+        async move { client.execute(script, vec![]).await.expect(script) }
+    };
+    let key = |k: &'static str| {
+        let client = page.client.clone();
+        async move {
+            client
+                .active_element()
+                .await
+                .expect("focus")
+                .send_keys(k)
+                .await
+                .expect("a key");
+        }
+    };
+    let focused =
+        || js("const e = document.activeElement; return e ? (e.id || e.className) : null;");
+    let button = format!("{} button.run-button", row(ACTOR));
+    let el = page.find(&button).await;
+    page.client
+        .execute(
+            "arguments[0].focus();",
+            vec![serde_json::to_value(&el).expect("element")],
+        )
+        .await
+        .expect("focus the Run button");
+    key("\u{E007}").await; // Enter
+    wait_css(&page, "#run-dialog", 10).await;
+    page.wait_until("focus on the memory choice", || async {
+        focused().await == serde_json::json!("run-memory")
+    })
+    .await;
+    let inside = || js("return !!document.activeElement.closest('#run-dialog');");
+    for _ in 0..8 {
+        key("\u{E004}").await; // Tab
+        assert_eq!(
+            inside().await,
+            serde_json::json!(true),
+            "Tab left the dialog"
+        );
+    }
+    for _ in 0..8 {
+        key("\u{E008}\u{E004}").await; // Shift+Tab
+        assert_eq!(
+            inside().await,
+            serde_json::json!(true),
+            "Shift+Tab left the dialog"
+        );
+    }
+    page.screenshot_at("#run-dialog", "run-keyboard").await;
+    key("\u{E00C}").await; // Escape
+    page.wait_until("the dialog closed", || async {
+        !page.exists("#run-dialog").await
+    })
+    .await;
+    page.wait_until("focus back on the Run button", || async {
+        js("return document.activeElement && document.activeElement.classList.contains('run-button') && document.activeElement.dataset.run;")
+            .await
+            .is_string()
+    })
+    .await;
+    // The × button closes it too.
+    page.click(&button).await;
+    wait_css(&page, "#run-dialog", 10).await;
+    page.click("#run-dialog .modal-close").await;
+    page.wait_until("closed by ×", || async {
+        !page.exists("#run-dialog").await
+    })
+    .await;
     page.finish().await;
 }

@@ -13,6 +13,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod focus;
 pub mod history;
 pub mod idb;
 pub mod storage;

@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod fleet_table;
 pub mod gate;
 pub mod layout;
+pub mod modal;
 pub mod router;
 pub mod run_dialog;
 pub mod scope;

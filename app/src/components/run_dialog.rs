@@ -2,11 +2,13 @@
 //! by [`crate::view_model::run_form::check`] before [`RunCenter::start`] sends anything, then
 //! the run's status until it ends.
 
+use crate::components::modal::Modal;
 use crate::data::fleet::FleetStore;
 use crate::data::run::{RunCenter, RunView};
 use crate::data::session::Forge;
-use crate::view_model::run_form::{check, input_label, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECS};
-use forge_apify::limits::{MAX_MEMORY_MBYTES, MIN_MEMORY_MBYTES};
+use crate::view_model::run_form::{
+    check, input_label, memory_choices, run_console_url, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECS,
+};
 use leptos::prelude::*;
 
 /// A Run button: opens the dialog for this Actor.
@@ -72,10 +74,14 @@ pub fn RunDialog() -> impl IntoView {
             let starting = view_state.get() == RunView::Starting;
             view! {
                 <div class="field">
-                    <label class="field-label" for="run-memory">"Memory (MB)"</label>
-                    <input id="run-memory" class="input" type="number" autofocus min=MIN_MEMORY_MBYTES max=MAX_MEMORY_MBYTES step=MIN_MEMORY_MBYTES
+                    <label class="field-label" for="run-memory">"Memory"</label>
+                    <select id="run-memory" class="input" data-autofocus=""
                         prop:value=move || memory_field.get()
-                        on:input=move |ev| memory_field.set(event_target_value(&ev)) />
+                        on:change=move |ev| memory_field.set(event_target_value(&ev))>
+                        {memory_choices(&memory_field.get_untracked()).into_iter().map(|(value, label)| {
+                            view! { <option value=value>{label}</option> }
+                        }).collect_view()}
+                    </select>
                 </div>
                 <div class="field">
                     <label class="field-label" for="run-timeout">"Timeout (seconds)"</label>
@@ -104,8 +110,13 @@ pub fn RunDialog() -> impl IntoView {
             let code = status.clone();
             view! {
                 <p role="status" id="run-status" data-status=code data-ended=ended.to_string()>
-                    "Run " <code>{run_id}</code> ": " <strong>{status}</strong>
+                    "Run " <code>{run_id.clone()}</code> ": " <strong>{status}</strong>
                     {if ended { " — the figures are being refreshed." } else { " — following it…" }}
+                </p>
+                <p>
+                    <a href=run_console_url(&c.id.get_untracked(), &run_id) class="external" id="run-console" target="_blank" rel="noopener noreferrer">
+                        "Open the run and its log in Apify Console"
+                    </a>
                 </p>
                 <div class="actions">
                     <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Close"</button>
@@ -122,18 +133,10 @@ pub fn RunDialog() -> impl IntoView {
         .into_any(),
     }
     };
+    let title = Signal::derive(move || format!("Run {}", name.get()));
     view! {
-        {move || open.get().then(|| view! {
-            <div class="modal-backdrop" on:keydown=move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Escape" {
-                    open.set(false);
-                }
-            }>
-                <div class="modal card" role="dialog" aria-modal="true" aria-labelledby="run-title" id="run-dialog">
-                    <h2 id="run-title">{move || format!("Run {}", name.get())}</h2>
-                    {body}
-                </div>
-            </div>
-        })}
+        <Modal open id="run-dialog" title>
+            {body}
+        </Modal>
     }
 }

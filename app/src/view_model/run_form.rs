@@ -67,6 +67,32 @@ pub fn check(memory: &str, timeout: &str, input: &str) -> Result<RunRequest, Str
     })
 }
 
+/// The memory choices of the dialog, as (value, label): every size Apify accepts
+/// (`forge_apify::limits::memory_options`), "1 GB" from 1,024 MB up, plus `current` first if
+/// it is not one of them (an Actor default Apify would refuse, which the check then names).
+pub fn memory_choices(current: &str) -> Vec<(String, String)> {
+    let label = |mb: u32| {
+        if mb >= 1024 {
+            format!("{} GB", mb / 1024)
+        } else {
+            format!("{mb} MB")
+        }
+    };
+    let mut out: Vec<(String, String)> = forge_apify::limits::memory_options()
+        .map(|mb| (mb.to_string(), label(mb)))
+        .collect();
+    let current = current.trim();
+    if !current.is_empty() && !out.iter().any(|(v, _)| v == current) {
+        out.insert(0, (current.to_string(), format!("{current} MB")));
+    }
+    out
+}
+
+/// A run's page in Apify Console (its log, dataset and storage are tabs there).
+pub fn run_console_url(actor_id: &str, run_id: &str) -> String {
+    format!("https://console.apify.com/actors/{actor_id}/runs/{run_id}")
+}
+
 /// The wait before poll `n` (0-based) after a failed follow-up read: 1 s, growing by half, at
 /// most 5 s.
 pub fn poll_delay_ms(n: u32) -> f64 {
@@ -76,6 +102,20 @@ pub fn poll_delay_ms(n: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_is_chosen_from_apifys_sizes() {
+        let choices = memory_choices("1024");
+        assert_eq!(choices.len(), 9);
+        assert_eq!(choices[0], ("128".into(), "128 MB".into()));
+        assert_eq!(choices[3], ("1024".into(), "1 GB".into()));
+        assert_eq!(choices[8], ("32768".into(), "32 GB".into()));
+        // A default Apify would refuse is shown as it is, for the check to name.
+        let odd = memory_choices("1000");
+        assert_eq!(odd[0], ("1000".into(), "1000 MB".into()));
+        assert_eq!(odd.len(), 10);
+        assert!(check(&odd[0].0, "60", "").is_err());
+    }
 
     #[test]
     fn checks_the_form() {
