@@ -182,24 +182,8 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
 
     // Needs attention: first on the page, the plan's Fix-now Actors in the plan's order (the
     // regression tagged as one), and the fleet figure says how many need fixing.
-    let fix_now: Vec<String> = page
-        .client
-        .execute(
-            "return [...document.querySelectorAll('#plan [data-bucket=\"fix-now\"] [data-actor]')].map(e => e.dataset.actor);",
-            vec![],
-        )
-        .await
-        .map(|v| serde_json::from_value(v).unwrap_or_default())
-        .expect("the plan's Fix-now Actors");
-    let listed: Vec<(String, String)> = page
-        .client
-        .execute(
-            "return [...document.querySelectorAll('#attention li')].map(e => [e.dataset.actor, e.dataset.kind]);",
-            vec![],
-        )
-        .await
-        .map(|v| serde_json::from_value(v).unwrap_or_default())
-        .expect("the attention list");
+    let fix_now: Vec<String> = serde_json::from_value(page.js("return [...document.querySelectorAll('#plan [data-bucket=\"fix-now\"] [data-actor]')].map(e => e.dataset.actor);").await).unwrap_or_default();
+    let listed: Vec<(String, String)> = serde_json::from_value(page.js("return [...document.querySelectorAll('#attention li')].map(e => [e.dataset.actor, e.dataset.kind]);").await).unwrap_or_default();
     assert!(
         fix_now.len() >= 2,
         "the demo has Fix-now Actors: {fix_now:?}"

@@ -319,6 +319,25 @@ impl Page {
     }
 
     /// Waits until an element matching `css` exists and returns it.
+    /// Runs `script` in the page and returns what it returns (a test fails on a script error).
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        match self.client.execute(script, vec![]).await {
+            Ok(v) => v,
+            Err(e) => self.fail(&format!("script failed: {e}\n{script}")).await,
+        }
+    }
+
+    /// Sends `keys` (WebDriver key codes, e.g. `"\u{E004}"` for Tab) to the focused element.
+    pub async fn press(&self, keys: &str) {
+        let focused = match self.client.active_element().await {
+            Ok(el) => el,
+            Err(e) => self.fail(&format!("no focused element: {e}")).await,
+        };
+        if let Err(e) = focused.send_keys(keys).await {
+            self.fail(&format!("cannot send keys: {e}")).await;
+        }
+    }
+
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
         let started = Instant::now();
         loop {

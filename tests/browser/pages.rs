@@ -82,15 +82,7 @@ async fn every_page_renders_without_console_errors() {
 #[tokio::test]
 async fn links_navigate_in_place_and_back_fragments_and_the_skip_link_work() {
     let page = open(Relay::Demo, "navigation").await;
-    let js = |script: &'static str| {
-        let client = page.client.clone();
-        async move {
-            client
-                .execute(script, vec![])
-                .await
-                .unwrap_or_else(|e| panic!("{script}: {e}"))
-        }
-    };
+    let js = |script: &'static str| page.js(script);
     page.goto("/").await;
     page.wait_for_text("#connection", "forge-demo").await;
     // A marker that a page load would wipe.
@@ -149,13 +141,7 @@ async fn links_navigate_in_place_and_back_fragments_and_the_skip_link_work() {
     page.goto("/").await;
     page.find(".skip-link").await;
     js("document.querySelector('.skip-link').focus(); return null;").await;
-    page.client
-        .active_element()
-        .await
-        .expect("focus")
-        .send_keys("\u{E007}")
-        .await
-        .expect("Enter");
+    page.press("\u{E007}").await; // Enter
     page.wait_until("focus on the main content", || async {
         js("return document.activeElement && document.activeElement.id;").await
             == serde_json::json!("main")

@@ -145,22 +145,8 @@ async fn the_run_dialog_holds_focus_and_gives_it_back() {
     let page = open(Relay::Demo, "run-keyboard").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-extras=\"done\"]", 120).await;
-    let js = |script: &'static str| {
-        let client = page.client.clone();
-        async move { client.execute(script, vec![]).await.expect(script) }
-    };
-    let key = |k: &'static str| {
-        let client = page.client.clone();
-        async move {
-            client
-                .active_element()
-                .await
-                .expect("focus")
-                .send_keys(k)
-                .await
-                .expect("a key");
-        }
-    };
+    let js = |script: &'static str| page.js(script);
+    let key = |k: &'static str| page.press(k);
     let focused =
         || js("const e = document.activeElement; return e ? (e.id || e.className) : null;");
     let button = format!("{} button.run-button", row(ACTOR));
