@@ -15,6 +15,8 @@
 
 #[path = "browser/dashboard.rs"]
 mod dashboard;
+#[path = "browser/dead_ends.rs"]
+mod dead_ends;
 #[path = "browser/dev_loop.rs"]
 mod dev_loop;
 // The dev loop's command lines, shared with `cargo xtask dev` (std only).

@@ -71,7 +71,8 @@ pub struct ListProblems {
 }
 
 /// What a load reports, in order: `Listed` (or `ListFailed`, and nothing else), `Paging`
-/// while the lists come in, `Table`, then `Enriched` per Actor, then `Done`.
+/// while the lists come in, `Table`, then `Enriched` per Actor, then `Done` — or, at any
+/// point, `Stopped`, and nothing after it.
 #[derive(Debug, Clone)]
 pub enum Event {
     /// The fleet: every Actor (no runs yet), in list order.
@@ -101,6 +102,33 @@ pub enum Event {
     },
     /// Everything is in.
     Done,
+    /// A request found the relay (or Apify behind it) away once its retries were spent
+    /// ([`ApiError::stops_load`]): nothing more is sent, and what came before stands.
+    Stopped(ApiError),
+}
+
+/// The first error of a load that stops it ([`ApiError::stops_load`]); later jobs see it and
+/// send nothing.
+#[derive(Debug, Default)]
+struct Stop(RefCell<Option<ApiError>>);
+
+impl Stop {
+    fn is_set(&self) -> bool {
+        self.0.borrow().is_some()
+    }
+
+    /// Keeps `e` when it stops the load (the first such error wins); says whether it did.
+    fn check(&self, e: &ApiError) -> bool {
+        if !e.stops_load() {
+            return false;
+        }
+        self.0.borrow_mut().get_or_insert_with(|| e.clone());
+        true
+    }
+
+    fn take(self) -> Option<ApiError> {
+        self.0.into_inner()
+    }
 }
 
 /// One page of one account-wide list.
@@ -229,12 +257,14 @@ pub async fn load_fleet<T: Transport>(
         Page::Builds(0),
     ]));
     let cancelled = std::cell::Cell::new(false);
+    let stop = Stop::default();
     let listed = std::cell::Cell::new(false);
     drain(f.options().concurrency, &queue, |page| {
-        let (lists, queue, cancelled, listed, emit) = (&lists, &queue, &cancelled, &listed, &emit);
+        let (lists, queue, cancelled, stop, listed, emit) =
+            (&lists, &queue, &cancelled, &stop, &listed, &emit);
         let started_after = started_after.as_str();
         async move {
-            if cancelled.get() {
+            if cancelled.get() || stop.is_set() {
                 return;
             }
             let outcome = fetch_page(f, page, started_after).await;
@@ -242,6 +272,9 @@ pub async fn load_fleet<T: Transport>(
                 cancelled.set(true);
                 return;
             };
+            if outcome.error().is_some_and(|e| stop.check(e)) {
+                return;
+            }
             let mut l = lists.borrow_mut();
             let mut q = queue.borrow_mut();
             l.done += 1;
@@ -348,6 +381,10 @@ pub async fn load_fleet<T: Transport>(
     if cancelled.get() || f.is_cancelled() {
         return None;
     }
+    if let Some(e) = stop.take() {
+        emit(Event::Stopped(e));
+        return Some(());
+    }
     let mut lists = lists.into_inner();
     if let Some(e) = lists.actors_failed {
         emit(Event::ListFailed(e));
@@ -383,7 +420,10 @@ pub async fn load_fleet<T: Transport>(
         foreign_runs,
     });
     if let Some((reads, left)) = reads {
-        enrich(f, reads, left, &emit).await?;
+        if let Err(e) = enrich(f, reads, left, &emit).await? {
+            emit(Event::Stopped(e));
+            return Some(());
+        }
     }
     emit(Event::Done);
     Some(())
@@ -396,6 +436,18 @@ enum PageOutcome {
     Runs(Result<PaginationList<RunShort>, Failed>),
     Datasets(Result<PaginationList<Dataset>, Failed>),
     Builds(Result<PaginationList<BuildShort>, Failed>),
+}
+
+impl PageOutcome {
+    fn error(&self) -> Option<&ApiError> {
+        match self {
+            PageOutcome::Actors(Err((_, e)))
+            | PageOutcome::Runs(Err((_, e)))
+            | PageOutcome::Datasets(Err((_, e)))
+            | PageOutcome::Builds(Err((_, e))) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 async fn get_page<T: Transport, D: serde::de::DeserializeOwned>(
@@ -525,13 +577,14 @@ fn plan_reads(
     (reads, left)
 }
 
-/// Sends the planned reads, reporting each Actor when its last read is back.
+/// Sends the planned reads, reporting each Actor when its last read is back. `None` when
+/// cancelled, the error that stopped it when one did.
 async fn enrich<T: Transport>(
     f: &Fetcher<T>,
     reads: VecDeque<Read>,
     left: Vec<usize>,
     emit: &impl Fn(Event),
-) -> Option<()> {
+) -> Option<Result<(), ApiError>> {
     let actors = left.len();
     emit(Event::EnrichStart {
         requests: reads.len(),
@@ -547,9 +600,13 @@ async fn enrich<T: Transport>(
     let left = RefCell::new(left);
     let queue = RefCell::new(reads);
     let cancelled = std::cell::Cell::new(false);
+    let stop = Stop::default();
     drain(f.options().concurrency, &queue, |read| {
-        let (acc, left, cancelled) = (&acc, &left, &cancelled);
+        let (acc, left, cancelled, stop) = (&acc, &left, &cancelled, &stop);
         async move {
+            if stop.is_set() {
+                return;
+            }
             let got = if read.detail {
                 f.data::<Actor>(&read.request)
                     .await
@@ -563,6 +620,9 @@ async fn enrich<T: Transport>(
                 cancelled.set(true);
                 return;
             };
+            if got.as_ref().err().is_some_and(|e| stop.check(e)) {
+                return;
+            }
             {
                 let mut acc = acc.borrow_mut();
                 let slot = &mut acc[read.actor];
@@ -593,5 +653,8 @@ async fn enrich<T: Transport>(
         }
     })
     .await;
-    (!cancelled.get() && !f.is_cancelled()).then_some(())
+    if cancelled.get() || f.is_cancelled() {
+        return None;
+    }
+    Some(stop.take().map_or(Ok(()), Err))
 }

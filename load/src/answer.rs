@@ -12,6 +12,9 @@ pub enum ApiError {
     /// `fetch` itself failed: the relay is down or unreachable, the network is off, or a
     /// cross-origin relay refused this site (browsers report all of these alike).
     Unreachable,
+    /// No answer within [`REQUEST_TIMEOUT_MS`]: the relay (or the network to it) stalled. Not
+    /// tried again — another try would stall as long.
+    TimedOut,
     /// The request was aborted: the view that asked went away.
     Aborted,
     /// The relay (or Apify, passed through) answered with an error status.
@@ -62,6 +65,17 @@ impl ApiError {
         match self {
             ApiError::Unreachable => true,
             ApiError::Status { status, .. } => *status == 429 || *status >= 500,
+            ApiError::Aborted | ApiError::TimedOut | ApiError::BadAnswer(_) => false,
+        }
+    }
+
+    /// What ends a whole load once its retries are spent: the relay, or Apify behind it, is
+    /// away (no answer, a stalled exchange, 502/503/504). Every further request would fail
+    /// the same way, slowly; the load stops and says so, and the user can try again.
+    pub fn stops_load(&self) -> bool {
+        match self {
+            ApiError::Unreachable | ApiError::TimedOut => true,
+            ApiError::Status { status, .. } => matches!(status, 502..=504),
             ApiError::Aborted | ApiError::BadAnswer(_) => false,
         }
     }
@@ -77,6 +91,7 @@ impl ApiError {
     pub fn connect_message(&self) -> String {
         match (self, self.kind()) {
             (ApiError::Unreachable, _) => UNREACHABLE.to_string(),
+            (ApiError::TimedOut, _) => timed_out(),
             (_, Some(ErrorKind::ForgeTokenRejected)) => {
                 "Apify rejected this token — copy the whole token again from Apify Console → Settings → API & Integrations. If you revoked it, create a new scoped token.".to_string()
             }
@@ -93,6 +108,7 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             ApiError::Unreachable => UNREACHABLE.to_string(),
+            ApiError::TimedOut => timed_out(),
             ApiError::Aborted => "The request was cancelled.".to_string(),
             ApiError::BadAnswer(what) => {
                 format!("The relay sent an answer Forge could not read ({what}).")
@@ -128,7 +144,18 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// How long a request to the relay may take before it counts as [`ApiError::TimedOut`]: longer
+/// than the relay's own default upstream timeout (30 s), so a stalled Apify comes back as the
+/// relay's 504, and only a relay that stalls itself times out here.
+pub const REQUEST_TIMEOUT_MS: u32 = 40_000;
+
 const UNREACHABLE: &str = "Cannot reach the Forge relay. Check that it is running and that your network is up (a relay on another site must also allow this one with --allowed-origin), then try again.";
+fn timed_out() -> String {
+    format!(
+        "The Forge relay did not answer within {} seconds. Check that it is running and not overloaded, then try again.",
+        REQUEST_TIMEOUT_MS / 1000
+    )
+}
 const UPSTREAM: &str =
     "The relay could not reach Apify. Nothing was saved — try again in a moment.";
 

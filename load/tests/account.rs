@@ -43,6 +43,8 @@ struct Counting {
     cancel_after: Option<usize>,
     /// Run before the n-th request (a run starts while the loader pages).
     before: RefCell<BTreeMap<usize, Hook>>,
+    /// The relay goes away once this many requests went out: every later one gets no answer.
+    down_after: Option<usize>,
 }
 
 impl Counting {
@@ -54,6 +56,7 @@ impl Counting {
             log: RefCell::new(Vec::new()),
             cancel_after: None,
             before: RefCell::new(BTreeMap::new()),
+            down_after: None,
         }
     }
 
@@ -71,6 +74,10 @@ impl Transport for &Counting {
         self.log
             .borrow_mut()
             .push(request.path_and_query().to_string());
+        if self.down_after.is_some_and(|d| n >= d) {
+            self.clock_ms.set(self.clock_ms.get() + 5.0);
+            return Err(ApiError::Unreachable);
+        }
         let req = axum::http::Request::builder()
             .method(request.method().as_str())
             .uri(request.path_and_query())
@@ -115,6 +122,7 @@ struct Seen {
     table: Option<Vec<PreparedActor>>,
     problems: Option<forge_load::ListProblems>,
     enriched: BTreeMap<usize, (bool, usize)>,
+    stopped: Option<ApiError>,
 }
 
 fn run_new(t: &Counting, plan: FleetPlan) -> (Option<()>, Seen) {
@@ -161,6 +169,10 @@ fn run_with(t: &Counting, plan: FleetPlan, known: Option<Known>) -> (Option<()>,
                 "enriched"
             }
             Event::Done => "done",
+            Event::Stopped(e) => {
+                s.stopped = Some(e);
+                "stopped"
+            }
         };
         if s.events.last() != Some(&name) {
             s.events.push(name);
@@ -386,6 +398,36 @@ fn a_cancelled_load_stops_sending() {
         "{}",
         t.sent().len()
     );
+}
+
+/// The relay stopped while the lists come in, and while the details do: either way the load
+/// ends with `Stopped` and the reason, soon, and sends little once the relay is gone.
+#[test]
+fn a_relay_that_goes_away_mid_load_stops_it_with_the_reason() {
+    let opts = LoadOptions::default();
+    // Out of what the pool already had in flight, each request gives up after its tries.
+    let most_after_down = opts.concurrency * opts.tries as usize;
+    for (down_after, before_stop) in [(6, ["listed", "paging"]), (40, ["table", "enrich-start"])] {
+        let mut t = Counting::new(sim(60, 45));
+        t.down_after = Some(down_after);
+        let started = t.clock_ms.get();
+        let (result, seen) = run_new(&t, plan());
+        assert_eq!(result, Some(()), "down after {down_after}");
+        assert_eq!(seen.stopped, Some(ApiError::Unreachable));
+        assert_eq!(seen.events.last(), Some(&"stopped"));
+        assert!(!seen.events.contains(&"done"), "{:?}", seen.events);
+        for e in before_stop {
+            assert!(seen.events.contains(&e), "{e} in {:?}", seen.events);
+        }
+        let after = t.sent().len() - down_after;
+        assert!(
+            after <= most_after_down,
+            "{after} requests after the relay went"
+        );
+        // The back-off of one request's tries, and no more: 0.5 + 1 + 2 + 4 + 8 s × jitter.
+        let waited_s = (t.clock_ms.get() - started) / 1000.0;
+        assert!(waited_s < 60.0, "{waited_s} s of virtual time");
+    }
 }
 
 /// Starts a run of `actor` through the API, as the dashboard's Run button does.

@@ -555,6 +555,7 @@ async fn load(strategy: Strategy, origin: &str) -> Outcome {
                     Event::EnrichStart { requests, .. } => o.enrich_requests = Some(requests),
                     Event::Enriched { .. } => o.enriched_actors += 1,
                     Event::Done => o.ms_done = Some(ms()),
+                    Event::Stopped(e) => println!("    stopped: {e}"),
                 }
             })
             .await;

@@ -101,6 +101,31 @@ impl Method {
     }
 }
 
+/// Told after each relay call whether the relay answered it (the header light).
+type RelayAnswerListener = Rc<dyn Fn(bool)>;
+
+thread_local! {
+    static ON_RELAY_ANSWER: RefCell<Option<RelayAnswerListener>> = const { RefCell::new(None) };
+}
+
+/// Calls `f` after every relay call: `true` when the relay answered (any status), `false` when
+/// it did not ([`ApiError::Unreachable`], [`ApiError::TimedOut`]). Aborted calls tell nothing.
+pub fn on_relay_answer(f: impl Fn(bool) + 'static) {
+    ON_RELAY_ANSWER.with(|l| *l.borrow_mut() = Some(Rc::new(f)));
+}
+
+fn tell_relay_answer(result: &Result<Answer, ApiError>) {
+    let answered = match result {
+        Ok(_) => true,
+        Err(ApiError::Unreachable | ApiError::TimedOut) => false,
+        Err(_) => return,
+    };
+    // Cloned out first: the listener sets signals, whose effects may send requests.
+    if let Some(f) = ON_RELAY_ANSWER.with(|l| l.borrow().clone()) {
+        f(answered);
+    }
+}
+
 /// Talks to the relay named by the app's [`AppConfig`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Client {
@@ -180,7 +205,9 @@ impl Client {
         if abort.is_aborted() {
             return Err(ApiError::Aborted);
         }
-        browser::fetch(&self.config.url(path), method, json_body, true, abort).await
+        let result = browser::fetch(&self.config.url(path), method, json_body, true, abort).await;
+        tell_relay_answer(&result);
+        result
     }
 }
 
@@ -225,7 +252,11 @@ pub async fn load_config() -> Result<AppConfig, crate::api::config::ConfigProble
 /// The only code that calls `fetch` (through gloo-net).
 mod browser {
     use super::{Abort, Answer, ApiError, Method, CLIENT_HEADER, CLIENT_HEADER_VALUE};
-    use wasm_bindgen::JsValue;
+    use forge_load::answer::REQUEST_TIMEOUT_MS;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
     use web_sys::{AbortController, Headers, RequestCache, RequestCredentials, RequestInit};
 
     /// One request's `AbortController`. Dropped before the answer is read (its future was
@@ -243,10 +274,16 @@ mod browser {
         controller: Controller,
         owner: &'a Abort,
         done: bool,
+        /// The `setTimeout` that aborts the request after [`REQUEST_TIMEOUT_MS`], and the
+        /// closure it calls (kept alive until the timer is cleared).
+        deadline: Option<(i32, Closure<dyn FnMut()>)>,
     }
 
     impl Drop for AbortOnDrop<'_> {
         fn drop(&mut self) {
+            if let (Some((handle, _)), Some(w)) = (self.deadline.take(), web_sys::window()) {
+                w.clear_timeout_with_handle(handle);
+            }
             if !self.done {
                 self.controller.abort();
             }
@@ -275,10 +312,28 @@ mod browser {
         let broken = |_| ApiError::Unreachable;
         let controller = Controller(AbortController::new().map_err(broken)?);
         abort.0.in_flight.borrow_mut().push(controller.clone());
+        let timed_out = Rc::new(Cell::new(false));
+        let deadline = {
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            let on_deadline = Closure::<dyn FnMut()>::new(move || {
+                timed_out.set(true);
+                controller.abort();
+            });
+            web_sys::window()
+                .and_then(|w| {
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        on_deadline.as_ref().unchecked_ref(),
+                        REQUEST_TIMEOUT_MS as i32,
+                    )
+                    .ok()
+                })
+                .map(|handle| (handle, on_deadline))
+        };
         let mut guard = AbortOnDrop {
             controller,
             owner: abort,
             done: false,
+            deadline,
         };
         let headers = Headers::new().map_err(broken)?;
         let init = RequestInit::new();
@@ -303,7 +358,9 @@ mod browser {
         init.set_headers(&headers);
         let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(broken)?;
         let failed = |abort: &Abort| {
-            if abort.is_aborted() {
+            if timed_out.get() {
+                ApiError::TimedOut
+            } else if abort.is_aborted() {
                 ApiError::Aborted
             } else {
                 ApiError::Unreachable
@@ -455,8 +512,28 @@ mod tests {
         assert!(e(429, "rate-limit-exceeded").is_transient());
         assert!(e(503, "x").is_transient());
         assert!(ApiError::Unreachable.is_transient());
+        // A stalled exchange is not repeated: another try would stall as long.
+        assert!(!ApiError::TimedOut.is_transient());
         assert!(!e(403, "insufficient-permissions").is_transient());
         assert!(!e(404, "record-not-found").is_transient());
         assert!(!ApiError::Aborted.is_transient());
+    }
+
+    #[test]
+    fn an_away_relay_stops_a_load_and_a_refusal_does_not() {
+        let e = |status| ApiError::from_answer(status, "");
+        for stops in [
+            ApiError::Unreachable,
+            ApiError::TimedOut,
+            e(502),
+            e(503),
+            e(504),
+        ] {
+            assert!(stops.stops_load(), "{stops:?}");
+        }
+        for goes_on in [e(403), e(404), e(429), e(500), ApiError::Aborted] {
+            assert!(!goes_on.stops_load(), "{goes_on:?}");
+        }
+        assert!(ApiError::TimedOut.message().contains("40 seconds"));
     }
 }

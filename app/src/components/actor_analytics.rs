@@ -6,6 +6,7 @@
 use crate::api::{clock, Abort};
 use crate::components::charts::{CostChart, DurationChart, StatusChart};
 use crate::components::fleet::WindowPicker;
+use crate::components::gate::TryAgain;
 use crate::data::actor::analytics_input;
 use crate::data::fleet::FleetStore;
 use crate::data::loader::ActorProblem;
@@ -48,11 +49,14 @@ pub fn ActorAnalytics(#[prop(into)] id: Signal<String>) -> impl IntoView {
         Some(Some(Err(p))) => view! {
             <section class="card" id="actor-analytics">
                 <h2>"Reliability, durations and cost"</h2>
-                <div class="notice notice-warn" role="alert" id="actor-problem">
-                    <p>{p.text()}</p>
-                    {matches!(p, ActorProblem::Denied(_)).then(|| view! {
-                        <p>"Run history needs a token with Actors: List runs (Actor runs: Read)."</p>
-                    })}
+                <div class="notice notice-warn notice-action" role="alert" id="actor-problem">
+                    <div>
+                        <p>{p.text()}</p>
+                        {matches!(p, ActorProblem::Denied(_)).then(|| view! {
+                            <p>"Run history needs a token with Actors: List runs (Actor runs: Read)."</p>
+                        })}
+                    </div>
+                    <TryAgain retry=Callback::new(move |_| data.refetch()) />
                 </div>
             </section>
         }

@@ -4,6 +4,7 @@
 use crate::api::clock::{self, local_hh_mm};
 use crate::components::charts::{CostChart, StatusChart, WeekChart};
 use crate::components::fleet_table::FleetTable;
+use crate::components::gate::TryAgain;
 use crate::components::run_dialog::RunDialog;
 use crate::data::fleet::{FleetStore, Phase};
 use crate::data::session::Forge;
@@ -157,7 +158,9 @@ fn Freshness() -> impl IntoView {
     }
     let loaded_ms = move || {
         if store.show_live() {
-            Some(store.end_ms.get() as f64)
+            // A live table from a load that stopped is not "updated" at all.
+            let failed = matches!(store.phase.get(), Phase::Failed(_));
+            (!failed).then(|| store.end_ms.get() as f64)
         } else {
             store.cached.with(|c| c.as_ref().map(|c| c.loaded_ms))
         }
@@ -223,7 +226,16 @@ pub fn WindowPicker(labelled_by: &'static str) -> impl IntoView {
 
 #[component]
 fn Progress() -> impl IntoView {
+    let forge = Forge::get();
     let store = FleetStore::get();
+    let retry = Callback::new(move |_| {
+        let username = forge
+            .session
+            .with_untracked(|s| s.connected().map(|i| i.username.clone()));
+        if let Some(username) = username {
+            store.retry(forge, username);
+        }
+    });
     move || {
         let phase = store.phase.get();
         let cached = store.cached.get();
@@ -237,8 +249,13 @@ fn Progress() -> impl IntoView {
         let bar = match &phase {
             Phase::Idle | Phase::Done => None,
             Phase::Failed(m) => Some(
-                view! { <p class="notice notice-error" role="alert" id="load-error">{m.clone()}</p> }
-                    .into_any(),
+                view! {
+                    <div class="notice notice-error notice-action" role="alert" id="load-error">
+                        <p>{m.clone()}</p>
+                        <TryAgain retry />
+                    </div>
+                }
+                .into_any(),
             ),
             p => Some(
                 view! {

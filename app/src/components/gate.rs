@@ -75,9 +75,9 @@ pub fn Unreachable(message: String) -> impl IntoView {
     }
 }
 
-/// A failed load, with a hint when Apify refused for lack of `grant`.
+/// A failed load, with a hint when Apify refused for lack of `grant`, and Try again (`retry`).
 #[component]
-pub fn LoadError(error: ApiError, grant: &'static str) -> impl IntoView {
+pub fn LoadError(error: ApiError, grant: &'static str, retry: Callback<()>) -> impl IntoView {
     let hint = (error.kind() == Some(&ErrorKind::InsufficientPermissions)).then(|| {
         view! {
             <p>
@@ -87,9 +87,22 @@ pub fn LoadError(error: ApiError, grant: &'static str) -> impl IntoView {
         }
     });
     view! {
-        <div class="notice notice-error" role="alert">
-            <p>{error.message()}</p>
-            {hint}
+        <div class="notice notice-error notice-action" role="alert">
+            <div>
+                <p>{error.message()}</p>
+                {hint}
+            </div>
+            <TryAgain retry />
         </div>
+    }
+}
+
+/// The way out of a failure: sends what failed again.
+#[component]
+pub fn TryAgain(retry: Callback<()>) -> impl IntoView {
+    view! {
+        <button type="button" class="button secondary small try-again" on:click=move |_| retry.run(())>
+            "Try again"
+        </button>
     }
 }

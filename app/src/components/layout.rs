@@ -32,7 +32,12 @@ pub fn ConnectionLight() -> impl IntoView {
     let forge = Forge::get();
     let state = Memo::new(move |_| {
         let check = forge.scope_check();
-        indicator(&forge.session.get(), check.as_ref(), forge.now_ms.get())
+        indicator(
+            &forge.session.get(),
+            check.as_ref(),
+            forge.now_ms.get(),
+            forge.relay_answering.get(),
+        )
     });
     view! {
         <a href="/settings" class="connection" id="connection" title=move || state.get().detail>

@@ -275,6 +275,25 @@ impl FleetStore {
         if self.phase.get_untracked() != Phase::Done {
             return;
         }
+        self.reload_from_table(forge, username);
+    }
+
+    /// Loads again after a load failed or stopped (the Retry button): from the table it left
+    /// on screen when it got that far, from the start (the cache first) otherwise.
+    pub fn retry(self, forge: Forge, username: String) {
+        if !matches!(self.phase.get_untracked(), Phase::Failed(_)) {
+            return;
+        }
+        let key = Some((forge.generation.get_untracked(), username.clone()));
+        self.loaded_for.set_value(key);
+        if self.prepared.with_value(|v| v.iter().any(Option::is_some)) {
+            self.reload_from_table(forge, username);
+        } else {
+            self.start(forge, username, None);
+        }
+    }
+
+    fn reload_from_table(self, forge: Forge, username: String) {
         let table = self.to_cache();
         // Moved, not copied: `start` empties the store, and the table above stays on screen.
         let mut actors = Vec::new();
@@ -525,6 +544,20 @@ impl FleetStore {
                     }
                 });
                 self.bump(false);
+            }
+            Event::Stopped(e) => {
+                // What came in stays (a cached table stays on screen); rows that were still
+                // waiting say why they have no figures. Nothing is saved.
+                self.rows.update(|rows| {
+                    for row in rows.iter_mut().filter(|r| r.loading) {
+                        row.loading = false;
+                        row.error = Some("Not loaded: the load stopped first.".to_string());
+                    }
+                });
+                self.phase
+                    .set(Phase::Failed(format!("The load stopped. {}", e.message())));
+                self.loaded_for.set_value(None);
+                self.bump(true);
             }
             Event::Done => {
                 self.phase.set(Phase::Done);

@@ -60,6 +60,9 @@ pub struct Forge {
     pub now_ms: RwSignal<i64>,
     /// Bumped after every successful connect, so views that load data refetch.
     pub generation: RwSignal<u32>,
+    /// The relay answered the last request sent to it (any status): the header light turns
+    /// red while it does not.
+    pub relay_answering: RwSignal<bool>,
     /// Numbers scope checks, so an older one that finishes late cannot overwrite a newer one
     /// (e.g. the check of the previous token, still running when a new token is saved).
     audit_seq: StoredValue<u64>,
@@ -67,15 +70,22 @@ pub struct Forge {
 
 impl Forge {
     pub fn new(client: Client) -> Forge {
-        Forge {
+        let forge = Forge {
             client: StoredValue::new(client),
             session: RwSignal::new(SessionState::Loading),
             audit: RwSignal::new(AuditState::Idle),
             run_known: RwSignal::new(None),
             now_ms: RwSignal::new(clock::now_ms() as i64),
             generation: RwSignal::new(0),
+            relay_answering: RwSignal::new(true),
             audit_seq: StoredValue::new(0),
-        }
+        };
+        crate::api::on_relay_answer(move |answered| {
+            if forge.relay_answering.get_untracked() != answered {
+                forge.relay_answering.set(answered);
+            }
+        });
+        forge
     }
 
     /// From context (the app root provides it).

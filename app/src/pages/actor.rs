@@ -61,7 +61,7 @@ pub fn ActorPage(
                     .into_any(),
                     Some(Err(error)) => view! {
                         <h1 class="page-title">"Actor"</h1>
-                        <LoadError error grant="Actors: Read" />
+                        <LoadError error grant="Actors: Read" retry=Callback::new(move |_| detail.refetch()) />
                     }
                     .into_any(),
                     Some(Ok(a)) => {

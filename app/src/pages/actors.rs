@@ -41,16 +41,18 @@ fn ActorsTable(#[prop(into)] filter: Signal<String>) -> impl IntoView {
         let (client, abort) = (forge.client(), abort.clone());
         async move { own_actors(client, abort).await }
     });
-    move || match actors.get() {
+    move || {
+        match actors.get() {
         None => {
             view! { <p class="muted loading" role="status">"Loading your Actors…"</p> }.into_any()
         }
-        Some(Err(error)) => view! { <LoadError error grant="Actors: Read" /> }.into_any(),
+        Some(Err(error)) => view! { <LoadError error grant="Actors: Read" retry=Callback::new(move |_| actors.refetch()) /> }.into_any(),
         Some(Ok(actors)) if actors.is_empty() => view! {
             <p class="empty">"This account has no Actors of its own yet."</p>
         }
         .into_any(),
         Some(Ok(actors)) => table(&actors, &filter.get(), forge.now_ms.get()).into_any(),
+    }
     }
 }
 

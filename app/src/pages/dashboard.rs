@@ -1,7 +1,7 @@
 //! `/` — the connection at a glance and, once connected, the fleet.
 
 use crate::components::fleet::FleetDashboard;
-use crate::components::gate::SessionGate;
+use crate::components::gate::{SessionGate, TryAgain};
 use crate::components::layout::set_title;
 use crate::data::session::{AuditState, Disconnected, Forge};
 use crate::view_model::scope::{forge_summary, summary};
@@ -41,14 +41,16 @@ pub fn Dashboard() -> impl IntoView {
 #[component]
 fn ScopeGlance() -> impl IntoView {
     let forge = Forge::get();
-    move || {
-        match forge.audit.get() {
+    move || match forge.audit.get() {
         AuditState::Running => view! {
             <p class="notice notice-info" role="status">"Checking the token's permissions…"</p>
         }
         .into_any(),
         AuditState::Failed(m) => view! {
-            <p class="notice notice-error">"The permission check failed: " {m} " " <a href="/settings">"Details"</a></p>
+            <div class="notice notice-error notice-action">
+                <p>"The permission check failed: " {m} " " <a href="/settings">"Details"</a></p>
+                <TryAgain retry=Callback::new(move |_| forge.start_audit()) />
+            </div>
         }
         .into_any(),
         AuditState::Done(_) => match forge.scope_check() {
@@ -64,7 +66,6 @@ fn ScopeGlance() -> impl IntoView {
             None => ().into_any(),
         },
         AuditState::Idle => ().into_any(),
-    }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The header's connection light: green "connected as <username>", grey "not connected",
-//! amber "token needs attention" — from the session, the scope check and the token's age.
+//! amber "token needs attention", red "relay not answering" — from the session, the scope
+//! check, the token's age, and whether the relay answered the last request.
 
 use crate::data::session::SessionState;
 use crate::view_model::time::TokenAge;
@@ -13,6 +14,7 @@ pub enum Light {
     Green,
     Grey,
     Amber,
+    Red,
 }
 
 impl Light {
@@ -21,6 +23,7 @@ impl Light {
             Light::Green => "light light-green",
             Light::Grey => "light light-grey",
             Light::Amber => "light light-amber",
+            Light::Red => "light light-red",
         }
     }
 }
@@ -43,8 +46,14 @@ pub fn token_age(info: &SessionInfo, now_ms: i64) -> Option<TokenAge> {
 
 /// What the header shows: green "connected as <username>", grey "not connected", amber "token
 /// needs attention" (expiring within ten days, past day 80, or a scope check that found missing
-/// or extra permissions).
-pub fn indicator(session: &SessionState, check: Option<&ScopeCheck>, now_ms: i64) -> Indicator {
+/// or extra permissions), red "relay not answering" while the session's last relay request got
+/// no answer (`relay_answering` false) — whatever the session said before.
+pub fn indicator(
+    session: &SessionState,
+    check: Option<&ScopeCheck>,
+    now_ms: i64,
+    relay_answering: bool,
+) -> Indicator {
     let grey = |text: &str, detail: &str| Indicator {
         light: Light::Grey,
         text: text.to_string(),
@@ -58,6 +67,16 @@ pub fn indicator(session: &SessionState, check: Option<&ScopeCheck>, now_ms: i64
         }
         SessionState::Connected(info) => info,
     };
+    if !relay_answering {
+        return Indicator {
+            light: Light::Red,
+            text: "relay not answering".to_string(),
+            detail: format!(
+                "Connected as {}, but the Forge relay did not answer the last request. Check that it is running; the light turns green with its next answer.",
+                info.username
+            ),
+        };
+    }
     let mut problems = Vec::new();
     match token_age(info, now_ms) {
         Some(TokenAge::Expired) => problems.push("the session has expired".to_string()),
@@ -139,13 +158,14 @@ mod tests {
             SessionState::Unreachable("x".into()),
             SessionState::Disconnected(Disconnected::Never),
         ] {
-            assert_eq!(indicator(&s, None, JAN1).light, Light::Grey);
+            assert_eq!(indicator(&s, None, JAN1, true).light, Light::Grey);
         }
         assert_eq!(
             indicator(
                 &SessionState::Disconnected(Disconnected::ByUser),
                 None,
-                JAN1
+                JAN1,
+                true
             )
             .text,
             "not connected"
@@ -156,34 +176,53 @@ mod tests {
     fn green_for_a_fresh_exact_token() {
         let s = info(Some("2026-01-01T00:00:00Z"), Some("2026-04-01T00:00:00Z"));
         let check = assess(&report(SCOPED, false), None);
-        let i = indicator(&s, Some(&check), JAN1 + 12 * DAY);
+        let i = indicator(&s, Some(&check), JAN1 + 12 * DAY, true);
         assert_eq!(
             (i.light, i.text.as_str()),
             (Light::Green, "connected as ana")
         );
         // Local mode: no dates, still green.
         let local = info(None, None);
-        assert_eq!(indicator(&local, None, JAN1).light, Light::Green);
+        assert_eq!(indicator(&local, None, JAN1, true).light, Light::Green);
+    }
+
+    #[test]
+    fn red_while_the_relay_does_not_answer_and_green_again_after() {
+        let s = info(Some("2026-01-01T00:00:00Z"), Some("2026-04-01T00:00:00Z"));
+        let check = assess(&report(SCOPED, false), None);
+        let down = indicator(&s, Some(&check), JAN1, false);
+        assert_eq!(
+            (down.light, down.text.as_str()),
+            (Light::Red, "relay not answering")
+        );
+        assert!(down.detail.contains("ana"), "{}", down.detail);
+        assert_eq!(indicator(&s, Some(&check), JAN1, true).light, Light::Green);
+        // Not connected stays grey: that state already says the relay is away or empty.
+        let unreachable = SessionState::Unreachable("x".into());
+        assert_eq!(
+            indicator(&unreachable, None, JAN1, false).light,
+            Light::Grey
+        );
     }
 
     #[test]
     fn amber_for_age_and_scope_problems() {
         let s = info(Some("2026-01-01T00:00:00Z"), Some("2026-04-01T00:00:00Z"));
         let day = |d: i64| JAN1 + d * DAY;
-        let i = indicator(&s, None, day(82));
+        let i = indicator(&s, None, day(82), true);
         assert_eq!(
             (i.light, i.text.as_str()),
             (Light::Amber, "token needs attention")
         );
         assert!(i.detail.contains("rotate"), "{}", i.detail);
-        assert_eq!(indicator(&s, None, day(91)).light, Light::Amber);
+        assert_eq!(indicator(&s, None, day(91), true).light, Light::Amber);
 
         let missing = SCOPED
             .iter()
             .map(|&(p, st)| (p, if p == ProbeId::KvWrite { 403 } else { st }))
             .collect::<Vec<_>>();
         let check = assess(&report(&missing, false), None);
-        let i = indicator(&s, Some(&check), day(1));
+        let i = indicator(&s, Some(&check), day(1), true);
         assert_eq!(i.light, Light::Amber);
         assert!(i.detail.contains("1 permission missing"), "{}", i.detail);
 
@@ -192,11 +231,11 @@ mod tests {
             .map(|&(p, st)| (p, if p == ProbeId::Webhooks { 200 } else { st }))
             .collect::<Vec<_>>();
         let check = assess(&report(&broad, false), None);
-        assert!(indicator(&s, Some(&check), day(1))
+        assert!(indicator(&s, Some(&check), day(1), true)
             .detail
             .contains("broader"));
         let check = assess(&report(&broad, true), None);
-        assert!(indicator(&s, Some(&check), day(1))
+        assert!(indicator(&s, Some(&check), day(1), true)
             .detail
             .contains("full access"));
     }
