@@ -431,6 +431,26 @@ pub struct Dataset {
     pub modified_at: Option<String>,
 }
 
+/// `GET /v2/key-value-stores/{storeId}/keys` (`ListOfKeys`): the key names of one page; the
+/// sizes and paging fields are not read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyList {
+    #[serde(default)]
+    pub items: Vec<KeyListItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyListItem {
+    pub key: String,
+}
+
+impl KeyList {
+    pub fn has(&self, key: &str) -> bool {
+        self.items.iter().any(|i| i.key == key)
+    }
+}
+
 /// Number readers that accept integers, floats, numeric strings and `null`.
 mod lenient {
     use serde::de::{self, Deserializer, Visitor};

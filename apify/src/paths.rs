@@ -481,6 +481,20 @@ pub fn signals_record(store_id: &str) -> Result<ApifyPath, Refusal> {
     record(store_id, crate::allow::SIGNALS_KEY)
 }
 
+/// `GET /v2/key-value-stores/{storeId}/keys?prefix=SIGNALS&limit=10` — whether a run's store
+/// has a `SIGNALS` record, asked before reading it: a store without one answers the record
+/// read with a 404, which the browser logs as an error.
+pub fn signals_keys(store_id: &str) -> Result<ApifyPath, Refusal> {
+    kv_keys(
+        store_id,
+        &KeysQuery {
+            prefix: Some(crate::allow::SIGNALS_KEY.to_string()),
+            limit: Some(10),
+            ..KeysQuery::default()
+        },
+    )
+}
+
 /// `GET /v2/key-value-stores/~forge-trends/keys` — the keys of Forge's own store.
 pub fn trends_keys(q: &KeysQuery) -> Result<ApifyPath, Refusal> {
     kv_keys(TRENDS_STORE, q)

@@ -3,13 +3,18 @@
 //!
 //! ```text
 //! GET /v2/actors/{id}/runs/last?status=SUCCEEDED           (only when no loaded run has it)
-//! GET /v2/key-value-stores/{defaultKeyValueStoreId}/records/SIGNALS
+//! GET /v2/key-value-stores/{defaultKeyValueStoreId}/keys?prefix=SIGNALS&limit=10
+//! GET /v2/key-value-stores/{defaultKeyValueStoreId}/records/SIGNALS   (only when listed)
 //! ```
 //!
-//! A 404 means none; content `parse_signals` refuses shows "unreadable SIGNALS".
+//! The record is read only where the store's key list names it: most runs write none, and a
+//! record read that answers 404 is an error line in the browser's console for every Actor.
+//! A store gone with the run's retention (404) means none; content `parse_signals` refuses
+//! shows "unreadable SIGNALS".
 
 use crate::data::loader::{last_succeeded_run, Fetcher};
-use forge_apify::models::Run;
+use forge_apify::allow::SIGNALS_KEY;
+use forge_apify::models::{KeyList, Run};
 use forge_apify::paths;
 use forge_fleet::{parse_signals, Signals};
 
@@ -27,10 +32,20 @@ pub enum SignalsState {
 
 /// Reads the `SIGNALS` of store `store_id`.
 pub async fn read_signals(f: &Fetcher, store_id: &str) -> SignalsState {
-    let Ok(request) = paths::signals_record(store_id) else {
+    let (Ok(keys), Ok(record)) = (
+        paths::signals_keys(store_id),
+        paths::signals_record(store_id),
+    ) else {
         return SignalsState::None;
     };
-    match f.send(&request, None).await {
+    match f.data::<KeyList>(&keys).await {
+        Err(_) => return SignalsState::Failed("cancelled".into()),
+        Ok(Err(e)) if e.status() == Some(404) => return SignalsState::None,
+        Ok(Err(e)) => return SignalsState::Failed(e.message()),
+        Ok(Ok(list)) if !list.has(SIGNALS_KEY) => return SignalsState::None,
+        Ok(Ok(_)) => {}
+    }
+    match f.send(&record, None).await {
         Err(_) => SignalsState::Failed("cancelled".into()),
         Ok(Err(e)) => SignalsState::Failed(e.message()),
         Ok(Ok(a)) if a.status == 404 => SignalsState::None,

@@ -16,12 +16,12 @@
 use crate::api::{Abort, Answer, ApiError, Client};
 use crate::data::loader::{self, Fetcher};
 use forge_apify::limits::MAX_PAGE_LIMIT;
+use forge_apify::models::KeyList;
 use forge_apify::paths::{self, ApifyPath, KeysQuery};
 use forge_fleet::trends::{
     self, decode, encode, index_with, snapshot_key, week_of_key, Snapshot, SnapshotIndex,
     INDEX_KEY, MAX_WEEKS, SNAPSHOT_PREFIX,
 };
-use serde::Deserialize;
 
 /// Where trend tracking stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,17 +89,6 @@ impl Trends {
     }
 }
 
-#[derive(Deserialize)]
-struct KeysPage {
-    #[serde(default)]
-    items: Vec<KeyItem>,
-}
-
-#[derive(Deserialize)]
-struct KeyItem {
-    key: String,
-}
-
 /// The line shown when writes are refused.
 pub const WRITE_OFF: &str = "Trend tracking is off: this token lacks Key-value stores: Write";
 /// The line shown when Apify refuses to create the store.
@@ -157,7 +146,7 @@ pub async fn sync(client: Client, current: Snapshot) -> Trends {
     {
         Ok(a) if a.status == 200 => {
             let keys: Vec<String> = a
-                .data::<KeysPage>()
+                .data::<KeyList>()
                 .map(|k| k.items.into_iter().map(|i| i.key).collect())
                 .unwrap_or_default();
             if keys.iter().any(|k| k == INDEX_KEY) {
