@@ -37,5 +37,7 @@ mod scale;
 mod scope;
 #[path = "browser/session.rs"]
 mod session;
+#[path = "browser/table.rs"]
+mod table;
 #[path = "browser/trends.rs"]
 mod trends;

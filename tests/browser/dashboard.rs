@@ -283,21 +283,23 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
     page.screenshot("filtered").await;
     select.select_by_value("").await.expect("all buckets");
 
-    // CSV export: a download of `forge-fleet.csv`; its text is kept on the page.
+    // CSV export: a download named with the day and the window
+    // (`forge-fleet-2026-12-01-30d.csv`); its text is kept on the page.
     page.click("#export-csv").await;
     page.wait_until("an export", || async {
-        attr(&page, "#fleet", "data-last-export").await == "forge-fleet.csv"
+        let name = attr(&page, "#fleet", "data-last-export").await;
+        name.starts_with("forge-fleet-20") && name.ends_with("-30d.csv")
     })
     .await;
     let csv = attr(&page, "#fleet", "data-last-export-text").await;
     assert!(
-        csv.starts_with("id,name,title,state,note,health,bucket,runs"),
+        csv.starts_with("id,name,title,state,note,health,bucket,bucket_reason,runs"),
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 25, "header + 24 Actors:\n{csv}");
     assert!(csv
         .lines()
-        .any(|l| l.contains(",flaky-scraper,") && l.contains("Fix now")));
+        .any(|l| l.contains(",flaky-scraper,") && l.contains(",fix-now,") && l.contains(",30,")));
     assert!(csv
         .lines()
         .any(|l| l.contains(",regressed-crawler,") && l.contains("0.3.14")));
@@ -369,10 +371,15 @@ async fn without_actor_runs_read_the_dashboard_names_the_permission() {
         .unwrap_or_default()
         .len();
     assert_eq!(denied, 24);
-    let cell = page
-        .text(".fleet-table tr[data-state=\"denied\"] td[data-col=\"denied\"]")
+    // One notice instead of a row of dashes per Actor: the figure columns hide.
+    let notice = page
+        .wait_for_text("#no-run-history", "Actor runs: Read")
         .await;
-    assert!(cell.contains("Actor runs: Read"), "{cell}");
+    assert!(notice.contains("only the names"), "{notice}");
+    let shown_columns = page
+        .js("return [...document.querySelectorAll('.fleet-table thead th')].filter(th => th.offsetParent !== null).map(th => th.dataset.col);")
+        .await;
+    assert_eq!(shown_columns, serde_json::json!(["name"]));
     // No numbers: no health or run counts for any Actor, and no summary built from nothing.
     assert!(!page.exists(".fleet-table tr[data-state=\"ok\"]").await);
     assert!(!page.exists("#summary-title").await);

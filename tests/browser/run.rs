@@ -41,6 +41,8 @@ async fn run_starts_a_run_and_follows_it_to_succeeded() {
     let runs_before = page
         .text(&format!("{} td[data-col=\"runs\"]", row(ACTOR)))
         .await;
+    page.click(&format!("{} .row-menu summary", row(ACTOR)))
+        .await;
     page.click(&format!("{} button.run-button", row(ACTOR)))
         .await;
     wait_css(&page, "#run-dialog", 10).await;
@@ -115,6 +117,8 @@ async fn without_actors_run_the_dialog_says_so() {
     page.connect_demo_token("missing-run").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-extras=\"done\"]", 120).await;
+    page.click(&format!("{} .row-menu summary", row(ACTOR)))
+        .await;
     page.click(&format!("{} button.run-button", row(ACTOR)))
         .await;
     wait_css(&page, "#run-dialog", 10).await;
@@ -150,14 +154,24 @@ async fn the_run_dialog_holds_focus_and_gives_it_back() {
     let focused =
         || js("const e = document.activeElement; return e ? (e.id || e.className) : null;");
     let button = format!("{} button.run-button", row(ACTOR));
-    let el = page.find(&button).await;
+    // The row's actions are behind its "⋯": Enter opens them, Tab reaches Run.
+    let menu = page
+        .find(&format!("{} .row-menu summary", row(ACTOR)))
+        .await;
     page.client
         .execute(
             "arguments[0].focus();",
-            vec![serde_json::to_value(&el).expect("element")],
+            vec![serde_json::to_value(&menu).expect("element")],
         )
         .await
-        .expect("focus the Run button");
+        .expect("focus the row's menu");
+    key("\u{E007}").await; // Enter
+    key("\u{E004}").await; // Tab
+    assert_eq!(
+        js("return document.activeElement.classList.contains('run-button');").await,
+        serde_json::json!(true),
+        "Tab from the open menu reaches Run"
+    );
     key("\u{E007}").await; // Enter
     wait_css(&page, "#run-dialog", 10).await;
     page.wait_until("focus on the memory choice", || async {

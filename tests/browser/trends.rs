@@ -164,7 +164,10 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
         "{actors} Actors in the snapshot"
     );
 
-    // SIGNALS: a compact column on the dashboard, a table on the Actor page.
+    // SIGNALS: a column on the dashboard (hidden until chosen), a table on the Actor page.
+    page.click("#columns summary").await;
+    page.click("#columns input[data-col=\"signals\"]").await;
+    page.click("#columns summary").await;
     let cell = format!("{} td[data-col=\"signals\"]", row("signal-emitter"));
     page.wait_until("signal-emitter's SIGNALS in the table", || async {
         !page.text(&cell).await.trim().is_empty()
@@ -189,6 +192,15 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
         .unwrap_or_default()
         .len();
     assert!(n >= 2, "{n} signals");
+    // Records are read only where a store's key list names them: no 404 for a record that is
+    // not there (the browser would log each as an error).
+    let missing_records: Vec<_> = page
+        .request_counts()
+        .await
+        .into_iter()
+        .filter(|c| c.route.contains("/records/") && c.status == "404")
+        .collect();
+    assert!(missing_records.is_empty(), "{missing_records:?}");
     wait_css(&page, "#actor-trends svg.week-chart", 10).await;
     page.screenshot_at("#signals", "signals").await;
     page.screenshot_at("#actor-trends", "actor-trends").await;

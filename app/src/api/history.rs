@@ -10,6 +10,42 @@ pub fn current_path() -> String {
         .unwrap_or_else(|| "/".to_string())
 }
 
+/// One decoded parameter of the address's query (`?window=7` → `Some("7")` for `window`).
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// Replaces the address's query with `params` (encoded here), keeping the path and fragment,
+/// without a new history entry: the view changed, not the page.
+pub fn replace_query(params: &[(&str, String)]) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(search) = web_sys::UrlSearchParams::new() else {
+        return;
+    };
+    for (k, v) in params {
+        search.append(k, v);
+    }
+    let search = String::from(search.to_string());
+    let location = w.location();
+    let path = location.pathname().unwrap_or_default();
+    let hash = location.hash().unwrap_or_default();
+    let url = if search.is_empty() {
+        format!("{path}{hash}")
+    } else {
+        format!("{path}?{search}{hash}")
+    };
+    let current = location.href().unwrap_or_default();
+    if current.ends_with(&url) {
+        return;
+    }
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// Adds `href` (path, query and fragment) to the history as the address shown.
 pub fn push(href: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -26,7 +26,7 @@ pub fn ActorFacts(actor: Actor, now_ms: i64) -> impl IntoView {
     let latest = actor.latest_build_number().map(str::to_string);
     let options = actor.default_run_options.clone().unwrap_or_default();
     let stats = actor.stats.clone().unwrap_or_default();
-    let console = format!("https://console.apify.com/actors/{}", actor.id);
+    let console = crate::view_model::console::actor_url(&actor.id);
     let fact = |label: &'static str, value: String| {
         view! {
             <div class="fact">

@@ -2,13 +2,15 @@
 //! action plan, charts, the table of every Actor, and how health is computed.
 
 use crate::api::clock::{self, local_hh_mm};
+use crate::api::history;
 use crate::components::charts::{CostChart, StatusChart, WeekChart};
-use crate::components::fleet_table::FleetTable;
+use crate::components::fleet_table::{FleetTable, TableControls};
 use crate::components::gate::TryAgain;
 use crate::components::run_dialog::RunDialog;
 use crate::data::fleet::{FleetStore, Phase};
 use crate::data::session::Forge;
 use crate::data::trends::TrendStatus;
+use crate::view_model::dashboard_view::DashboardView;
 use crate::view_model::fleet_table::{bucket_class, health_class, rows};
 use crate::view_model::format::{group_thousands, or_dash, pct, usd_or_na};
 use crate::view_model::formula::{deductions, plan_rules};
@@ -37,6 +39,14 @@ pub fn FleetDashboard() -> impl IntoView {
         }
     });
     on_cleanup(move || store.stop());
+
+    // The view the address names, and the address kept up with the view.
+    let view = DashboardView::from_query(history::query_param);
+    if store.days.get_untracked() != view.days {
+        store.days.set(view.days);
+    }
+    let controls = TableControls::new(&view);
+    Effect::new(move |_| history::replace_query(&controls.view(store.days.get()).to_query()));
 
     let report = Memo::new(move |_| store.digest());
     let meta = Memo::new(move |_| store.row_meta());
@@ -108,7 +118,7 @@ pub fn FleetDashboard() -> impl IntoView {
                 <NeedsAttention report=r.clone() />
                 <Summary report=r.clone() />
                 <TrendsCard />
-                <Plan report=r.clone() />
+                <Plan report=r.clone() controls=controls />
                 <section class="card" aria-labelledby="charts-title">
                     <h2 id="charts-title">"Runs and cost per day"</h2>
                     <div class="chart-grid-2">
@@ -128,7 +138,7 @@ pub fn FleetDashboard() -> impl IntoView {
                     <h2 id="table-title">"Every Actor"</h2>
                 </div>
                 {move || match table_state.get() {
-                    TableState::Rows => view! { <FleetTable rows=table_rows now_ms=now_ms filling=filling /> }.into_any(),
+                    TableState::Rows => view! { <FleetTable rows=table_rows now_ms=now_ms filling=filling controls=controls days=store.days /> }.into_any(),
                     // Never a spinner that cannot end: a failed list says so above, an empty one here.
                     TableState::ListFailed => view! {
                         <p class="muted" id="fleet-empty">"No Actors to show: the list of your Actors could not be loaded (the reason is above)."</p>
@@ -484,7 +494,7 @@ fn more_note(n: usize) -> Option<impl IntoView> {
 }
 
 #[component]
-fn Plan(report: FleetDigest) -> impl IntoView {
+fn Plan(report: FleetDigest, controls: TableControls) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="plan-title" id="plan">
             <h2 id="plan-title">"Action plan"</h2>
@@ -493,7 +503,18 @@ fn Plan(report: FleetDigest) -> impl IntoView {
                     let n = b.entries.len();
                     view! {
                         <div class="plan-bucket" data-bucket=b.bucket.code()>
-                            <h3><span class=bucket_class(b.bucket)>{b.label.clone()}</span> " " <span class="muted">{n}</span></h3>
+                            <h3>
+                                <span class=bucket_class(b.bucket)>{b.label.clone()}</span> " " <span class="muted">{n}</span>
+                                {(n > 0).then(|| {
+                                    let bucket = b.bucket;
+                                    view! {
+                                        // A native jump to the table, which now shows this bucket.
+                                        <a href="#table-title" class="plan-show small-print" on:click=move |_| controls.show_bucket(bucket)>
+                                            "show in table"
+                                        </a>
+                                    }
+                                })}
+                            </h3>
                             {if n == 0 {
                                 view! { <p class="muted small-print">"none"</p> }.into_any()
                             } else if b.bucket == Bucket::Healthy {

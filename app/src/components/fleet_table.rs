@@ -1,12 +1,16 @@
-//! The dashboard's table of every Actor: controls (filter, bucket, export), sortable headers
-//! and one row per Actor. What a row says is [`crate::view_model::fleet_table`]'s.
+//! The dashboard's table of every Actor: controls (filter, bucket, sort, columns, density,
+//! export), sortable headers and one row per Actor (a card on a phone). What a row says is [`crate::view_model::fleet_table`]'s.
 
+use crate::api::{clock, storage};
 use crate::components::run_dialog::RunButton;
 use crate::components::NameFilter;
+use crate::view_model::console;
+use crate::view_model::dashboard_view::DashboardView;
 use crate::view_model::fleet_table::{
-    bucket_class, cell_text, filter_rows, health_class, sort_rows, to_csv, to_json, Col, Row,
-    RowState,
+    bucket_class, cell_text, filter_rows, health_class, sort_rows, to_csv, to_json, Col,
+    ExportInfo, Row, RowState,
 };
+use crate::view_model::table_prefs::{Density, TablePrefs, STORAGE_KEY};
 use forge_fleet::Bucket;
 use leptos::prelude::*;
 
@@ -60,6 +64,47 @@ pub fn download(name: &str, mime: &str, text: &str) {
 pub const FIRST_ROWS: usize = 60;
 pub const ROWS_PER_STEP: usize = 120;
 
+/// The table's filter, bucket and sort: owned by the dashboard, which keeps them in the
+/// address, and set by the action plan's buckets.
+#[derive(Debug, Clone, Copy)]
+pub struct TableControls {
+    pub filter: RwSignal<String>,
+    pub bucket: RwSignal<Option<Bucket>>,
+    pub sort: RwSignal<(Col, bool)>,
+}
+
+impl TableControls {
+    pub fn new(view: &DashboardView) -> TableControls {
+        TableControls {
+            filter: RwSignal::new(view.filter.clone()),
+            bucket: RwSignal::new(view.bucket),
+            sort: RwSignal::new(view.sort),
+        }
+    }
+
+    /// The view these controls and `days` make (reactive).
+    pub fn view(self, days: u32) -> DashboardView {
+        DashboardView {
+            days,
+            filter: self.filter.get(),
+            bucket: self.bucket.get(),
+            sort: self.sort.get(),
+        }
+    }
+
+    /// Only the Actors in `bucket` (the name filter cleared, so none is hidden by it).
+    pub fn show_bucket(self, bucket: Bucket) {
+        self.filter.set(String::new());
+        self.bucket.set(Some(bucket));
+    }
+
+    /// Every row again: no name filter, all buckets.
+    pub fn clear(self) {
+        self.filter.set(String::new());
+        self.bucket.set(None);
+    }
+}
+
 /// The table with its controls. While `filling`, the columns the background reads fill in say
 /// so in their headers.
 #[component]
@@ -67,10 +112,29 @@ pub fn FleetTable(
     #[prop(into)] rows: Signal<Vec<Row>>,
     now_ms: i64,
     #[prop(into)] filling: Signal<bool>,
+    controls: TableControls,
+    /// The window the rows cover, for the exports.
+    #[prop(into)]
+    days: Signal<u32>,
 ) -> impl IntoView {
-    let sort = RwSignal::new((Col::Health, true));
-    let filter = RwSignal::new(String::new());
-    let bucket = RwSignal::new(None::<Bucket>);
+    let TableControls {
+        filter,
+        bucket,
+        sort,
+    } = controls;
+    let prefs = RwSignal::new(
+        storage::get(STORAGE_KEY)
+            .map(|s| TablePrefs::decode(&s))
+            .unwrap_or_default(),
+    );
+    Effect::new(move |_| prefs.with(|p| storage::set(STORAGE_KEY, &p.encode())));
+    let counts = Memo::new(move |_| {
+        rows.with(|rows| Bucket::ALL.map(|b| rows.iter().filter(|r| r.bucket() == Some(b)).count()))
+    });
+    // No Actor's run history could be read: one notice instead of a row of dashes each.
+    let no_run_history = Memo::new(move |_| {
+        rows.with(|r| !r.is_empty() && r.iter().all(|r| r.state == RowState::Denied))
+    });
     let shown = Memo::new(move |_| {
         let mut v = filter_rows(rows.get(), &filter.get(), bucket.get());
         let (c, asc) = sort.get();
@@ -95,7 +159,7 @@ pub fn FleetTable(
                 *asc = !*asc;
             } else {
                 *col = c;
-                *asc = matches!(c, Col::Name | Col::Health | Col::Success | Col::Build);
+                *asc = c.ascending_first();
             }
         })
     };
@@ -105,13 +169,13 @@ pub fn FleetTable(
             (col, false) if col == c => "descending",
             _ => "none",
         };
-        let class = if c.numeric() {
-            "num sortable"
-        } else {
-            "sortable"
-        };
+        let class = if c.numeric() { "num" } else { "" };
+        if !c.sortable() {
+            return view! { <th scope="col" class=class data-col=c.code()>{c.label()}</th> }
+                .into_any();
+        }
         view! {
-            <th scope="col" class=class aria-sort=aria data-col=c.code()>
+            <th scope="col" class=format!("{class} sortable") aria-sort=aria data-col=c.code()>
                 <button type="button" class="sort-button" on:click=move |_| click_sort(c)>
                     {c.label()}
                     {move || (c.fills_in_background() && filling.get()).then(|| view! {
@@ -125,13 +189,22 @@ pub fn FleetTable(
                 </button>
             </th>
         }
+        .into_any()
     };
     let export = move |kind: &'static str| {
         let v = shown.get_untracked();
+        let info = ExportInfo {
+            window_days: days.get_untracked(),
+            generated_ms: clock::now_ms() as i64,
+        };
         if kind == "csv" {
-            download("forge-fleet.csv", "text/csv", &to_csv(&v));
+            download(&info.file_name("csv"), "text/csv", &to_csv(&v, info));
         } else {
-            download("forge-fleet.json", "application/json", &to_json(&v));
+            download(
+                &info.file_name("json"),
+                "application/json",
+                &to_json(&v, info),
+            );
         }
     };
     view! {
@@ -142,6 +215,7 @@ pub fn FleetTable(
                 <select
                     id="bucket-filter"
                     class="input"
+                    prop:value=move || bucket.get().map(Bucket::code).unwrap_or_default()
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         bucket.set(Bucket::ALL.into_iter().find(|b| b.code() == v));
@@ -150,11 +224,52 @@ pub fn FleetTable(
                     <option value="">"All buckets"</option>
                     {Bucket::ALL
                         .into_iter()
-                        .map(|b| view! { <option value=b.code()>{b.label()}</option> })
+                        .enumerate()
+                        .map(|(i, b)| view! {
+                            <option value=b.code() selected=move || bucket.get() == Some(b)>
+                                {move || format!("{} ({})", b.label(), counts.with(|c| c[i]))}
+                            </option>
+                        })
                         .collect_view()}
                 </select>
             </div>
-            <div class="export-buttons">
+            // The headings sort on a wide screen; a phone shows cards, and this.
+            <div class="filter-row narrow-only">
+                <label for="sort-select" class="field-label">"Sort by"</label>
+                <select
+                    id="sort-select"
+                    class="input"
+                    prop:value=move || sort.get().0.code()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(c) = Col::ALL.into_iter().find(|c| c.code() == v) {
+                            sort.set((c, c.ascending_first()));
+                        }
+                    }
+                >
+                    {Col::ALL
+                        .into_iter()
+                        .filter(|c| c.sortable())
+                        .map(|c| view! { <option value=c.code() selected=move || sort.get().0 == c>{c.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="table-tools">
+                <ColumnChooser prefs />
+                <button
+                    type="button"
+                    class="button secondary small"
+                    id="density"
+                    aria-pressed=move || (prefs.with(|p| p.density) == Density::Comfortable).to_string()
+                    on:click=move |_| prefs.update(|p| {
+                        p.density = match p.density {
+                            Density::Compact => Density::Comfortable,
+                            Density::Comfortable => Density::Compact,
+                        }
+                    })
+                >
+                    "Roomy rows"
+                </button>
                 <button type="button" class="button secondary small" id="export-csv" on:click=move |_| export("csv")>
                     "Export CSV"
                 </button>
@@ -163,33 +278,22 @@ pub fn FleetTable(
                 </button>
             </div>
         </div>
-        <div class="table-wrap">
-            <table class="data-table fleet-table">
+        {move || no_run_history.get().then(|| view! {
+            <p class="notice notice-warn" id="no-run-history">
+                "No figures to show: this token cannot read run history, so only the names of your Actors are listed. Health, runs, durations and cost appear once the token has Actor runs: Read."
+            </p>
+        })}
+        <div class="table-wrap" id="fleet-table-wrap">
+            <table class=move || prefs.with(|p| p.table_class(no_run_history.get()))>
                 <caption class="table-caption">
                     {move || {
                         let (s, t) = (shown.with(Vec::len), rows.with(Vec::len));
                         if s == t { format!("{t} Actors") } else { format!("{s} of {t} Actors") }
                     }}
-                    " · click a heading to sort"
+                    <span class="wide-only">" · click a heading to sort"</span>
                 </caption>
                 <thead>
-                    <tr>
-                        {header(Col::Name)}
-                        {header(Col::Health)}
-                        <th scope="col">"Bucket"</th>
-                        {header(Col::Runs)}
-                        {header(Col::Success)}
-                        {header(Col::P50)}
-                        {header(Col::P95)}
-                        {header(Col::CostPerRun)}
-                        {header(Col::CostPer1000)}
-                        {header(Col::Memory)}
-                        {header(Col::Build)}
-                        <th scope="col">"Flags"</th>
-                        {header(Col::LastRun)}
-                        {header(Col::ThisWeek)}
-                        <th scope="col" data-col="signals">"Signals"</th>
-                    </tr>
+                    <tr>{Col::ALL.into_iter().map(header).collect_view()}</tr>
                 </thead>
                 <tbody>
                     <For
@@ -200,100 +304,138 @@ pub fn FleetTable(
                 </tbody>
             </table>
         </div>
+        {move || (shown.with(Vec::is_empty) && !rows.with(Vec::is_empty)).then(|| view! {
+            <div class="table-empty" id="table-empty" role="status">
+                <p>"No Actor matches these filters."</p>
+                <button type="button" class="button secondary small" id="clear-filters" on:click=move |_| controls.clear()>
+                    "Clear filters"
+                </button>
+            </div>
+        })}
+    }
+}
+
+/// "Columns": a checkbox per column that can be hidden.
+#[component]
+fn ColumnChooser(prefs: RwSignal<TablePrefs>) -> impl IntoView {
+    view! {
+        <details class="menu" id="columns">
+            <summary class="button secondary small">"Columns"</summary>
+            <fieldset class="menu-items">
+                <legend class="visually-hidden">"Columns to show"</legend>
+                {Col::ALL.into_iter().filter(|c| c.can_hide()).map(|c| view! {
+                    <label class="menu-check">
+                        <input
+                            type="checkbox"
+                            data-col=c.code()
+                            prop:checked=move || prefs.with(|p| p.is_shown(c))
+                            on:change=move |ev| prefs.update(|p| p.set_shown(c, event_target_checked(&ev)))
+                        />
+                        {c.label()}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+        </details>
+    }
+}
+
+/// The actions of one Actor, behind a "⋯" so a row stays one line.
+#[component]
+fn RowMenu(id: String, name: String) -> impl IntoView {
+    let console = console::actor_url(&id);
+    view! {
+        <details class="menu row-menu">
+            <summary class="row-menu-button" aria-label=format!("Actions for {name}") title="Actions">"⋯"</summary>
+            <div class="menu-items">
+                <RunButton id=id name=name />
+                <a href=console class="external" target="_blank" rel="noopener noreferrer">"Open in Apify Console"</a>
+            </div>
+        </details>
     }
 }
 
 #[component]
 fn FleetRow(row: Row, now_ms: i64) -> impl IntoView {
-    let href = format!("/actors/{}", row.id);
-    let td = |c: Col, r: &Row| {
-        let class = match (r.state, c.needs_runs()) {
-            (RowState::Ok, _) | (_, false) => "num",
-            (_, true) => "num unavailable",
+    let denied = row.state == RowState::Denied;
+    let cell = |c: Col| -> AnyView {
+        let code = c.code();
+        let label = c.label();
+        let class = match (row.state, c.needs_runs(), c.numeric()) {
+            (RowState::Ok, _, true) | (_, false, true) => "num",
+            (RowState::Ok, _, false) | (_, false, false) => "",
+            (_, true, true) => "num unavailable",
+            (_, true, false) => "unavailable",
         };
-        view! { <td class=class data-col=c.code()>{cell_text(c, r, now_ms)}</td> }
-    };
-    let flags = row.flags();
-    let name_cell = {
-        let r = row.clone();
-        view! {
-            <th scope="row" data-col="name">
-                <a href=href class="actor-link">{r.title.clone()}</a>
-                <span class="slug mono">{r.name.clone()}</span>
-                <RunButton id=r.id.clone() name=r.name.clone() />
-                {r.note.clone().filter(|_| r.state != RowState::Denied).map(|n| view! { <span class=format!("row-note row-note-{}", r.state.code())>{n}</span> })}
-            </th>
-        }
-    };
-    let bucket_cell = match (row.figures.as_ref(), row.state) {
-        (Some(f), _) => view! {
-            <td data-col="bucket"><span class=bucket_class(f.bucket) title=f.reason.clone()>{f.bucket.label()}</span></td>
-        }
-        .into_any(),
-        (None, RowState::Loading) => view! { <td data-col="bucket" class="muted">"loading…"</td> }.into_any(),
-        (None, RowState::Denied) => view! { <td data-col="bucket" class="unavailable">"Actor runs: Read"</td> }.into_any(),
-        _ => view! { <td data-col="bucket" class="unavailable">"—"</td> }.into_any(),
-    };
-    let figures_or_denied = if row.state == RowState::Denied {
-        let perm = row
-            .note
-            .clone()
-            .unwrap_or_default()
-            .replace("Your token lacks ", "");
-        view! {
-            <td colspan="7" class="unavailable denied-cell" data-col="denied">
-                {format!("needs {perm}")}
-            </td>
-        }
-        .into_any()
-    } else {
-        view! {
-            {td(Col::Runs, &row)}
-            {td(Col::Success, &row)}
-            {td(Col::P50, &row)}
-            {td(Col::P95, &row)}
-            {td(Col::CostPerRun, &row)}
-            {td(Col::CostPer1000, &row)}
-            {td(Col::Memory, &row)}
-        }
-        .into_any()
-    };
-    let week_cell = {
-        let worse = row.week.is_some_and(|w| w.any_worse());
-        let class = match row.week {
-            Some(_) if worse => "num week week-worse",
-            Some(_) => "num week",
-            None => "num week muted",
-        };
-        view! {
-            <td class=class data-col="this-week" data-worse=worse.to_string()>
-                {cell_text(Col::ThisWeek, &row, now_ms)}
-            </td>
-        }
-    };
-    let health_cell = match row.fig(|f| Some(f.health)) {
-        Some(h) => {
-            view! { <td class="num" data-col="health"><span class=health_class(h)>{h}</span></td> }
+        match c {
+            Col::Name => {
+                let href = format!("/actors/{}", row.id);
+                let note = row.note.clone().map(|n| {
+                    view! { <span class=format!("row-note row-note-{}", row.state.code())>{n}</span> }
+                });
+                view! {
+                    <th scope="row" data-col=code>
+                        <div class="name-line">
+                            <a href=href class="actor-link" title=row.title.clone()>{row.title.clone()}</a>
+                            <RowMenu id=row.id.clone() name=row.name.clone() />
+                        </div>
+                        <span class="slug mono">{row.name.clone()}</span>
+                        {note}
+                    </th>
+                }
                 .into_any()
+            }
+            Col::Health if row.figures.is_some() => {
+                let h = row.fig(|f| Some(f.health)).unwrap_or_default();
+                view! { <td class="num" data-col=code data-label=label><span class=health_class(h)>{h}</span></td> }
+                    .into_any()
+            }
+            Col::Bucket => match (row.figures.as_ref(), row.state) {
+                (Some(f), _) => view! {
+                    <td data-col=code data-label=label><span class=bucket_class(f.bucket) title=f.reason.clone()>{f.bucket.label()}</span></td>
+                }
+                .into_any(),
+                (None, RowState::Loading) => {
+                    view! { <td data-col=code data-label=label class="muted">"loading…"</td> }.into_any()
+                }
+                _ => view! { <td data-col=code data-label=label class=class>"—"</td> }.into_any(),
+            },
+            Col::Flags => view! {
+                <td data-col=code data-label=label class="flags">
+                    {row.flags().into_iter().map(|(class, code, text)| view! {
+                        <span class=class data-flag=code>{text}</span>
+                    }).collect_view()}
+                </td>
+            }
+            .into_any(),
+            Col::ThisWeek => {
+                let worse = row.week.is_some_and(|w| w.any_worse());
+                let text = cell_text(c, &row, now_ms);
+                let class = match row.week {
+                    Some(_) if worse => "week week-worse",
+                    Some(_) => "week",
+                    None => "week muted",
+                };
+                view! {
+                    <td class=class data-col=code data-label=label data-worse=worse.to_string() title=text.clone()>
+                        {text.clone()}
+                    </td>
+                }
+                .into_any()
+            }
+            Col::Signals => view! {
+                <td class="signals-cell small-print" data-col=code data-label=label>{cell_text(c, &row, now_ms)}</td>
+            }
+            .into_any(),
+            _ if denied && c.needs_runs() => {
+                view! { <td class=class data-col=code data-label=label title="needs Actor runs: Read">"—"</td> }.into_any()
+            }
+            _ => view! { <td class=class data-col=code data-label=label>{cell_text(c, &row, now_ms)}</td> }.into_any(),
         }
-        None => td(Col::Health, &row).into_any(),
     };
     view! {
         <tr data-actor=row.id.clone() data-name=row.name.clone() data-state=row.state.code()
             data-bucket=row.bucket().map(Bucket::code).unwrap_or_default()>
-            {name_cell}
-            {health_cell}
-            {bucket_cell}
-            {figures_or_denied}
-            {td(Col::Build, &row)}
-            <td data-col="flags" class="flags">
-                {flags.into_iter().map(|(class, code, text)| view! {
-                    <span class=class data-flag=code>{text}</span>
-                }).collect_view()}
-            </td>
-            {td(Col::LastRun, &row)}
-            {week_cell}
-            <td class="signals-cell small-print" data-col="signals">{row.signals.clone().unwrap_or_default()}</td>
+            {Col::ALL.into_iter().map(cell).collect_view()}
         </tr>
     }
 }

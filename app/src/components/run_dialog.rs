@@ -6,8 +6,9 @@ use crate::components::modal::Modal;
 use crate::data::fleet::FleetStore;
 use crate::data::run::{RunCenter, RunView};
 use crate::data::session::Forge;
+use crate::view_model::console;
 use crate::view_model::run_form::{
-    check, input_label, memory_choices, run_console_url, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECS,
+    check, input_label, memory_choices, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECS,
 };
 use leptos::prelude::*;
 
@@ -114,7 +115,7 @@ pub fn RunDialog() -> impl IntoView {
                     {if ended { " — the figures are being refreshed." } else { " — following it…" }}
                 </p>
                 <p>
-                    <a href=run_console_url(&c.id.get_untracked(), &run_id) class="external" id="run-console" target="_blank" rel="noopener noreferrer">
+                    <a href=console::run_url(&c.id.get_untracked(), &run_id) class="external" id="run-console" target="_blank" rel="noopener noreferrer">
                         "Open the run and its log in Apify Console"
                     </a>
                 </p>

@@ -228,74 +228,115 @@ pub fn week_text(d: &FigureDeltas) -> String {
     }
 }
 
-/// A sortable column.
+/// A column of the table, in the order shown: the most telling first, so the columns shown by
+/// default fit a 1280 px screen and the rest are a choice away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Col {
     Name,
     Health,
-    Runs,
+    Bucket,
+    Flags,
+    ThisWeek,
     Success,
-    P50,
+    Runs,
     P95,
     CostPerRun,
+    LastRun,
+    P50,
     CostPer1000,
     Memory,
     Build,
-    LastRun,
-    ThisWeek,
+    Signals,
 }
 
 impl Col {
-    pub const ALL: [Col; 12] = [
+    pub const ALL: [Col; 15] = [
         Col::Name,
         Col::Health,
-        Col::Runs,
+        Col::Bucket,
+        Col::Flags,
+        Col::ThisWeek,
         Col::Success,
-        Col::P50,
+        Col::Runs,
         Col::P95,
         Col::CostPerRun,
+        Col::LastRun,
+        Col::P50,
         Col::CostPer1000,
         Col::Memory,
         Col::Build,
-        Col::LastRun,
-        Col::ThisWeek,
+        Col::Signals,
     ];
 
     pub fn label(self) -> &'static str {
         match self {
             Col::Name => "Actor",
             Col::Health => "Health",
-            Col::Runs => "Runs",
+            Col::Bucket => "Bucket",
+            Col::Flags => "Flags",
+            Col::ThisWeek => "This week",
             Col::Success => "Success",
-            Col::P50 => "p50",
+            Col::Runs => "Runs",
             Col::P95 => "p95",
             Col::CostPerRun => "Cost / run",
+            Col::LastRun => "Last run",
+            Col::P50 => "p50",
             Col::CostPer1000 => "Cost / 1k results",
             Col::Memory => "Memory use",
             Col::Build => "Build",
-            Col::LastRun => "Last run",
-            Col::ThisWeek => "This week",
+            Col::Signals => "Signals",
         }
     }
 
+    /// The `data-col` of its cells, and its name in the address's `sort`.
     pub fn code(self) -> &'static str {
         match self {
             Col::Name => "name",
             Col::Health => "health",
-            Col::Runs => "runs",
+            Col::Bucket => "bucket",
+            Col::Flags => "flags",
+            Col::ThisWeek => "this-week",
             Col::Success => "success",
-            Col::P50 => "p50",
+            Col::Runs => "runs",
             Col::P95 => "p95",
             Col::CostPerRun => "cost-per-run",
+            Col::LastRun => "last-run",
+            Col::P50 => "p50",
             Col::CostPer1000 => "cost-per-1000",
             Col::Memory => "memory",
             Col::Build => "build",
-            Col::LastRun => "last-run",
-            Col::ThisWeek => "this-week",
+            Col::Signals => "signals",
         }
     }
 
-    /// Columns whose figures come from run history (greyed out without Actor runs: Read).
+    /// Shown until the user chooses otherwise: together about 1,100 px wide.
+    pub fn shown_by_default(self) -> bool {
+        !matches!(
+            self,
+            Col::P50 | Col::CostPer1000 | Col::Memory | Col::Build | Col::Signals
+        )
+    }
+
+    /// Every column but the Actor's can be hidden.
+    pub fn can_hide(self) -> bool {
+        self != Col::Name
+    }
+
+    /// Whether a click on the heading sorts (signals are free text).
+    pub fn sortable(self) -> bool {
+        self != Col::Signals
+    }
+
+    /// The first order a click on the heading sorts by: names A–Z, and the worst first for
+    /// health, bucket, success and build; the largest first for counts, times and money.
+    pub fn ascending_first(self) -> bool {
+        matches!(
+            self,
+            Col::Name | Col::Health | Col::Bucket | Col::Success | Col::Build
+        )
+    }
+
+    /// Columns whose figures come from run history (empty without Actor runs: Read).
     pub fn needs_runs(self) -> bool {
         !matches!(self, Col::Name | Col::Build)
     }
@@ -306,14 +347,22 @@ impl Col {
         matches!(self, Col::Memory | Col::Build)
     }
 
-    /// Right-aligned figures (everything but the name and the build).
+    /// Right-aligned figures.
     pub fn numeric(self) -> bool {
-        !matches!(self, Col::Name | Col::Build)
+        !matches!(
+            self,
+            Col::Name | Col::Bucket | Col::Flags | Col::ThisWeek | Col::Build | Col::Signals
+        )
     }
 
     fn key(self, r: &Row) -> Option<f64> {
         match self {
             Col::Health => r.fig(|f| Some(f64::from(f.health))),
+            Col::Bucket => r
+                .bucket()
+                .and_then(|b| Bucket::ALL.iter().position(|x| *x == b))
+                .map(|i| i as f64),
+            Col::Flags => r.figures.as_ref().map(|_| r.flags().len() as f64),
             Col::Runs => r.fig(|f| Some(f64::from(f.runs))),
             Col::Success => r.fig(|f| f.success_rate),
             Col::P50 => r.fig(|f| f.p50_ms.map(|v| v as f64)),
@@ -323,7 +372,7 @@ impl Col {
             Col::Memory => r.fig(|f| f.memory_use),
             Col::LastRun => r.fig(|f| f.last_run_ms.map(|v| v as f64)),
             Col::ThisWeek => r.week.map(|w| w.worsening()),
-            Col::Name | Col::Build => None,
+            Col::Name | Col::Build | Col::Signals => None,
         }
     }
 }
@@ -374,11 +423,33 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The table as CSV (numbers unformatted; empty where unknown).
-pub fn to_csv(rows: &[Row]) -> String {
+/// What every export says about itself: the window its figures cover and when they were
+/// made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportInfo {
+    pub window_days: u32,
+    pub generated_ms: i64,
+}
+
+impl ExportInfo {
+    /// `forge-fleet-2026-12-01-30d.csv`: the day (UTC) and the window, so a folder of
+    /// exports sorts by date and two windows of one day do not overwrite each other.
+    pub fn file_name(&self, extension: &str) -> String {
+        format!(
+            "forge-fleet-{}-{}d.{extension}",
+            forge_apify::time::format_date(self.generated_ms),
+            self.window_days
+        )
+    }
+}
+
+/// The table as CSV (numbers unformatted; empty where unknown). Every line carries the window
+/// and the time it was generated, so a line copied elsewhere still says what it covers.
+pub fn to_csv(rows: &[Row], info: ExportInfo) -> String {
     let mut out = String::from(
-        "id,name,title,state,note,health,bucket,runs,success_rate,p50_ms,p95_ms,cost_per_run_usd,cost_per_1000_results_usd,memory_use,build,regression_build,stale,empty_results,cost_spike,last_run\n",
+        "id,name,title,state,note,health,bucket,bucket_reason,runs,success_rate,p50_ms,p95_ms,cost_per_run_usd,cost_per_1000_results_usd,memory_use,build,regression_build,stale,empty_results,cost_spike,last_run,this_week,window_days,generated_at\n",
     );
+    let generated_at = forge_apify::time::format_iso_millis(info.generated_ms);
     for r in rows {
         let fields = [
             r.id.clone(),
@@ -387,7 +458,8 @@ pub fn to_csv(rows: &[Row]) -> String {
             r.state.code().to_string(),
             opt(r.note.as_ref()),
             opt(r.fig(|f| Some(f.health))),
-            opt(r.bucket().map(|b| b.label())),
+            opt(r.bucket().map(|b| b.code())),
+            opt(r.fig(|f| Some(&f.reason))),
             opt(r.fig(|f| Some(f.runs))),
             opt(r.fig(|f| f.success_rate).map(|v| format!("{v:.4}"))),
             opt(r.fig(|f| f.p50_ms)),
@@ -405,6 +477,9 @@ pub fn to_csv(rows: &[Row]) -> String {
             opt(r
                 .fig(|f| f.last_run_ms)
                 .map(forge_apify::time::format_iso_millis)),
+            opt(r.week.as_ref().map(week_text)),
+            info.window_days.to_string(),
+            generated_at.clone(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
@@ -413,9 +488,39 @@ pub fn to_csv(rows: &[Row]) -> String {
     out
 }
 
+/// One row of the JSON export: the row, and this week's change in words as in the table.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRow<'a> {
+    #[serde(flatten)]
+    row: &'a Row,
+    this_week: Option<String>,
+}
+
+/// The JSON export: `windowDays`, `generatedAt` and the rows (buckets as in the CSV:
+/// `fix-now`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonExport<'a> {
+    window_days: u32,
+    generated_at: String,
+    actors: Vec<JsonRow<'a>>,
+}
+
 /// The table as JSON.
-pub fn to_json(rows: &[Row]) -> String {
-    serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into())
+pub fn to_json(rows: &[Row], info: ExportInfo) -> String {
+    let export = JsonExport {
+        window_days: info.window_days,
+        generated_at: forge_apify::time::format_iso_millis(info.generated_ms),
+        actors: rows
+            .iter()
+            .map(|row| JsonRow {
+                row,
+                this_week: row.week.as_ref().map(week_text),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&export).unwrap_or_else(|_| "{}".into())
 }
 
 /// What cell `col` of `r` says, with `now_ms` for "3 h ago".
@@ -435,6 +540,14 @@ pub fn cell_text(col: Col, r: &Row, now_ms: i64) -> String {
             .unwrap_or_else(|| DASH.to_string()),
         Col::LastRun => or_dash(r.fig(|f| f.last_run_ms), |t| relative(t, now_ms)),
         Col::ThisWeek => or_dash(r.week.as_ref(), week_text),
+        Col::Bucket => or_dash(r.bucket(), |b| b.label().to_string()),
+        Col::Flags => r
+            .flags()
+            .into_iter()
+            .map(|(_, _, text)| text)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Col::Signals => r.signals.clone().unwrap_or_default(),
     }
 }
 
@@ -548,13 +661,33 @@ mod tests {
         let v = filter_rows(vec![a.clone(), b.clone()], "SHOP", None);
         assert_eq!(v.len(), 1);
         assert_eq!(filter_rows(vec![a, b], "", Some(Bucket::Watch)).len(), 1);
-        let csv = to_csv(&v);
+        let info = ExportInfo {
+            window_days: 7,
+            generated_ms: 1_764_614_480_716, // 2025-12-01T18:41:20.716Z
+        };
+        assert_eq!(info.file_name("csv"), "forge-fleet-2025-12-01-7d.csv");
+        let csv = to_csv(&v, info);
         assert!(csv.starts_with("id,name,title,state"));
+        let reason = &v[0].figures.as_ref().unwrap().reason;
         assert!(
-            csv.contains("shop-scraper,shop-scraper,\"Shop, \"\"big\"\"\",ok,,50,Watch,2,"),
+            csv.contains(&format!(
+                "shop-scraper,shop-scraper,\"Shop, \"\"big\"\"\",ok,,50,watch,{},2,",
+                csv_field(reason)
+            )),
             "{csv}"
         );
-        assert!(to_json(&v).contains("\"name\": \"shop-scraper\""));
+        assert!(
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .ends_with(",7,2025-12-01T18:41:20.716Z"),
+            "{csv}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&to_json(&v, info)).unwrap();
+        assert_eq!(json["windowDays"], 7);
+        assert_eq!(json["generatedAt"], "2025-12-01T18:41:20.716Z");
+        assert_eq!(json["actors"][0]["name"], "shop-scraper");
+        assert_eq!(json["actors"][0]["figures"]["bucket"], "watch");
         assert_eq!(
             v[0].flags(),
             [(

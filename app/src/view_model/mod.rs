@@ -7,6 +7,8 @@
 pub mod actors;
 pub mod charts;
 pub mod connection;
+pub mod console;
+pub mod dashboard_view;
 pub mod fleet_table;
 pub mod format;
 pub mod formula;
@@ -14,6 +16,7 @@ pub mod progress;
 pub mod route;
 pub mod run_form;
 pub mod scope;
+pub mod table_prefs;
 pub mod time;
 pub mod token;
 pub mod trends;

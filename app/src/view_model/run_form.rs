@@ -88,11 +88,6 @@ pub fn memory_choices(current: &str) -> Vec<(String, String)> {
     out
 }
 
-/// A run's page in Apify Console (its log, dataset and storage are tabs there).
-pub fn run_console_url(actor_id: &str, run_id: &str) -> String {
-    format!("https://console.apify.com/actors/{actor_id}/runs/{run_id}")
-}
-
 /// The wait before poll `n` (0-based) after a failed follow-up read: 1 s, growing by half, at
 /// most 5 s.
 pub fn poll_delay_ms(n: u32) -> f64 {
