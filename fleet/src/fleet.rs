@@ -66,7 +66,8 @@ pub struct FleetSummary {
     pub runs_with_cost: u32,
     /// Mean cost of a finished run that reported one.
     pub cost_per_run_usd: Option<f64>,
-    /// Run-weighted health (see `health::fleet_health`); `None` when nothing ran.
+    /// Run-weighted health, at most 74 while an Actor is in Fix now (see
+    /// `health::fleet_health`); `None` when nothing ran.
     pub health: Option<u8>,
     pub buckets: BucketCounts,
 }
@@ -188,6 +189,7 @@ impl FleetAcc {
             name: &a.name,
             runs: a.runs.total(),
             health: &a.health,
+            fix_now: a.placement.bucket == Bucket::FixNow,
         }));
         let summary = FleetSummary {
             actors: self.actors.len() as u32,

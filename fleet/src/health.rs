@@ -12,7 +12,7 @@
 
 use crate::figures::ActorFigures;
 use crate::metrics::ratio;
-use crate::rules::HEALTH_START;
+use crate::rules::{FLEET_FIX_NOW_CAP, HEALTH_START};
 use serde::{Deserialize, Serialize};
 
 // Where the thresholds lived before `rules`; the paths (`health::MIN_OUTPUT_SAMPLES`) keep
@@ -43,10 +43,14 @@ pub enum DriverKind {
     OldBuild,
     MemoryOverAllocation,
     CostSpike,
+    /// Fleet only: the fleet score is capped while Actors are in *Fix now*
+    /// ([`FLEET_FIX_NOW_CAP`]); no Actor has this driver.
+    NeedsFixing,
 }
 
 impl DriverKind {
-    /// Every kind, in the order drivers are listed.
+    /// Every kind an Actor's score can have, in the order drivers are listed (a fleet lists
+    /// [`DriverKind::NeedsFixing`] before them).
     pub const ALL: [DriverKind; 8] = [
         DriverKind::Reliability,
         DriverKind::Timeouts,
@@ -69,6 +73,7 @@ impl DriverKind {
             DriverKind::OldBuild => "old build",
             DriverKind::MemoryOverAllocation => "memory over-allocation",
             DriverKind::CostSpike => "cost spike",
+            DriverKind::NeedsFixing => "needs fixing",
         }
     }
 }
@@ -141,7 +146,8 @@ impl Default for Health {
 /// empty: 100 − 38 − 4 − 6 = **52**.
 ///
 /// **Fleet.** The fleet score is the mean of the Actor scores weighted by runs started in the
-/// window (Actors without runs weigh nothing), rounded; see [`fleet_health`].
+/// window (Actors without runs weigh nothing), rounded, and at most 74 while any Actor is in
+/// *Fix now*; see [`fleet_health`].
 pub fn score(r: &ActorFigures) -> Health {
     let mut drivers = Vec::new();
     let c = &r.runs;
@@ -276,22 +282,27 @@ fn share_points(num: u32, den: u32, points_per_pct: f64, max: i32) -> i32 {
     ((points_per_pct * 100.0 * share).round() as i32).min(max)
 }
 
-/// One Actor's part in the fleet health: its name, its weight (runs started in the window) and
-/// its score.
+/// One Actor's part in the fleet health: its name, its weight (runs started in the window), its
+/// score, and whether the action plan puts it in *Fix now*.
 #[derive(Debug, Clone, Copy)]
 pub struct Weighted<'a> {
     pub name: &'a str,
     pub runs: u32,
     pub health: &'a Health,
+    pub fix_now: bool,
 }
 
-/// The fleet's health: run-weighted mean of the Actor scores, and run-weighted drivers.
+/// The fleet's health: run-weighted mean of the Actor scores, capped while Actors need fixing,
+/// and the drivers behind it.
 ///
-/// `score = round(Σ scoreᵢ × runsᵢ / Σ runsᵢ)` over Actors with runs in the window; `None` when
-/// no Actor ran. Each fleet driver is the run-weighted mean of that kind of deduction, rounded
-/// (omitted when it rounds to 0), with the Actors contributing most named in its detail. The
-/// drivers explain the score; because each is rounded on its own (and Actor scores are clamped
-/// at 0) they may differ from `100 − score` by a point or two.
+/// `mean = round(Σ scoreᵢ × runsᵢ / Σ runsᵢ)` over Actors with runs in the window; `None` when
+/// no Actor ran. While any Actor is in *Fix now* the score is `min(mean, 74)`
+/// ([`FLEET_FIX_NOW_CAP`]), and the cut is the first driver ("−21 needs fixing: 3 Actors in
+/// Fix now: timeout-prone, flaky-scraper, regressed-crawler"), lowest scores named first. Each
+/// other fleet driver is the run-weighted mean of that kind of deduction, rounded (omitted when
+/// it rounds to 0), with the Actors contributing most named in its detail. The drivers explain
+/// the mean; because each is rounded on its own (and Actor scores are clamped at 0) they may
+/// differ from `100 − mean` by a point or two.
 ///
 /// `actors` is walked once per driver kind, so it must be cheap to clone (a mapped slice
 /// iterator is).
@@ -310,10 +321,32 @@ where
         .clone()
         .map(|r| f64::from(r.health.score) * weight(&r))
         .sum();
-    let score = (weighted / total)
+    let mean = (weighted / total)
         .round()
         .clamp(0.0, f64::from(HEALTH_START)) as u8;
     let mut drivers = Vec::new();
+    let mut broken: Vec<(u8, &str)> = actors
+        .clone()
+        .filter(|r| r.fix_now)
+        .map(|r| (r.health.score, r.name))
+        .collect();
+    let score = if broken.is_empty() {
+        mean
+    } else {
+        let score = mean.min(FLEET_FIX_NOW_CAP);
+        if score < mean {
+            forge_apify::sort::sort_by(&mut broken, |a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+            let count = broken.len();
+            let noun = if count == 1 { "Actor" } else { "Actors" };
+            let names: Vec<&str> = broken.iter().map(|b| b.1).collect();
+            drivers.push(Driver::new(
+                DriverKind::NeedsFixing,
+                i32::from(mean - score),
+                format!("{count} {noun} in Fix now: {}", named(&names)),
+            ));
+        }
+        score
+    };
     for kind in DriverKind::ALL {
         let mut sum = 0.0;
         let mut top: Vec<(f64, &str)> = Vec::new();
@@ -333,15 +366,20 @@ where
         forge_apify::sort::sort_by(&mut top, |a, b| {
             b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1))
         });
-        let names: Vec<&str> = top.iter().take(FLEET_DRIVER_NAMES).map(|t| t.1).collect();
-        let more = top.len().saturating_sub(FLEET_DRIVER_NAMES);
-        let mut detail = names.join(", ");
-        if more > 0 {
-            detail.push_str(&format!(" and {more} more"));
-        }
-        drivers.push(Driver::new(kind, points, detail));
+        let names: Vec<&str> = top.iter().map(|t| t.1).collect();
+        drivers.push(Driver::new(kind, points, named(&names)));
     }
     (Some(score), drivers)
+}
+
+/// The first [`FLEET_DRIVER_NAMES`] names, then how many more: `d, a, a2 and 1 more`.
+fn named(names: &[&str]) -> String {
+    let mut detail = names[..names.len().min(FLEET_DRIVER_NAMES)].join(", ");
+    let more = names.len().saturating_sub(FLEET_DRIVER_NAMES);
+    if more > 0 {
+        detail.push_str(&format!(" and {more} more"));
+    }
+    detail
 }
 
 #[cfg(test)]

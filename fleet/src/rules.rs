@@ -101,6 +101,13 @@ pub const FIX_NOW_HEALTH: u8 = 50;
 /// of a health badge: `FIX_NOW_HEALTH <= score < WATCH_HEALTH` is a warning.
 pub const WATCH_HEALTH: u8 = 75;
 
+// ---------------------------------------------------------------------- health: the fleet
+
+/// The fleet score is at most this while any Actor is in *Fix now*: one below the Watch line,
+/// so a run-weighted mean of many healthy Actors cannot make a fleet with broken Actors read as
+/// healthy (with 200 Actors and three broken the mean alone reads 95).
+pub const FLEET_FIX_NOW_CAP: u8 = WATCH_HEALTH - 1;
+
 // ---------------------------------------------------------------------- needs attention
 
 /// *Needs attention*: a week-over-week health drop of at least this many points (the 7-day

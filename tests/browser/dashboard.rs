@@ -177,8 +177,13 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
         plan_text.contains("cost per run"),
         "cost spike: {plan_text}"
     );
+    // Three Actors in Fix now hold the fleet score below the Watch line, and say so.
     let drivers = page.text("#fleet-health").await;
     assert!(drivers.contains("reliability"), "{drivers}");
+    assert!(
+        drivers.contains("74") && drivers.contains("needs fixing: 3 Actors in Fix now"),
+        "{drivers}"
+    );
 
     // Needs attention: first on the page, the plan's Fix-now Actors in the plan's order (the
     // regression tagged as one), and the fleet figure says how many need fixing.

@@ -25,9 +25,9 @@ async fn query(page: &Page) -> String {
         .to_string()
 }
 
-/// The page is no wider than its window.
+/// The page is no wider than its window (less the scrollbar, which `innerWidth` counts).
 async fn page_fits(page: &Page) -> bool {
-    page.js("return document.documentElement.scrollWidth <= window.innerWidth;")
+    page.js("const d = document.documentElement; return d.scrollWidth <= d.clientWidth;")
         .await
         == json!(true)
 }
@@ -222,7 +222,7 @@ async fn on_a_phone_actors_are_cards_and_no_page_is_wider_than_the_screen() {
         })
         .await;
         let widths = page
-            .js("return [document.documentElement.scrollWidth, window.innerWidth, [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 3).map(e => e.tagName + '.' + e.className)];")
+            .js("const d = document.documentElement; return [d.scrollWidth, d.clientWidth, [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > d.clientWidth + 1).slice(0, 3).map(e => e.tagName + '.' + e.className)];")
             .await;
         assert!(
             page_fits(&page).await,

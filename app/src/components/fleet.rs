@@ -566,7 +566,9 @@ pub fn HealthFormula() -> impl IntoView {
         <details class="card disclosure" id="health-formula">
             <summary>"How is health computed?"</summary>
             <p>
-                "Start at 100 and subtract each deduction (rounded on its own), then clamp to 0–100. Every score lists its deductions as drivers, e.g. “−38 reliability: 81% success, 19% failed”. The fleet score is the mean of the Actor scores weighted by runs in the window."
+                "Start at 100 and subtract each deduction (rounded on its own), then clamp to 0–100. Every score lists its deductions as drivers, e.g. “−38 reliability: 81% success, 19% failed”. The fleet score is the mean of the Actor scores weighted by runs in the window, and at most "
+                {forge_fleet::rules::FLEET_FIX_NOW_CAP}
+                " while any Actor is in Fix now, so a few broken Actors are never averaged away."
             </p>
             <table class="data-table formula-table">
                 <thead>

@@ -182,7 +182,12 @@ fn fleet_health_is_run_weighted() {
     };
     let (a, b, c, d, e) = (h(80, 20), h(100, 0), h(70, 0), h(60, 40), h(90, 10));
     fn at<'a>(name: &'a str, runs: u32, health: &'a Health) -> Weighted<'a> {
-        Weighted { name, runs, health }
+        Weighted {
+            name,
+            runs,
+            health,
+            fix_now: false,
+        }
     }
     // Nobody ran: no score.
     assert_eq!(fleet_health([at("c", 0, &c)]), (None, vec![]));
@@ -203,4 +208,42 @@ fn fleet_health_is_run_weighted() {
         at("b", 10, &b),
     ]);
     assert_eq!(drivers[0].detail, "d, a, a2 and 1 more");
+}
+
+#[test]
+fn actors_in_fix_now_cap_the_fleet_score_below_the_watch_line() {
+    let h = |score: u8| Health {
+        score,
+        drivers: Vec::new(),
+    };
+    let (healthy, broken, worse) = (h(100), h(40), h(30));
+    let at = |name, runs, health, fix_now| Weighted {
+        name,
+        runs,
+        health,
+        fix_now,
+    };
+    // One busy healthy Actor and two quiet broken ones: the mean is
+    // (100 × 98 + 40 × 1 + 30 × 1) / 100 = 98.7 → 99, capped at 74; the cut names the broken
+    // Actors, lowest score first.
+    let (score, drivers) = fleet_health([
+        at("busy", 98, &healthy, false),
+        at("broken", 1, &broken, true),
+        at("worse", 1, &worse, true),
+    ]);
+    assert_eq!(score, Some(74));
+    assert_eq!(
+        drivers.iter().map(Driver::text).collect::<Vec<_>>(),
+        ["−25 needs fixing: 2 Actors in Fix now: worse, broken"]
+    );
+    // A mean already below the cap is not raised or explained twice.
+    let (score, drivers) = fleet_health([at("broken", 1, &broken, true)]);
+    assert_eq!(score, Some(40));
+    assert!(drivers.iter().all(|d| d.kind != DriverKind::NeedsFixing));
+    // Nothing in Fix now: the plain mean, even when it is low.
+    let (score, _) = fleet_health([at("busy", 1, &healthy, false), at("w", 1, &worse, false)]);
+    assert_eq!(score, Some(65));
+    // Exactly at the cap: nothing to explain.
+    let (score, drivers) = fleet_health([at("c", 1, &h(74), true)]);
+    assert_eq!((score, drivers.len()), (Some(74), 0));
 }
