@@ -13,6 +13,8 @@
 //! cargo test -p forge-e2e --test browser
 //! ```
 
+#[path = "browser/actor.rs"]
+mod actor;
 #[path = "browser/dashboard.rs"]
 mod dashboard;
 #[path = "browser/dead_ends.rs"]

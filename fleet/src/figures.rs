@@ -372,6 +372,7 @@ fn usage(b: &BuildFact, t: &BuildTally) -> BuildUsage {
         failure_rate: ratio(t.failed, t.finished),
         first_run_ms: t.first,
         last_run_ms: t.last,
+        built_ms: b.finished_ms.or(b.started_ms),
     }
 }
 

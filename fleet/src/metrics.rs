@@ -298,6 +298,10 @@ pub struct BuildUsage {
     pub failure_rate: Option<f64>,
     pub first_run_ms: i64,
     pub last_run_ms: i64,
+    /// When the build finished (else started), from the builds list; `None` for a build the
+    /// list did not include.
+    #[serde(default)]
+    pub built_ms: Option<i64>,
 }
 
 /// The newest build against the one before it.

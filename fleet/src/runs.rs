@@ -43,6 +43,8 @@ pub struct RunRow<'a> {
     pub has_detail: bool,
     /// `statusMessage` of the run detail, when loaded and present.
     pub status_message: Option<&'a str>,
+    /// The run's default dataset (its results), when listed.
+    pub dataset_id: Option<&'a str>,
 }
 
 impl RunRow<'_> {
@@ -82,6 +84,7 @@ pub fn run_rows<'a>(
                 }),
                 has_detail: detail.is_some(),
                 status_message: detail.and_then(|d| d.status_message.as_deref()),
+                dataset_id: run.default_dataset_id.as_deref(),
             }
         })
         .collect();

@@ -15,6 +15,21 @@ pub fn now_ms() -> f64 {
     }
 }
 
+/// Minutes to add to UTC for the reader's local time at `ms` (east positive; daylight saving
+/// is that instant's). Outside a browser: UTC.
+pub fn local_offset_min(ms: i64) -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset()
+            as i64)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = ms;
+        0
+    }
+}
+
 /// Resolves after `ms` milliseconds (`setTimeout`).
 pub async fn sleep_ms(ms: f64) {
     let ms = ms.clamp(0.0, f64::from(i32::MAX)) as i32;

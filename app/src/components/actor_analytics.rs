@@ -11,14 +11,16 @@ use crate::data::actor::analytics_input;
 use crate::data::fleet::FleetStore;
 use crate::data::loader::ActorProblem;
 use crate::data::session::Forge;
+use crate::view_model::console::{dataset_url, run_log_url, run_url};
 use crate::view_model::fleet_table::{bucket_class, health_class};
 use crate::view_model::format::{duration, or_dash, pct, usd_or_na, DASH};
+use crate::view_model::run_table::{RunFilter, RunPage};
+use crate::view_model::time::{day_month_year, relative, short_local};
 use forge_apify::time::format_iso_millis;
-use forge_fleet::{actor_report, failure_groups, prepare, run_rows, ActorInput, Window};
+use forge_fleet::{
+    actor_report, failure_groups, prepare, run_rows, ActorInput, PreparedActor, Window,
+};
 use leptos::prelude::*;
-
-/// Rows of the run table shown at most.
-pub const RUN_ROWS_SHOWN: usize = 200;
 
 #[component]
 pub fn ActorAnalytics(#[prop(into)] id: Signal<String>) -> impl IntoView {
@@ -77,30 +79,10 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
     move || {
         let r = report.get();
         let window = Window::new(r.window_days, end_ms);
-        let (total_runs, groups, run_table) = input.with_value(|input| {
-            prepared.with_value(|prepared| {
-                let rows = run_rows(input, prepared, window);
-                let groups = failure_groups(&rows);
-                let table = rows
-                    .iter()
-                    .take(RUN_ROWS_SHOWN)
-                    .map(|x| {
-                        let status = x.status.as_str();
-                        view! {
-                            <tr data-run=x.id.to_string() data-status=status>
-                                <td><span class=format!("status status-{}", status.to_ascii_lowercase())>{status}</span></td>
-                                <td>{format_iso_millis(x.started_ms)}</td>
-                                <td class="num">{or_dash(x.duration_ms, duration)}</td>
-                                <td class="num">{usd_or_na(x.cost_usd)}</td>
-                                <td>{x.build_number.unwrap_or(DASH).to_string()}</td>
-                                <td class="message">{x.status_message.unwrap_or_default().to_string()}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
-                (rows.len(), groups, table)
-            })
+        let groups = input.with_value(|input| {
+            prepared.with_value(|prepared| failure_groups(&run_rows(input, prepared, window)))
         });
+        let actor_id = input.with_value(|i| i.actor.id.clone());
         let release = r.builds.release.clone();
         view! {
             <section class="card" id="actor-analytics" data-bucket=r.placement.bucket.code()>
@@ -150,6 +132,10 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                             {groups.groups.into_iter().map(|g| view! {
                                 <li data-pattern=g.pattern.clone() title=g.pattern>
                                     <span class="count">{g.runs}</span> " " {g.example}
+                                    <span class="muted small-print">
+                                        " · newest " {relative(g.newest_ms, end_ms)} " · "
+                                        <a href=run_log_url(&actor_id, &g.newest_run_id) target="_blank" rel="noopener noreferrer">"its log in Apify Console"</a>
+                                    </span>
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -161,11 +147,13 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                 {release.map(|c| view! { <p class=if c.regression { "notice notice-error" } else { "muted" } id="release-note">{c.note}</p> })}
                 <div class="table-wrap">
                     <table class="data-table">
-                        <thead><tr><th scope="col">"Build"</th><th scope="col" class="num">"Runs"</th><th scope="col" class="num">"Finished"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Failure rate"</th></tr></thead>
+                        <thead><tr><th scope="col">"Build"</th><th scope="col">"Built"</th><th scope="col">"Runs from"</th><th scope="col" class="num">"Runs"</th><th scope="col" class="num">"Finished"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Failure rate"</th></tr></thead>
                         <tbody>
                             {r.builds.used.iter().map(|b| view! {
                                 <tr>
                                     <th scope="row">{b.number.clone().or(b.id.clone()).unwrap_or_else(|| DASH.to_string())}</th>
+                                    <td>{or_dash(b.built_ms, day_month_year)}</td>
+                                    <td>{format!("{} – {}", day_month_year(b.first_run_ms), day_month_year(b.last_run_ms))}</td>
                                     <td class="num">{b.runs}</td>
                                     <td class="num">{b.finished}</td>
                                     <td class="num">{b.failed}</td>
@@ -176,19 +164,109 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                     </table>
                 </div>
             </section>
-            <section class="card" id="runs">
-                <h2>{format!("Runs ({total_runs})")}</h2>
-                <div class="table-wrap">
-                    <table class="data-table runs-table">
-                        <thead><tr>
-                            <th scope="col">"Status"</th><th scope="col">"Started"</th><th scope="col" class="num">"Duration"</th>
-                            <th scope="col" class="num">"Cost"</th><th scope="col">"Build"</th><th scope="col">"Status message"</th>
-                        </tr></thead>
-                        <tbody>{run_table}</tbody>
-                    </table>
-                </div>
-                {(total_runs > RUN_ROWS_SHOWN).then(|| view! { <p class="muted small-print">{format!("The newest {RUN_ROWS_SHOWN} runs are shown.")}</p> })}
-            </section>
+            <RunsTable input prepared window actor_id=actor_id.clone() />
         }
+    }
+}
+
+/// The window's runs, newest first: a status filter with counts, 25 per page, each run's start
+/// in local time (UTC in its title) and links to it, its log and its results in Apify Console.
+#[component]
+fn RunsTable(
+    input: StoredValue<ActorInput>,
+    prepared: StoredValue<PreparedActor>,
+    window: Window,
+    actor_id: String,
+) -> impl IntoView {
+    let filter = RwSignal::new(RunFilter::All);
+    let page = RwSignal::new(0usize);
+    let actor_id = StoredValue::new(actor_id);
+    let counts: Vec<(RunFilter, usize)> = input.with_value(|input| {
+        prepared.with_value(|prepared| {
+            let rows = run_rows(input, prepared, window);
+            RunFilter::ALL
+                .into_iter()
+                .map(|f| (f, f.count(rows.iter().map(|r| r.status))))
+                .collect()
+        })
+    });
+    let total = counts[0].1;
+    let table = move || {
+        let f = filter.get();
+        input.with_value(|input| {
+            prepared.with_value(|prepared| {
+                let rows: Vec<_> = run_rows(input, prepared, window)
+                    .into_iter()
+                    .filter(|r| f.keeps(r.status))
+                    .collect();
+                let shown = RunPage::of(rows.len(), page.get());
+                let actor = actor_id.get_value();
+                let body = rows[shown.start..shown.end]
+                    .iter()
+                    .map(|x| {
+                        let status = x.status.as_str();
+                        view! {
+                            <tr data-run=x.id.to_string() data-status=status>
+                                <td><span class=format!("status status-{}", status.to_ascii_lowercase())>{status}</span></td>
+                                <td class="when" title=format!("{} UTC", format_iso_millis(x.started_ms))>
+                                    {short_local(x.started_ms, window.end_ms, clock::local_offset_min(x.started_ms))}
+                                </td>
+                                <td class="num">{or_dash(x.duration_ms, duration)}</td>
+                                <td class="num">{usd_or_na(x.cost_usd)}</td>
+                                <td>{x.build_number.unwrap_or(DASH).to_string()}</td>
+                                <td class="message">{x.status_message.unwrap_or_default().to_string()}</td>
+                                <td class="run-links">
+                                    <a href=run_url(&actor, x.id) target="_blank" rel="noopener noreferrer" aria-label=format!("Run {} in Apify Console", x.id)>"Run"</a>
+                                    " "
+                                    <a href=run_log_url(&actor, x.id) target="_blank" rel="noopener noreferrer" aria-label=format!("Log of run {} in Apify Console", x.id)>"Log"</a>
+                                    {x.dataset_id.map(|d| view! {
+                                        " "
+                                        <a href=dataset_url(d) target="_blank" rel="noopener noreferrer" aria-label=format!("Results of run {} in Apify Console", x.id)>"Results"</a>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <div class="table-wrap">
+                        <table class="data-table runs-table">
+                            <caption class="visually-hidden">{format!("{}, newest first", shown.text())}</caption>
+                            <thead><tr>
+                                <th scope="col">"Status"</th><th scope="col">"Started"</th><th scope="col" class="num">"Duration"</th>
+                                <th scope="col" class="num">"Cost"</th><th scope="col">"Build"</th><th scope="col">"Status message"</th>
+                                <th scope="col">"Apify Console"</th>
+                            </tr></thead>
+                            <tbody>{body}</tbody>
+                        </table>
+                    </div>
+                    {(shown.total == 0).then(|| view! { <p class="muted" id="runs-empty">"No runs with this status in the window."</p> })}
+                    <nav class="pager" aria-label="Pages of runs">
+                        <button type="button" class="button" id="runs-newer" disabled=!shown.has_newer() on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"← Newer"</button>
+                        <span id="runs-page" aria-live="polite">{format!("{} · page {} of {}", shown.text(), shown.page + 1, shown.pages)}</span>
+                        <button type="button" class="button" id="runs-older" disabled=!shown.has_older() on:click=move |_| page.update(|p| *p += 1)>"Older →"</button>
+                    </nav>
+                }
+            })
+        })
+    };
+    view! {
+        <section class="card" id="runs">
+            <h2 id="runs-title">{format!("Runs ({total})")}</h2>
+            <div class="segmented run-filter" role="group" aria-label="Show runs">
+                {counts.into_iter().map(|(f, n)| view! {
+                    <button
+                        type="button"
+                        class="seg-button"
+                        data-filter=f.code()
+                        aria-pressed=move || (filter.get() == f).to_string()
+                        on:click=move |_| { filter.set(f); page.set(0); }
+                    >
+                        {format!("{} {n}", f.label())}
+                    </button>
+                }).collect_view()}
+            </div>
+            {table}
+        </section>
     }
 }

@@ -15,6 +15,7 @@ pub mod formula;
 pub mod progress;
 pub mod route;
 pub mod run_form;
+pub mod run_table;
 pub mod scope;
 pub mod table_prefs;
 pub mod time;

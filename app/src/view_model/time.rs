@@ -9,13 +9,34 @@ pub const ROTATE_FROM_DAY: i64 = 80;
 /// The header turns amber when the session expires within this many days.
 pub const EXPIRY_WARNING_DAYS: i64 = 10;
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// `29 Nov 2026` — unambiguous in every locale (UTC).
 pub fn day_month_year(ms: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let (y, m, d) = civil_from_days(ms.div_euclid(MS_PER_DAY));
     format!("{d} {} {y}", MONTHS[(m - 1) as usize])
+}
+
+/// A run's start in the reader's time zone, short: `today 18:41`, `yesterday 09:12`,
+/// `28 Nov 09:12`, `28 Nov 2025 09:12` (another year). `offset_min` is minutes to add to UTC for
+/// local time (east positive: CET is +60; JavaScript's `getTimezoneOffset()` is its negative).
+pub fn short_local(ms: i64, now_ms: i64, offset_min: i64) -> String {
+    let local = ms + offset_min * MS_PER_MIN;
+    let day = local.div_euclid(MS_PER_DAY);
+    let today = (now_ms + offset_min * MS_PER_MIN).div_euclid(MS_PER_DAY);
+    let minutes = local.rem_euclid(MS_PER_DAY) / MS_PER_MIN;
+    let clock = format!("{:02}:{:02}", minutes / 60, minutes % 60);
+    let (y, m, d) = civil_from_days(day);
+    let (this_year, _, _) = civil_from_days(today);
+    let month = MONTHS[(m - 1) as usize];
+    match today - day {
+        0 => format!("today {clock}"),
+        1 => format!("yesterday {clock}"),
+        _ if y == this_year => format!("{d} {month} {clock}"),
+        _ => format!("{d} {month} {y} {clock}"),
+    }
 }
 
 /// `29.11.` — a chart's day label.
@@ -104,6 +125,29 @@ mod tests {
     use super::*;
 
     const DAY: i64 = MS_PER_DAY;
+
+    #[test]
+    fn starts_read_in_local_time() {
+        let at = |iso| parse_iso_millis(iso).unwrap();
+        let now = at("2026-12-01T20:00:00Z");
+        let cases = [
+            // (case, start, offset, text)
+            ("today, UTC", "2026-12-01T18:41:20.716Z", 0, "today 18:41"),
+            ("yesterday", "2026-11-30T09:12:00Z", 0, "yesterday 09:12"),
+            ("this year", "2026-11-28T09:12:00Z", 0, "28 Nov 09:12"),
+            ("last year", "2025-11-28T09:12:00Z", 0, "28 Nov 2025 09:12"),
+            // CET: 18:41 UTC is 19:41 local.
+            ("east", "2026-12-01T18:41:00Z", 60, "today 19:41"),
+            // New York (−5 h): 03:00 UTC on the 1st is 22:00 on the 30th, and "now" (20:00
+            // UTC) is 15:00 on the 1st, so that run was yesterday.
+            ("west", "2026-12-01T03:00:00Z", -300, "yesterday 22:00"),
+            // Just after local midnight in Tokyo (+9 h): already tomorrow's "today".
+            ("tokyo", "2026-12-01T15:30:00Z", 540, "today 00:30"),
+        ];
+        for (case, iso, offset, text) in cases {
+            assert_eq!(short_local(at(iso), now, offset), text, "{case}");
+        }
+    }
 
     #[test]
     fn dates_in_words() {

@@ -354,6 +354,11 @@ fn release_regression_flagged() {
             .collect::<Vec<_>>(),
         vec!["0.1.2", "0.1.1"]
     );
+    // Each build is dated by when it finished.
+    assert_eq!(
+        b.used.iter().map(|u| u.built_ms).collect::<Vec<_>>(),
+        [Some(days_ago(10.0)), Some(days_ago(40.0) + 2 * MIN)]
+    );
     let check = b.release.as_ref().unwrap();
     assert!(check.regression);
     assert_eq!(check.newest.failure_rate, Some(0.3));

@@ -47,6 +47,7 @@ fn rows_are_the_windows_runs_newest_first() {
             build_number: Some("0.1.2"),
             has_detail: true,
             status_message: Some("Actor timed out."),
+            dataset_id: Some("d5"),
         }
     );
     // In progress: no duration, no cost known, no detail.

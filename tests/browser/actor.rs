@@ -1,0 +1,115 @@
+//! The Actor page's runs as an operator reads them: filtered by status with a count on each
+//! filter, 25 per page with Newer and Older, each start in local time with UTC in its title,
+//! and every run, failure group and build linked or dated — runs and logs open in Apify
+//! Console, where aborting and reading logs happen.
+
+use crate::dashboard::wait_css;
+use crate::harness::{open, Relay};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_actor_page_filters_pages_and_links_its_runs() {
+    let page = open(Relay::Demo, "actor-runs").await;
+    page.goto("/actors/flaky-scraper").await;
+    wait_css(&page, "#runs .runs-table tbody tr", 120).await;
+    page.screenshot("actor-runs").await;
+
+    // Every filter counts its runs; the specific ones add up to All.
+    let counts: Vec<(String, u64)> = serde_json::from_value(page.js(
+        "return [...document.querySelectorAll('#runs button[data-filter]')].map(b => [b.dataset.filter, +b.textContent.match(/\\d+$/)[0]]);",
+    ).await)
+    .unwrap();
+    assert_eq!(counts.len(), 5, "{counts:?}");
+    assert_eq!(counts[0].0, "all");
+    let specific: u64 = counts[1..].iter().map(|c| c.1).sum();
+    assert_eq!(specific, counts[0].1, "{counts:?}");
+    let failures = counts[1].1;
+    assert!(failures > 25, "flaky-scraper fails often: {counts:?}");
+
+    // A page of 25, newest first, each start in local words with UTC in its title and links
+    // to the run, its log and its results.
+    let rows = page
+        .js("return document.querySelectorAll('#runs tbody tr').length;")
+        .await;
+    assert_eq!(rows, json!(25));
+    let started = page
+        .text("#runs tbody tr:first-child td:nth-child(2)")
+        .await;
+    assert!(
+        started.starts_with("today ") || started.starts_with("yesterday "),
+        "{started}"
+    );
+    let title = page
+        .js("return document.querySelector('#runs tbody tr:first-child td:nth-child(2)').title;")
+        .await;
+    assert!(
+        title
+            .as_str()
+            .is_some_and(|t| t.starts_with("20") && t.ends_with("Z UTC")),
+        "{title}"
+    );
+    let links: Vec<String> = serde_json::from_value(page.js(
+        "return [...document.querySelectorAll('#runs tbody tr:first-child .run-links a')].map(a => a.href);",
+    ).await)
+    .unwrap();
+    let run_id = page
+        .js("return document.querySelector('#runs tbody tr:first-child').dataset.run;")
+        .await;
+    let run_id = run_id.as_str().unwrap();
+    assert_eq!(links.len(), 3, "{links:?}");
+    assert!(
+        links[0].starts_with("https://console.apify.com/actors/")
+            && links[0].ends_with(&format!("/runs/{run_id}")),
+        "{links:?}"
+    );
+    assert!(
+        links[1].ends_with(&format!("/runs/{run_id}#log")),
+        "{links:?}"
+    );
+    assert!(
+        links[2].starts_with("https://console.apify.com/storage/datasets/"),
+        "{links:?}"
+    );
+    assert!(page.disabled("#runs-newer").await && !page.disabled("#runs-older").await);
+
+    // Only failures, then their second page.
+    page.click("#runs button[data-filter=\"failures\"]").await;
+    page.wait_for_text("#runs-page", &format!("of {failures} · page 1 of"))
+        .await;
+    let statuses = page.js("return [...new Set([...document.querySelectorAll('#runs tbody tr')].map(r => r.dataset.status))].sort();").await;
+    assert!(
+        statuses
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s == "FAILED" || s == "TIMED-OUT"),
+        "{statuses}"
+    );
+    page.click("#runs-older").await;
+    page.wait_for_text("#runs-page", &format!("Runs 26–50 of {failures} · page 2"))
+        .await;
+    assert!(!page.disabled("#runs-newer").await);
+    page.click("#runs-newer").await;
+    page.wait_for_text("#runs-page", "Runs 1–25").await;
+
+    // Failure groups link their newest run's log; builds carry the date they were built.
+    let group_link = page
+        .js("return document.querySelector('#failures li a').href;")
+        .await;
+    assert!(
+        group_link.as_str().is_some_and(
+            |h| h.starts_with("https://console.apify.com/actors/") && h.ends_with("#log")
+        ),
+        "{group_link}"
+    );
+    let built = page
+        .text("#builds tbody tr:first-child td:nth-child(2)")
+        .await;
+    assert!(
+        built.len() >= 10 && built.chars().last().is_some_and(|c| c.is_ascii_digit()),
+        "a date such as 28 Nov 2026: {built}"
+    );
+    page.screenshot("actor-failures-page-1").await;
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}
