@@ -85,6 +85,11 @@ pub struct SessionInfo {
     /// Days the account's Apify plan keeps runs (`plan.dataRetentionDays`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
+    /// Demo mode only: the label of the demo token this session uses (`missing-run`), so the
+    /// picker marks it whichever way it was connected. The demo tokens are public (`GET
+    /// /api/demo-tokens`); naming one reveals nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_token: Option<String>,
 }
 
 impl SessionInfo {
@@ -224,6 +229,7 @@ mod tests {
             sealed_at: Some("2026-01-01T00:00:00Z".into()),
             expires_at: Some("2026-04-01T00:00:00Z".into()),
             retention_days: Some(30),
+            demo_token: None,
         }
     }
 

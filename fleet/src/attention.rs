@@ -1,9 +1,11 @@
 //! What a fleet operator must look at first: every Actor the plan puts in *Fix now* (release
-//! regressions among them), then every Actor whose health fell by at least
-//! [`rules::ATTENTION_DROP_POINTS`] since the previous stored week. One entry per Actor, with
+//! regressions among them), then every other Actor failing right now (its newest
+//! [`rules::FAILING_NOW_RUNS`] or more finished runs all failed), then every Actor whose health
+//! fell by at least [`rules::ATTENTION_DROP_POINTS`] since the previous stored week. One entry per Actor, with
 //! every reason it is listed for, so a broken Actor cannot hide behind a fleet average.
 
 use crate::digest::FleetDigest;
+use crate::metrics::FailingStreak;
 use crate::plan::Bucket;
 use crate::rules;
 use crate::trends::WeekOverWeek;
@@ -17,16 +19,29 @@ pub enum AttentionKind {
     Regression,
     /// In the plan's *Fix now* bucket for another reason.
     FixNow,
+    /// Not in *Fix now*, but its newest finished runs all failed.
+    FailingNow,
     /// Not in *Fix now*, but its health fell sharply this week.
     Drop,
 }
 
 impl AttentionKind {
+    /// The tag shown before the Actor's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            AttentionKind::Regression => "Release regression",
+            AttentionKind::FixNow => "Fix now",
+            AttentionKind::FailingNow => "Failing now",
+            AttentionKind::Drop => "Dropped this week",
+        }
+    }
+
     /// A stable name for `data-kind` and exports.
     pub fn code(self) -> &'static str {
         match self {
             AttentionKind::Regression => "regression",
             AttentionKind::FixNow => "fix-now",
+            AttentionKind::FailingNow => "failing-now",
             AttentionKind::Drop => "drop",
         }
     }
@@ -43,10 +58,18 @@ pub struct Attention {
     pub reasons: Vec<String>,
     /// Health points lost since the previous stored week, when that reaches the threshold.
     pub dropped: Option<f64>,
+    /// Failing right now since this time (the first of the failed runs), unix ms.
+    pub failing_since_ms: Option<i64>,
+}
+
+/// "the newest 5 finished runs all failed".
+fn failing_reason(streak: &FailingStreak) -> String {
+    format!("the newest {} finished runs all failed", streak.runs)
 }
 
 /// The Actors that need attention: *Fix now* in the plan's order (worst health first), then
-/// the sharpest drops of the week (largest first, then name).
+/// the others failing right now (longest failing first, then name), then the sharpest drops of
+/// the week (largest first, then name). Each Actor once, with all its reasons.
 pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<Attention> {
     let health_delta = |id: &str| wow.and_then(|w| w.actors.get(id)).map(|(_, d)| d.health);
     let drop_of = |id: &str| {
@@ -72,7 +95,11 @@ pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<
     for entry in fix_now.flat_map(|b| &b.entries) {
         let actor = digest.actor(&entry.actor_id);
         let dropped = drop_of(&entry.actor_id);
+        let failing = actor.and_then(|a| a.failing);
         let mut reasons = vec![entry.reason.clone()];
+        if let Some(f) = &failing {
+            reasons.push(failing_reason(f));
+        }
         if let (Some(lost), Some(w)) = (dropped, wow) {
             reasons.push(drop_reason(&entry.actor_id, lost, w));
         }
@@ -87,12 +114,41 @@ pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<
             },
             reasons,
             dropped,
+            failing_since_ms: failing.map(|f| f.since_ms),
         });
     }
-    let mut drops: Vec<Attention> = digest
+    let mut failing: Vec<Attention> = digest
         .actors
         .iter()
         .filter(|a| a.bucket != Bucket::FixNow)
+        .filter_map(|a| {
+            let f = a.failing?;
+            let dropped = drop_of(&a.id);
+            let mut reasons = vec![failing_reason(&f)];
+            if let (Some(lost), Some(w)) = (dropped, wow) {
+                reasons.push(drop_reason(&a.id, lost, w));
+            }
+            Some(Attention {
+                actor_id: a.id.clone(),
+                name: a.name.clone(),
+                health: a.health,
+                kind: AttentionKind::FailingNow,
+                reasons,
+                dropped,
+                failing_since_ms: Some(f.since_ms),
+            })
+        })
+        .collect();
+    forge_apify::sort::sort_by(&mut failing, |a, b| {
+        a.failing_since_ms
+            .cmp(&b.failing_since_ms)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out.extend(failing);
+    let mut drops: Vec<Attention> = digest
+        .actors
+        .iter()
+        .filter(|a| a.bucket != Bucket::FixNow && a.failing.is_none())
         .filter_map(|a| {
             let lost = drop_of(&a.id)?;
             Some(Attention {
@@ -102,6 +158,7 @@ pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<
                 kind: AttentionKind::Drop,
                 reasons: vec![drop_reason(&a.id, lost, wow?)],
                 dropped: Some(lost),
+                failing_since_ms: None,
             })
         })
         .collect();
@@ -144,6 +201,7 @@ mod tests {
             empty_results: false,
             cost_spike: false,
             last_run_ms: None,
+            failing: None,
         }
     }
 
@@ -270,5 +328,50 @@ mod tests {
         assert!(
             needs_attention(&digest(vec![actor("a", 90, Bucket::Healthy, None)]), None).is_empty()
         );
+    }
+
+    #[test]
+    fn actors_failing_right_now_come_after_fix_now_whatever_their_bucket() {
+        let streak = |runs, since_ms| Some(FailingStreak { runs, since_ms });
+        let mut flaky = actor("flaky", 20, Bucket::FixNow, None);
+        flaky.failing = streak(4, 500);
+        let mut broke = actor("broke", 90, Bucket::Healthy, None);
+        broke.failing = streak(3, 900);
+        let mut older = actor("older", 80, Bucket::Watch, None);
+        older.failing = streak(7, 100);
+        let d = digest(vec![
+            actor("ok", 95, Bucket::Healthy, None),
+            broke,
+            flaky,
+            older,
+        ]);
+        // broke also dropped this week: listed once, as failing, with both reasons.
+        let w = wow(&[("broke", 100.0, 70.0)]);
+        let got = needs_attention(&d, Some(&w));
+        let order: Vec<(&str, AttentionKind, Option<i64>)> = got
+            .iter()
+            .map(|a| (a.actor_id.as_str(), a.kind, a.failing_since_ms))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("flaky", AttentionKind::FixNow, Some(500)),
+                // Failing longest first.
+                ("older", AttentionKind::FailingNow, Some(100)),
+                ("broke", AttentionKind::FailingNow, Some(900)),
+            ]
+        );
+        assert_eq!(
+            got[0].reasons,
+            ["flaky reason", "the newest 4 finished runs all failed"]
+        );
+        assert_eq!(
+            got[2].reasons,
+            [
+                "the newest 3 finished runs all failed",
+                "7-day health 100 → 70 (−30) against 2026-W48"
+            ]
+        );
+        assert_eq!(got[2].dropped, Some(30.0));
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::fleet::{FleetReport, FleetSummary};
 use crate::health::Driver;
-use crate::metrics::DayPoint;
+use crate::metrics::{DayPoint, FailingStreak};
 use crate::plan::{Bucket, PlanBucket};
 use crate::report::ActorReport;
 use crate::rules;
@@ -44,6 +44,9 @@ pub struct ActorDigest {
     pub empty_results: bool,
     pub cost_spike: bool,
     pub last_run_ms: Option<i64>,
+    /// Failing right now (see [`FailingStreak`]).
+    #[serde(default)]
+    pub failing: Option<FailingStreak>,
 }
 
 impl ActorReport {
@@ -78,6 +81,7 @@ impl ActorReport {
                 .is_some_and(|s| rules::reaches(s, rules::WATCH_EMPTY_SHARE))
                 && self.output.sampled_succeeded >= rules::MIN_OUTPUT_SAMPLES,
             cost_spike: self.cost.trend.spike,
+            failing: self.failing,
             last_run_ms: self.staleness.last_run_ms,
         }
     }

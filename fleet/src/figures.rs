@@ -6,18 +6,22 @@
 //! together.
 //!
 //! The pass touches each run once (window test, status count, daily bucket, cost, duration,
-//! build tally); the sparse samples (run details, item counts) get a second, tiny pass. The
+//! build tally, and the change-detection periods, which end with the window but have fixed
+//! lengths: a run outside a 7-day window can still be in the cost spike's baseline and the
+//! release check); the sparse samples (run details, item counts) get a second, tiny pass. The
 //! only sort is of the window's durations, once, in a buffer reused across Actors. See
 //! [`crate::metrics`] for the definitions and [`crate::rules`] for every threshold.
 
 use crate::format::{pct, usd};
-use crate::input::{BuildFact, PreparedActor, NO_BUILD};
+use crate::input::{BuildFact, PreparedActor};
 use crate::metrics::{
     ratio, BuildRef, BuildReport, BuildUsage, CostStats, CostTrend, DayPoint, DurationStats,
-    MemoryStats, MemorySuggestion, OutputStats, ReleaseCheck, Staleness, StatusCounts,
+    FailingStreak, MemoryStats, MemorySuggestion, OutputStats, ReleaseCheck, Staleness,
+    StatusCounts,
 };
 use crate::rules::{
-    reaches, BYTES_PER_MB, COST_SPIKE_RATIO, MAX_MEMORY_MB, MEMORY_HEADROOM, MEMORY_MIN_CUT_FACTOR,
+    reaches, BYTES_PER_MB, COST_SPIKE_BASELINE_DAYS, COST_SPIKE_RATIO, COST_SPIKE_RECENT_DAYS,
+    FAILING_NOW_RUNS, MAX_MEMORY_MB, MEMORY_HEADROOM, MEMORY_MIN_CUT_FACTOR,
     MEMORY_NEAR_LIMIT_SHARE, MIN_COST_SPIKE_RUNS, MIN_MEMORY_MB, MIN_MEMORY_SAMPLES,
     REGRESSION_MIN_DELTA, REGRESSION_MIN_RATIO, REGRESSION_MIN_RUNS, STALE_BUILD_DAYS,
 };
@@ -55,6 +59,10 @@ pub struct ActorFigures {
     pub daily: Vec<DayPoint>,
     /// Runs given to the engine whose `startedAt` could not be read.
     pub unreadable_runs: u32,
+    /// Failing right now: the newest finished runs before the window's end all failed
+    /// ([`FailingStreak`]); the same in every window of at least the streak's length.
+    #[serde(default)]
+    pub failing: Option<FailingStreak>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -66,12 +74,33 @@ struct BuildTally {
     last: i64,
 }
 
+impl BuildTally {
+    fn add(&mut self, started_ms: i64, status: JobStatus) {
+        if self.runs == 0 {
+            self.first = started_ms;
+            self.last = started_ms;
+        } else {
+            self.first = self.first.min(started_ms);
+            self.last = self.last.max(started_ms);
+        }
+        self.runs += 1;
+        if status.is_terminal() {
+            self.finished += 1;
+            if matches!(status, JobStatus::Failed | JobStatus::TimedOut) {
+                self.failed += 1;
+            }
+        }
+    }
+}
+
 /// Buffers reused from one Actor to the next.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     pub durations: Vec<u64>,
     day_cost_runs: Vec<u32>,
     tallies: Vec<BuildTally>,
+    /// Per build over the release check's fixed period.
+    release_tallies: Vec<BuildTally>,
 }
 
 /// The figures of one Actor over `window`.
@@ -86,7 +115,9 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
     let w = Window::new(w.days, w.end_ms);
     let start = w.start_ms();
     let end = w.end_ms;
-    let recent_start = w.recent_start_ms();
+    let (baseline_start, recent_start) = w.cost_spike_starts_ms();
+    let regression_start = w.regression_start_ms();
+    let change_start = baseline_start.min(regression_start);
     let first_day_ms = w.first_day() * MS_PER_DAY;
     let days = w.day_count();
 
@@ -102,6 +133,9 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
     s.durations.clear();
     s.tallies.clear();
     s.tallies.resize(a.builds.len(), BuildTally::default());
+    s.release_tallies.clear();
+    s.release_tallies
+        .resize(a.builds.len(), BuildTally::default());
 
     let mut counts = StatusCounts::default();
     let (mut cost_sum, mut cost_runs) = (0.0f64, 0u32);
@@ -110,7 +144,27 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
 
     for r in &a.runs {
         let t = r.started_ms;
-        if t < start || t >= end {
+        if t >= end || t < start.min(change_start) {
+            continue;
+        }
+        // Change detection, over its fixed periods.
+        if t >= change_start {
+            if let (Some(c), true) = (r.cost_usd, r.status.is_terminal()) {
+                if t >= recent_start {
+                    recent_sum += c;
+                    recent_n += 1;
+                } else if t >= baseline_start {
+                    earlier_sum += c;
+                    earlier_n += 1;
+                }
+            }
+            if t >= regression_start {
+                if let Some(tally) = s.release_tallies.get_mut(r.build as usize) {
+                    tally.add(t, r.status);
+                }
+            }
+        }
+        if t < start {
             continue;
         }
         counts.add(r.status);
@@ -128,35 +182,13 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
             if terminal {
                 fin_cost_sum += c;
                 fin_cost_runs += 1;
-                if t >= recent_start {
-                    recent_sum += c;
-                    recent_n += 1;
-                } else {
-                    earlier_sum += c;
-                    earlier_n += 1;
-                }
             }
         }
         if let Some(d) = r.duration_ms() {
             s.durations.push(d);
         }
-        if r.build != NO_BUILD {
-            if let Some(tally) = s.tallies.get_mut(r.build as usize) {
-                if tally.runs == 0 {
-                    tally.first = t;
-                    tally.last = t;
-                } else {
-                    tally.first = tally.first.min(t);
-                    tally.last = tally.last.max(t);
-                }
-                tally.runs += 1;
-                if terminal {
-                    tally.finished += 1;
-                    if matches!(r.status, JobStatus::Failed | JobStatus::TimedOut) {
-                        tally.failed += 1;
-                    }
-                }
-            }
+        if let Some(tally) = s.tallies.get_mut(r.build as usize) {
+            tally.add(t, r.status);
         }
     }
     for (day, &n) in daily.iter_mut().zip(&s.day_cost_runs) {
@@ -214,7 +246,8 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         results_runs: res_runs,
         results_items: res_items,
         trend: CostTrend {
-            recent_days: w.recent_days(),
+            recent_days: COST_SPIKE_RECENT_DAYS,
+            baseline_days: COST_SPIKE_BASELINE_DAYS,
             recent_runs: recent_n,
             recent_per_run_usd: recent_per_run,
             earlier_runs: earlier_n,
@@ -232,7 +265,7 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         empty_succeeded: out_empty,
         empty_share: ratio(out_empty, out_sampled),
     };
-    let builds = build_report(a, w, &s.tallies);
+    let builds = build_report(a, w, &s.tallies, &s.release_tallies);
     let build_age_days = build_age(a, &builds, end);
     let no_runs = counts.total() == 0;
     let old_build = build_age_days.is_some_and(|d| d > STALE_BUILD_DAYS);
@@ -262,6 +295,7 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         staleness,
         daily,
         unreadable_runs: a.unreadable_runs,
+        failing: failing_streak(a, end),
     }
 }
 
@@ -376,7 +410,14 @@ fn usage(b: &BuildFact, t: &BuildTally) -> BuildUsage {
     }
 }
 
-fn build_report(a: &PreparedActor, w: Window, tallies: &[BuildTally]) -> BuildReport {
+/// `tallies` are the window's (the builds table); `release_tallies` the release check's fixed
+/// period's.
+fn build_report(
+    a: &PreparedActor,
+    w: Window,
+    tallies: &[BuildTally],
+    release_tallies: &[BuildTally],
+) -> BuildReport {
     let end = w.end_ms;
     let in_use = a
         .latest_build
@@ -393,7 +434,49 @@ fn build_report(a: &PreparedActor, w: Window, tallies: &[BuildTally]) -> BuildRe
         .filter(|b| b.listed && b.started_ms.is_some_and(|t| w.contains(t)))
         .count() as u32;
 
-    // Builds with runs, plus the build in use even without runs: newest first.
+    let used: Vec<BuildUsage> = newest_first(a, tallies, end)
+        .iter()
+        .filter(|i| tallies[**i].runs > 0)
+        .map(|i| usage(&a.builds[*i], &tallies[*i]))
+        .collect();
+
+    // Over the fixed period: the newest build against the next older one that has runs.
+    let order = newest_first(a, release_tallies, end);
+    let release = order.split_first().and_then(|(newest, rest)| {
+        let previous = rest.iter().find(|i| release_tallies[**i].runs > 0)?;
+        let n = usage(&a.builds[*newest], &release_tallies[*newest]);
+        let p = usage(&a.builds[*previous], &release_tallies[*previous]);
+        Some(release_check(n, p))
+    });
+    BuildReport {
+        in_use,
+        builds_in_window,
+        used,
+        release,
+    }
+}
+
+/// The newest finished runs started before `end` that all failed, when there are at least
+/// [`FAILING_NOW_RUNS`]: those after the last SUCCEEDED run. Two linear passes, no sort.
+fn failing_streak(a: &PreparedActor, end: i64) -> Option<FailingStreak> {
+    let before_end = || a.runs.iter().filter(move |r| r.started_ms < end);
+    let last_success = before_end()
+        .filter(|r| r.status == JobStatus::Succeeded)
+        .map(|r| r.started_ms)
+        .max();
+    let failures = before_end().filter(|r| {
+        matches!(r.status, JobStatus::Failed | JobStatus::TimedOut)
+            && last_success.is_none_or(|s| r.started_ms > s)
+    });
+    let (runs, since_ms) = failures.fold((0u32, i64::MAX), |(n, since), r| {
+        (n + 1, since.min(r.started_ms))
+    });
+    (runs >= FAILING_NOW_RUNS).then_some(FailingStreak { runs, since_ms })
+}
+
+/// Indexes of the builds with runs in `tallies`, plus the build in use even without runs:
+/// newest first.
+fn newest_first(a: &PreparedActor, tallies: &[BuildTally], end: i64) -> Vec<usize> {
     let mut order: Vec<(usize, BuildKey)> = tallies
         .iter()
         .enumerate()
@@ -406,25 +489,7 @@ fn build_report(a: &PreparedActor, w: Window, tallies: &[BuildTally]) -> BuildRe
         })
         .collect();
     forge_apify::sort::sort_by(&mut order, |x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    let used: Vec<BuildUsage> = order
-        .iter()
-        .filter(|(i, _)| tallies[*i].runs > 0)
-        .map(|(i, _)| usage(&a.builds[*i], &tallies[*i]))
-        .collect();
-
-    // The newest build against the next older one that has runs.
-    let release = order.split_first().and_then(|((newest, _), rest)| {
-        let (previous, _) = rest.iter().find(|(i, _)| tallies[*i].runs > 0)?;
-        let n = usage(&a.builds[*newest], &tallies[*newest]);
-        let p = usage(&a.builds[*previous], &tallies[*previous]);
-        Some(release_check(n, p))
-    });
-    BuildReport {
-        in_use,
-        builds_in_window,
-        used,
-        release,
-    }
+    order.into_iter().map(|(i, _)| i).collect()
 }
 
 /// The regression rule: both builds have ≥ [`REGRESSION_MIN_RUNS`] finished runs, and the

@@ -139,7 +139,7 @@ impl Default for Health {
 /// | no recent runs | 30 | no run started in the window |
 /// | old build | 5 | the latest build finished more than 90 days before the window end |
 /// | memory over-allocation | 5 | ≥ 3 sampled runs all peak so low that half the memory or less would do with 1.5× headroom (the memory suggestion) |
-/// | cost spike | 10 | cost per run in the last 7 days is ≥ 1.5× that of the rest of the window, ≥ 3 costed runs on each side |
+/// | cost spike | 10 | cost per run in the last 7 days is ≥ 1.5× that of the 21 days before, ≥ 3 costed runs on each side |
 ///
 /// ABORTED runs (someone stopped them) and runs still in progress cost no points. Example: 200
 /// finished runs of which 38 FAILED and 4 TIMED-OUT, 20 sampled successful runs of which 3
@@ -260,10 +260,11 @@ pub fn score(r: &ActorFigures) -> Health {
             DriverKind::CostSpike,
             COST_SPIKE_POINTS,
             format!(
-                "{}/run in the last {} days vs {} before (×{:.1})",
+                "{}/run in the last {} days vs {} in the {} days before (×{:.1})",
                 usd(trend.recent_per_run_usd.unwrap_or(0.0)),
                 trend.recent_days,
                 usd(trend.earlier_per_run_usd.unwrap_or(0.0)),
+                trend.baseline_days,
                 trend.ratio.unwrap_or(0.0)
             ),
         ));

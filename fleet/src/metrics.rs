@@ -213,12 +213,16 @@ pub struct CostStats {
     pub trend: CostTrend,
 }
 
-/// Cost per run in the last days of the window vs the days before — the cost-spike check.
+/// Cost per run in the last 7 days vs the 21 days before, whatever the window — the cost-spike
+/// check.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CostTrend {
-    /// Length of the recent part (see `Window::recent_days`).
+    /// Length of the recent period, days (`rules::COST_SPIKE_RECENT_DAYS`)…
     pub recent_days: u32,
+    /// …and of the baseline before it (`rules::COST_SPIKE_BASELINE_DAYS`).
+    #[serde(default)]
+    pub baseline_days: u32,
     pub recent_runs: u32,
     pub recent_per_run_usd: Option<f64>,
     pub earlier_runs: u32,
@@ -329,6 +333,19 @@ pub struct BuildReport {
     /// Present when two builds can be compared (the newest has runs or is in use, and an older
     /// one has runs).
     pub release: Option<ReleaseCheck>,
+}
+
+/// The newest finished runs, all FAILED or TIMED-OUT: at least [`rules::FAILING_NOW_RUNS`] of
+/// them since the last SUCCEEDED run (ABORTED runs neither break nor extend it).
+///
+/// [`rules::FAILING_NOW_RUNS`]: crate::rules::FAILING_NOW_RUNS
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailingStreak {
+    /// Failed or timed-out runs since the last success.
+    pub runs: u32,
+    /// Start of the first of them, unix ms.
+    pub since_ms: i64,
 }
 
 /// Is the Actor still alive and maintained?

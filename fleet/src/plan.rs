@@ -220,11 +220,12 @@ pub fn place(r: &ActorFigures, health: &Health) -> Placement {
         return at(
             Bucket::SaveMoney,
             format!(
-                "cost per run ×{:.1} in the last {} days: {} vs {} before",
+                "cost per run ×{:.1} in the last {} days: {} vs {} in the {} days before",
                 t.ratio.unwrap_or(0.0),
                 t.recent_days,
                 usd(t.recent_per_run_usd.unwrap_or(0.0)),
-                usd(t.earlier_per_run_usd.unwrap_or(0.0))
+                usd(t.earlier_per_run_usd.unwrap_or(0.0)),
+                t.baseline_days
             ),
         );
     }

@@ -41,6 +41,9 @@ pub const COST_SPIKE_POINTS: i32 = 10;
 
 // ------------------------------------------------------------------- figures behind the score
 
+/// Release regression: builds are compared over the runs of the last this many days before the
+/// window's end, whatever window is shown.
+pub const REGRESSION_PERIOD_DAYS: u32 = 30;
 /// Release regression: finished runs needed on *each* of the two builds compared.
 pub const REGRESSION_MIN_RUNS: u32 = 10;
 /// Release regression: the newest build's failure rate must exceed the previous one's by at
@@ -75,10 +78,16 @@ pub const MAX_MEMORY_MB: u32 = forge_apify::limits::MAX_MEMORY_MBYTES;
 /// Memory: bytes in the MB of `options.memoryMbytes` (`stats.memMaxBytes` is in bytes).
 pub const BYTES_PER_MB: f64 = 1_048_576.0;
 
-/// Cost spike: the "recent" part of the window, days (windows shorter than twice this compare
-/// their second half; see `Window::recent_days`).
+// Change detection — the cost spike and the release regression — looks at fixed periods that end
+// with the window, whatever window is shown: a spike or a regression is the same verdict at 7,
+// 30 and 90 days (it was "the last 7 days against the rest of the window", so a 7-day window
+// could not see a spike and a 90-day one diluted it).
+
+/// Cost spike: the recent period, the last this many days before the window's end…
 pub const COST_SPIKE_RECENT_DAYS: u32 = 7;
-/// Cost spike: recent cost per run at least this many times that of the rest of the window…
+/// …compared with the baseline, the this many days before it (days 8–28 back).
+pub const COST_SPIKE_BASELINE_DAYS: u32 = 21;
+/// Cost spike: recent cost per run at least this many times the baseline's…
 pub const COST_SPIKE_RATIO: f64 = 1.5;
 /// …with at least this many costed finished runs on each side.
 pub const MIN_COST_SPIKE_RUNS: u32 = 3;
@@ -109,6 +118,11 @@ pub const WATCH_HEALTH: u8 = 75;
 pub const FLEET_FIX_NOW_CAP: u8 = WATCH_HEALTH - 1;
 
 // ---------------------------------------------------------------------- needs attention
+
+/// *Needs attention*: an Actor whose newest this many finished runs (or more) all FAILED or
+/// TIMED-OUT is "failing right now", whatever its bucket — the window's rates may still look
+/// fine when the breakage began this morning.
+pub const FAILING_NOW_RUNS: u32 = 3;
 
 /// *Needs attention*: a week-over-week health drop of at least this many points (the 7-day
 /// health against the previous stored week's) lists the Actor at the top of the dashboard,

@@ -9,7 +9,9 @@
 //! that interval: a run started exactly at `start` counts, one started exactly at `end` does not
 //! (it belongs to the next window), and a run that started before `start` does not count even if
 //! it finished inside — a run is counted once, where it began. This matches Apify's
-//! `startedAfter` filter (inclusive), so `startedAfter = start` loads exactly the runs needed.
+//! `startedAfter` filter (inclusive), so `startedAfter = start` loads exactly the window's runs;
+//! [`Window::started_after`] reaches further back when the change-detection periods (fixed: the
+//! cost spike's 28 days, the release check's 30) are longer than the window.
 //!
 //! **Days.** Daily series have one bucket per UTC calendar day that the window touches: from the
 //! day containing `start` to the day containing `end − 1 ms`. A window ending at midnight has
@@ -24,10 +26,7 @@ pub const DEFAULT_WINDOW_DAYS: u32 = 30;
 pub const WINDOW_CHOICES: [u32; 3] = [7, 30, 90];
 /// Longest window the engine accepts (longer requests are clamped).
 pub const MAX_WINDOW_DAYS: u32 = 366;
-/// Days at the end of a window that count as "recent" for the cost-spike comparison, when the
-/// window is at least twice as long; shorter windows use their second half. (The rule is the
-/// cost spike's, so the number is in [`crate::rules`].)
-pub use crate::rules::COST_SPIKE_RECENT_DAYS as RECENT_DAYS;
+use crate::rules::{COST_SPIKE_BASELINE_DAYS, COST_SPIKE_RECENT_DAYS, REGRESSION_PERIOD_DAYS};
 
 /// `[end − days, end)` in unix milliseconds; see the module docs for the edge rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,24 +64,37 @@ impl Window {
         started_ms >= self.start_ms() && started_ms < self.end_ms
     }
 
-    /// The `startedAfter` value that loads exactly this window's runs.
+    /// The earliest start of a run that any figure of this window reads: the window's start,
+    /// or the change-detection periods' when they reach further back (a 7-day window's cost
+    /// spike compares with days 8–28).
+    pub fn data_start_ms(&self) -> i64 {
+        let (baseline, _) = self.cost_spike_starts_ms();
+        self.start_ms()
+            .min(baseline)
+            .min(self.regression_start_ms())
+    }
+
+    /// The `startedAfter` value that loads every run this window's figures read
+    /// ([`Window::data_start_ms`]): for 30 days and more, exactly the window's runs.
     pub fn started_after(&self) -> String {
-        format_iso_millis(self.start_ms())
+        format_iso_millis(self.data_start_ms())
     }
 
-    /// Start of the "recent" part used by the cost-spike check: the last [`RECENT_DAYS`] days,
-    /// or the second half (whole days, at least one) when the window is shorter than twice that.
-    pub fn recent_start_ms(&self) -> i64 {
-        self.end_ms - i64::from(self.recent_days()) * MS_PER_DAY
+    /// The cost-spike check's periods, the same whatever the window's length:
+    /// `(baseline start, recent start)`; the baseline is `[baseline start, recent start)`, the
+    /// recent period `[recent start, end)` (see `rules::COST_SPIKE_*`).
+    pub fn cost_spike_starts_ms(&self) -> (i64, i64) {
+        let recent = self.end_ms - i64::from(COST_SPIKE_RECENT_DAYS) * MS_PER_DAY;
+        (
+            recent - i64::from(COST_SPIKE_BASELINE_DAYS) * MS_PER_DAY,
+            recent,
+        )
     }
 
-    /// Length of the "recent" part in days.
-    pub fn recent_days(&self) -> u32 {
-        if self.days >= 2 * RECENT_DAYS {
-            RECENT_DAYS
-        } else {
-            (self.days / 2).max(1)
-        }
+    /// Start of the release-regression check's period `[start, end)`, the same whatever the
+    /// window's length (`rules::REGRESSION_PERIOD_DAYS`).
+    pub fn regression_start_ms(&self) -> i64 {
+        self.end_ms - i64::from(REGRESSION_PERIOD_DAYS) * MS_PER_DAY
     }
 
     /// Day number (days since 1970-01-01, UTC) of the first daily bucket.
@@ -136,14 +148,26 @@ mod tests {
     }
 
     #[test]
-    fn clamps_and_recent_part() {
+    fn clamps_and_fixed_change_periods() {
         assert_eq!(Window::new(0, 0).days, 1);
         assert_eq!(Window::new(10_000, 0).days, MAX_WINDOW_DAYS);
         assert_eq!(Window::default_at(0).days, 30);
-        assert_eq!(Window::new(30, 0).recent_days(), 7);
-        assert_eq!(Window::new(14, 0).recent_days(), 7);
-        assert_eq!(Window::new(7, 0).recent_days(), 3);
-        assert_eq!(Window::new(1, 0).recent_days(), 1);
-        assert_eq!(Window::new(30, 0).recent_start_ms(), -7 * MS_PER_DAY);
+        // The cost spike's baseline (days 8–28 back) and recent week, and the release check's
+        // 30 days, end with the window and do not depend on its length.
+        for days in [1, 7, 30, 90] {
+            let w = Window::new(days, 0);
+            assert_eq!(
+                w.cost_spike_starts_ms(),
+                (-28 * MS_PER_DAY, -7 * MS_PER_DAY),
+                "{days}"
+            );
+            assert_eq!(w.regression_start_ms(), -30 * MS_PER_DAY, "{days}");
+            // What a loader must read reaches back to both.
+            assert_eq!(
+                w.data_start_ms(),
+                w.start_ms().min(-30 * MS_PER_DAY),
+                "{days}"
+            );
+        }
     }
 }

@@ -138,6 +138,20 @@ fn check_stories(r: &FleetReport) {
     assert!(timeouts.runs.timed_out > timeouts.runs.failed);
 
     let reg = actor(r, "regressed-crawler");
+    // …and for the last hours every one of its runs fails: failing right now, the only one.
+    let failing = reg.failing.expect("regressed-crawler is failing right now");
+    assert!(
+        failing.runs >= forge_fleet::rules::FAILING_NOW_RUNS,
+        "{failing:?}"
+    );
+    assert!(NOW_MS - failing.since_ms <= 8 * 3_600_000, "{failing:?}");
+    let others: Vec<&str> = r
+        .actors
+        .iter()
+        .filter(|a| a.failing.is_some() && a.name != "regressed-crawler")
+        .map(|a| a.name.as_str())
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
     let check = reg.builds.release.as_ref().expect("a release check");
     assert!(check.regression, "{}", check.note);
     let newest = check.newest.number.clone().unwrap();
@@ -294,6 +308,22 @@ async fn demo_over_other_windows() {
         Bucket::Healthy
     );
     assert_eq!(r.daily.len(), 7);
+
+    // Change detection is judged over fixed periods: the cost spike and the release regression
+    // read the same at 7, 30 and 90 days.
+    for days in [7, 30, 90] {
+        let r = report(1, days).await;
+        let spike = actor(&r, "cost-spike");
+        assert!(
+            spike.cost.trend.spike,
+            "{days} days: {:?}",
+            spike.cost.trend
+        );
+        let reg = actor(&r, "regressed-crawler");
+        let check = reg.builds.release.as_ref().unwrap();
+        assert!(check.regression, "{days} days: {check:?}");
+        assert_eq!(reg.placement.bucket, Bucket::FixNow, "{days} days");
+    }
 }
 
 /// The demo's six stored weeks decode, and this week's live snapshot against the newest stored

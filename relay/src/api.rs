@@ -78,6 +78,7 @@ pub async fn connect(
         sealed_at: Some(timestamp(issued_at)),
         expires_at: Some(timestamp(expires_at)),
         retention_days: session.retention_days,
+        demo_token: demo_label(&state, &session.token),
     };
     let mut res = match delivery {
         Delivery::Cookie => (StatusCode::CREATED, Json(info)).into_response(),
@@ -111,6 +112,7 @@ pub async fn current(
             sealed_at: Some(timestamp(u.issued_at)),
             expires_at: Some(timestamp(u.expires_at)),
             retention_days: u.session.retention_days,
+            demo_token: demo_label(&state, &u.session.token),
         },
         Caller::Fixed(token) => {
             let who = state
@@ -124,10 +126,22 @@ pub async fn current(
                 sealed_at: None,
                 expires_at: None,
                 retention_days: who.retention_days(),
+                demo_token: demo_label(&state, token),
             }
         }
     };
     Ok(Json(info).into_response())
+}
+
+/// In demo mode, the label of the demo token `token` is (the demo tokens are public); `None`
+/// for any other token and in every other mode (the list is empty there).
+fn demo_label(state: &AppState, token: &SecretString) -> Option<String> {
+    state
+        .config
+        .demo_tokens
+        .iter()
+        .find(|t| t.token == token.expose_secret())
+        .map(|t| t.label.clone())
 }
 
 /// `DELETE /api/session`: expire the cookie. The relay stores nothing, so this is all there is

@@ -109,6 +109,24 @@ async fn the_actor_page_filters_pages_and_links_its_runs() {
         built.len() >= 10 && built.chars().last().is_some_and(|c| c.is_ascii_digit()),
         "a date such as 28 Nov 2026: {built}"
     );
+    // The charts: the day's failure rate as a line, the builds released in the window marked
+    // (flaky-scraper's newest, 0.1.17, is two weeks old), and the window's partial first and
+    // last days shaded on both day charts.
+    let charts: Vec<serde_json::Value> = serde_json::from_value(page.js(
+        "return [document.querySelector('.chart-failure-rate').getAttribute('points').split(' ').length, [...document.querySelectorAll('.chart-release-label')].map(t => t.textContent), document.querySelectorAll('.chart-partial').length];",
+    ).await)
+    .unwrap();
+    assert!(
+        charts[0].as_u64().unwrap() > 20,
+        "a point per day with runs: {charts:?}"
+    );
+    assert!(
+        charts[1].as_array().unwrap().iter().any(|b| b == "0.1.17"),
+        "{charts:?}"
+    );
+    assert_eq!(charts[2], json!(4), "{charts:?}");
+    page.screenshot_at("#actor-analytics + section", "actor-charts")
+        .await;
     page.screenshot("actor-failures-page-1").await;
     page.assert_no_console_errors().await;
     page.finish().await;

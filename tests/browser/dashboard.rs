@@ -213,6 +213,14 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
         listed.iter().any(|(_, kind)| kind == "regression"),
         "the release regression is tagged: {listed:?}"
     );
+    // regressed-crawler has failed every run for the last hours: it says so, and since when.
+    let crawler = page
+        .text("#attention li[data-kind=\"regression\"] .reason")
+        .await;
+    assert!(
+        crawler.contains("finished runs all failed") && crawler.contains("failing since"),
+        "{crawler}"
+    );
     let above: bool = page
         .client
         .execute(

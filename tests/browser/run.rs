@@ -138,6 +138,20 @@ async fn without_actors_run_the_dialog_says_so() {
     .await;
     page.screenshot_at("#scope-check", "run-scope-learned")
         .await;
+    // A reload keeps what the refused run taught (for this connection, in this tab), the banner
+    // names the permission, and the demo token in use is still marked.
+    page.goto("/settings").await;
+    page.wait_until("the reloaded scope matrix still knows", || async {
+        page.verdicts().await.get("ActorsRun").map(String::as_str) == Some("missing")
+    })
+    .await;
+    let banner = page.text("#scope-check .scope-summary").await;
+    assert!(
+        banner.contains("Actors: Run — Run buttons fail"),
+        "{banner}"
+    );
+    page.wait_for_text("[data-demo-token=\"missing-run\"]", "in use")
+        .await;
     page.assert_no_console_errors().await;
     page.finish().await;
 }

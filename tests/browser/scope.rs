@@ -71,7 +71,7 @@ async fn check_matrix(page: &Page, label: &str, want: &Expected) {
     }
     let run = page.text("#scope-check tr[data-grant='ActorsRun']").await;
     assert!(
-        run.to_lowercase().contains("checked on the first run"),
+        run.to_lowercase().contains("not yet verified"),
         "{label}: Actors: Run row says {run:?}"
     );
     for grant in want.missing {
@@ -238,6 +238,16 @@ async fn demo_relay_try_each_token_then_back_to_default() {
                 .await;
             page.screenshot_at("li[data-demo-token='unknown']", demo.label)
                 .await;
+            // The refused token changed nothing: exactly one token is still marked in use.
+            let marked = page
+                .js("return [...document.querySelectorAll('li.demo-token.in-use')].map(l => l.dataset.demoToken);")
+                .await;
+            assert_eq!(
+                marked.as_array().map(Vec::len),
+                Some(1),
+                "after {}: {marked}",
+                demo.label
+            );
             continue;
         }
         page.wait_for_text("#demo-feedback", &format!("“{}” demo token", demo.label))

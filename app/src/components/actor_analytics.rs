@@ -84,6 +84,12 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
         });
         let actor_id = input.with_value(|i| i.actor.id.clone());
         let release = r.builds.release.clone();
+        let releases: Vec<(i64, String)> = r
+            .builds
+            .used
+            .iter()
+            .filter_map(|b| Some((b.built_ms?, b.number.clone().or(b.id.clone())?)))
+            .collect();
         view! {
             <section class="card" id="actor-analytics" data-bucket=r.placement.bucket.code()>
                 <div class="card-head">
@@ -113,8 +119,8 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
             <section class="card">
                 <h2>"Charts"</h2>
                 <div class="chart-grid-2">
-                    <div><h3>"Runs by status"</h3><StatusChart days=r.daily.clone() label="Runs per day by status" /></div>
-                    <div><h3>"Cost per day"</h3><CostChart days=r.daily.clone() label="Cost per day" /></div>
+                    <div><h3>"Runs by status"</h3><StatusChart days=r.daily.clone() label="Runs per day by status" window releases=releases /></div>
+                    <div><h3>"Cost per day"</h3><CostChart days=r.daily.clone() label="Cost per day" window /></div>
                     <div><h3>"Duration distribution"</h3><DurationChart histogram=r.duration.histogram /></div>
                 </div>
             </section>

@@ -1,17 +1,21 @@
 //! Charts drawn by the app as inline SVG built with Leptos — no chart library, no inline styles
 //! (the CSP forbids them): every colour comes from a class in `forge.css`.
 
-use crate::view_model::charts::nice_max;
-use crate::view_model::format::usd;
+use crate::view_model::charts::{failure_rate, nice_max, partial_ends, release_markers};
+use crate::view_model::format::{pct, usd};
 use crate::view_model::time::day_dot_month;
-use forge_fleet::DayPoint;
+use forge_fleet::{DayPoint, Window};
 use leptos::prelude::*;
 
 const W: f64 = 640.0;
 const H: f64 = 160.0;
-const PAD_L: f64 = 44.0;
+/// Room for the left axis labels (`$2,500`, at the larger size phones use).
+const PAD_L: f64 = 58.0;
+/// Room on the right for the failure-rate axis.
+const PAD_R: f64 = 44.0;
 const PAD_B: f64 = 22.0;
-const PAD_T: f64 = 8.0;
+/// Room above the plot for the axis titles.
+const PAD_T: f64 = 18.0;
 /// Height of the plotting area.
 const PLOT_H: f64 = H - PAD_B - PAD_T;
 
@@ -21,28 +25,39 @@ fn bar_width(n: usize) -> f64 {
 }
 
 fn axis(max: f64, fmt: impl Fn(f64) -> String) -> impl IntoView {
+    axis_within(max, fmt, W)
+}
+
+/// Grid lines from the left axis to `right`, labelled by `fmt`.
+fn axis_within(max: f64, fmt: impl Fn(f64) -> String, right: f64) -> impl IntoView {
     let plot_h = PLOT_H;
     [0.0, 0.5, 1.0]
         .into_iter()
         .map(|f| {
             let y = PAD_T + plot_h * (1.0 - f);
             view! {
-                <line x1=PAD_L x2=W y1=y y2=y class="chart-grid" />
+                <line x1=PAD_L x2=right y1=y y2=y class="chart-grid" />
                 <text x=PAD_L - 4.0 y=y + 4.0 class="chart-label" text-anchor="end">{fmt(max * f)}</text>
             }
         })
         .collect_view()
 }
 
-fn x_labels(days: &[DayPoint]) -> impl IntoView {
-    let bw = bar_width(days.len());
+/// Every `step`-th day labelled; every other label is `chart-label-odd`, which narrow screens
+/// hide so that the labels can stay at a readable size.
+fn x_labels(days: &[DayPoint], bw: f64) -> impl IntoView {
     let step = (days.len() / 6).max(1);
     days.iter()
         .enumerate()
         .filter(|(i, _)| i % step == 0)
         .map(|(i, d)| {
+            let class = if (i / step) % 2 == 1 {
+                "chart-label chart-label-odd"
+            } else {
+                "chart-label"
+            };
             view! {
-                <text x=PAD_L + bw * (i as f64 + 0.5) y=H - 6.0 class="chart-label" text-anchor="middle">
+                <text x=PAD_L + bw * (i as f64 + 0.5) y=H - 6.0 class=class text-anchor="middle">
                     {day_dot_month(d.day_ms)}
                 </text>
             }
@@ -50,15 +65,47 @@ fn x_labels(days: &[DayPoint]) -> impl IntoView {
         .collect_view()
 }
 
-/// Runs per day, stacked by status.
+/// The unit of the left axis, above it.
+fn axis_title(text: &'static str) -> impl IntoView {
+    view! { <text x=4.0 y=10.0 class="chart-label chart-axis-title">{text}</text> }
+}
+
+/// Shading behind the first and the last day when the window covers only part of them.
+fn partial_shading(days: &[DayPoint], window: Option<Window>, bw: f64) -> impl IntoView {
+    let (first, last) = window.map_or((false, false), partial_ends);
+    let n = days.len();
+    [(first, 0), (last && n > 1, n.saturating_sub(1))]
+        .into_iter()
+        .filter(|(partial, _)| *partial)
+        .map(|(_, i)| {
+            view! {
+                <rect class="chart-partial" x=PAD_L + bw * i as f64 y=PAD_T width=bw height=PLOT_H>
+                    <title>"Part of this day only: the window starts or ends during it"</title>
+                </rect>
+            }
+        })
+        .collect_view()
+}
+
+/// Runs per day, stacked by status, with the day's failure rate as a line (right axis), the
+/// releases on the days shown as dashed markers, and partial first and last days shaded.
 #[component]
-pub fn StatusChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl IntoView {
+pub fn StatusChart(
+    days: Vec<DayPoint>,
+    #[prop(into)] label: String,
+    /// The window the days cover (for shading partial days).
+    #[prop(optional)]
+    window: Option<Window>,
+    /// Releases as (build time, label).
+    #[prop(optional)]
+    releases: Vec<(i64, String)>,
+) -> impl IntoView {
     let max = nice_max(
         days.iter()
             .map(|d| f64::from(d.runs.total()))
             .fold(0.0, f64::max),
     );
-    let (plot_h, bw) = (PLOT_H, bar_width(days.len()));
+    let (plot_h, bw) = (PLOT_H, (W - PAD_L - PAD_R) / days.len().max(1) as f64);
     let bars = days
         .iter()
         .enumerate()
@@ -97,15 +144,57 @@ pub fn StatusChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl Int
                     view! { <rect class=class x=x y=y width=bw * 0.8 height=h /> }
                 })
                 .collect_view();
-            view! { <g><title>{title}</title>{rects}</g> }
+            let rate =
+                failure_rate(d).map_or_else(String::new, |f| format!(" — {} failed", pct(f)));
+            view! { <g><title>{title}{rate}</title>{rects}</g> }
+        })
+        .collect_view();
+    let point = |i: usize, f: f64| {
+        (
+            PAD_L + bw * (i as f64 + 0.5),
+            PAD_T + plot_h * (1.0 - f.clamp(0.0, 1.0)),
+        )
+    };
+    let rate_line: String = days
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| failure_rate(d).map(|f| point(i, f)))
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let markers = release_markers(&days, &releases)
+        .into_iter()
+        .map(|(i, build)| {
+            let x = PAD_L + bw * (i as f64 + 0.5);
+            view! {
+                <g class="chart-release">
+                    <title>{format!("Build {build} released")}</title>
+                    <line x1=x x2=x y1=PAD_T y2=PAD_T + plot_h class="chart-release-line" />
+                    <text x=x + 3.0 y=PAD_T + 10.0 class="chart-label chart-release-label">{build}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let right_axis = [0.0, 0.5, 1.0]
+        .into_iter()
+        .map(|f| {
+            let y = PAD_T + plot_h * (1.0 - f);
+            view! { <text x=W - PAD_R + 4.0 y=y + 4.0 class="chart-label chart-rate-label">{pct(f)}</text> }
         })
         .collect_view();
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {W} {H}") class="chart-svg" role="img" aria-label=label.clone()>
-                {axis(max, |v| format!("{v:.0}"))}
+                {partial_shading(&days, window, bw)}
+                {axis_within(max, |v| format!("{v:.0}"), W - PAD_R)}
+                {axis_title("runs")}
                 {bars}
-                {x_labels(&days)}
+                <polyline class="chart-line chart-failure-rate" points=rate_line fill="none">
+                    <title>"Failure rate per day (right axis)"</title>
+                </polyline>
+                {right_axis}
+                {markers}
+                {x_labels(&days, bw)}
             </svg>
             <figcaption class="chart-legend">
                 <span class="key key-succeeded">"succeeded"</span>
@@ -113,14 +202,21 @@ pub fn StatusChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl Int
                 <span class="key key-timed-out">"timed out"</span>
                 <span class="key key-aborted">"aborted"</span>
                 <span class="key key-running">"in progress"</span>
+                <span class="key key-failure-rate">"failure rate (right axis)"</span>
+                {(!releases.is_empty()).then(|| view! { <span class="key key-release">"release"</span> })}
             </figcaption>
         </figure>
     }
 }
 
-/// Cost per day; days with runs but no reported cost are marked "n/a".
+/// Cost per day; days with runs but no reported cost are marked "n/a"; partial first and last
+/// days shaded.
 #[component]
-pub fn CostChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl IntoView {
+pub fn CostChart(
+    days: Vec<DayPoint>,
+    #[prop(into)] label: String,
+    #[prop(optional)] window: Option<Window>,
+) -> impl IntoView {
     let max = nice_max(days.iter().filter_map(|d| d.cost_usd).fold(0.0, f64::max));
     let (plot_h, bw) = (PLOT_H, bar_width(days.len()));
     let bars = days
@@ -151,9 +247,11 @@ pub fn CostChart(days: Vec<DayPoint>, #[prop(into)] label: String) -> impl IntoV
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {W} {H}") class="chart-svg" role="img" aria-label=label>
-                {axis(max, |v| format!("${v:.2}"))}
+                {partial_shading(&days, window, bw)}
+                {axis(max, usd)}
+                {axis_title("USD")}
                 {bars}
-                {x_labels(&days)}
+                {x_labels(&days, bw)}
             </svg>
         </figure>
     }
@@ -185,7 +283,7 @@ pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
                 <rect class="bar bar-duration" x=x + bw * 0.1 y=PAD_T + plot_h - h width=bw * 0.8 height=h>
                     <title>{format!("{}: {v} runs", LABELS[i])}</title>
                 </rect>
-                <text x=x + bw * 0.5 y=H - 6.0 class="chart-label" text-anchor="middle">{LABELS[i]}</text>
+                <text x=x + bw * 0.5 y=H - 6.0 class=if i % 2 == 1 { "chart-label chart-label-odd" } else { "chart-label" } text-anchor="middle">{LABELS[i]}</text>
             }
         })
         .collect_view();
@@ -193,6 +291,7 @@ pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
         <figure class="chart">
             <svg viewBox=format!("0 0 {W} {H}") class="chart-svg" role="img" aria-label="Duration distribution of finished runs">
                 {axis(max, |v| format!("{v:.0}"))}
+                {axis_title("runs")}
                 {bars}
             </svg>
         </figure>

@@ -19,7 +19,7 @@ use crate::view_model::time::{relative, retention_note};
 use crate::view_model::trends::{count, delta_figures, money};
 use forge_fleet::trends::{FigureDeltas, Snapshot};
 use forge_fleet::window::WINDOW_CHOICES;
-use forge_fleet::{AttentionKind, Bucket, FleetDigest};
+use forge_fleet::{Bucket, FleetDigest};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -124,11 +124,11 @@ pub fn FleetDashboard() -> impl IntoView {
                     <div class="chart-grid-2">
                         <div>
                             <h3>"Runs by status"</h3>
-                            <StatusChart days=r.daily.clone() label="Fleet runs per day by status" />
+                            <StatusChart days=r.daily.clone() label="Fleet runs per day by status" window=r.window />
                         </div>
                         <div>
                             <h3>"Cost per day"</h3>
-                            <CostChart days=r.daily.clone() label="Fleet cost per day" />
+                            <CostChart days=r.daily.clone() label="Fleet cost per day" window=r.window />
                         </div>
                     </div>
                 </section>
@@ -296,7 +296,7 @@ fn NeedsAttention(report: FleetDigest) -> impl IntoView {
         if items.is_empty() {
             return view! {
                 <p class="notice notice-ok" id="attention" data-count="0">
-                    "✓ Nothing needs attention: no Actor in Fix now and no sharp health drop this week."
+                    "✓ Nothing needs attention: no Actor in Fix now, none failing right now and no sharp health drop this week."
                 </p>
             }
             .into_any();
@@ -308,17 +308,14 @@ fn NeedsAttention(report: FleetDigest) -> impl IntoView {
                 <ul class="attention-list">
                     {items.into_iter().take(ATTENTION_SHOWN).map(|a| {
                         let href = format!("/actors/{}", a.actor_id);
-                        let tag = match a.kind {
-                            AttentionKind::Regression => "Release regression",
-                            AttentionKind::FixNow => "Fix now",
-                            AttentionKind::Drop => "Dropped this week",
-                        };
+                        let tag = a.kind.label();
+                        let since = a.failing_since_ms.map(|t| format!(" · failing since {}", relative(t, report.window.end_ms)));
                         view! {
                             <li data-actor=a.actor_id data-kind=a.kind.code()>
                                 <span class=format!("attention-tag attention-{}", a.kind.code())>{tag}</span>
                                 <a href=href class="attention-name">{a.name}</a>
                                 <span class=health_class(a.health)>{a.health}</span>
-                                <span class="reason">{a.reasons.join(" · ")}</span>
+                                <span class="reason">{a.reasons.join(" · ")}{since}</span>
                             </li>
                         }
                     }).collect_view()}

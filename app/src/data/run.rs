@@ -122,7 +122,7 @@ impl RunCenter {
                     }
                 },
                 Ok(a) if a.error().is_permission_denied() => {
-                    forge.run_known.set(Some(false));
+                    forge.learn_run(false);
                     view_state.set(RunView::Refused(NO_RUN.into()));
                     return;
                 }
@@ -141,7 +141,7 @@ impl RunCenter {
                     return;
                 }
             };
-            forge.run_known.set(Some(true));
+            forge.learn_run(true);
             let run_id = run.id.clone();
             let mut status = run.status;
             view_state.set(RunView::Following {

@@ -2,7 +2,7 @@
 //! change them. Pages reach it through [`Forge`], which is `Copy` and provided as context by
 //! the app root.
 
-use crate::api::{clock, Abort, ApiError, Client, SessionLookup};
+use crate::api::{clock, storage, Abort, ApiError, Client, SessionLookup};
 use forge_apify::audit::{assess, AuditReport, ScopeCheck};
 use forge_apify::wire::{DemoTokenInfo, RelayMode, SessionInfo};
 use leptos::prelude::*;
@@ -54,7 +54,8 @@ pub struct Forge {
     pub client: StoredValue<Client>,
     pub session: RwSignal<SessionState>,
     pub audit: RwSignal<AuditState>,
-    /// What the first Run told about Actors: Run (`Some(true)` started, `Some(false)` 403).
+    /// What the first Run told about Actors: Run (`Some(true)` started, `Some(false)` 403),
+    /// kept for the tab's session ([`Forge::learn_run`]).
     pub run_known: RwSignal<Option<bool>>,
     /// Unix ms, refreshed whenever the session is read.
     pub now_ms: RwSignal<i64>,
@@ -105,6 +106,21 @@ impl Forge {
         }
     }
 
+    /// What a Run just told about Actors: Run (`true`: it started; `false`: Apify refused it),
+    /// remembered for this connection while the tab is open, so a reload does not forget it.
+    pub fn learn_run(self, allowed: bool) {
+        self.run_known.set(Some(allowed));
+        self.remember_for_connection(RUN_KNOWN_KEY, &allowed.to_string());
+    }
+
+    /// Keeps `value` under `key` for the current connection while the tab is open (a reload
+    /// reads it back; another connection does not).
+    fn remember_for_connection(self, key: &str, value: &str) {
+        if let Some(info) = self.session.with_untracked(|s| s.connected().cloned()) {
+            storage::tab_set(key, &format!("{}={value}", connection_id(&info)));
+        }
+    }
+
     /// Asks the relay who is connected; starts the scope check when someone is and it has not
     /// run yet in this page.
     pub async fn refresh_session(self) {
@@ -116,6 +132,9 @@ impl Forge {
         };
         self.now_ms.set(clock::now_ms() as i64);
         let connected = matches!(next, SessionState::Connected(_));
+        if let SessionState::Connected(info) = &next {
+            self.run_known.set(learned_run(info));
+        }
         self.session.set(next);
         if connected {
             if self.audit.get_untracked() == AuditState::Idle {
@@ -139,7 +158,7 @@ impl Forge {
         match result {
             Ok(info) => {
                 self.now_ms.set(clock::now_ms() as i64);
-                self.run_known.set(None);
+                self.run_known.set(learned_run(&info));
                 self.session.set(SessionState::Connected(info.clone()));
                 self.generation.update(|g| *g += 1);
                 // The scope check runs on its own; the form is free again at once.
@@ -209,4 +228,29 @@ impl Forge {
         self.next_audit_seq();
         self.audit.set(AuditState::Idle);
     }
+}
+
+/// `sessionStorage` key of what a Run told about Actors: Run (`<connection>=true|false`).
+const RUN_KNOWN_KEY: &str = "forge.actors-run";
+
+/// One connection: the account and when its token was sealed (a new token is a new
+/// connection; the relay's own token in `local` and `demo` mode is one per account).
+fn connection_id(info: &SessionInfo) -> String {
+    format!(
+        "{}|{}",
+        info.user_id,
+        info.sealed_at.as_deref().unwrap_or("relay")
+    )
+}
+
+/// The value kept under `key` for the connection `info`, if any.
+fn recalled(info: &SessionInfo, key: &str) -> Option<String> {
+    let stored = storage::tab_get(key)?;
+    let (connection, value) = stored.rsplit_once('=')?;
+    (connection == connection_id(info)).then(|| value.to_string())
+}
+
+/// What this tab learned about Actors: Run on this connection, if anything.
+fn learned_run(info: &SessionInfo) -> Option<bool> {
+    recalled(info, RUN_KNOWN_KEY).map(|v| v == "true")
 }

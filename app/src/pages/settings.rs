@@ -292,16 +292,20 @@ fn DemoCard() -> impl IntoView {
         let abort = abort.clone();
         async move { forge.demo_tokens(&abort).await }
     });
-    let active = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(None::<String>);
-    let feedback = RwSignal::new(None::<Feedback>);
-    let sealed = move || {
+    // The demo token in use, as the relay names it for the session: however it was connected,
+    // after a reload, and after a refused token (which changes nothing).
+    let active = move || {
         forge
             .session
-            .get()
-            .connected()
-            .is_some_and(SessionInfo::is_sealed)
+            .with(|s| s.connected().and_then(|i| i.demo_token.clone()))
     };
+    let busy = RwSignal::new(None::<String>);
+    let feedback = RwSignal::new(None::<Feedback>);
+    fn sealed_now() -> bool {
+        Forge::get()
+            .session
+            .with(|s| s.connected().is_some_and(SessionInfo::is_sealed))
+    }
     let user = move || forge.session.get().connected().map(|s| s.username.clone());
 
     let try_token = move |label: String, token: String| {
@@ -314,7 +318,6 @@ fn DemoCard() -> impl IntoView {
                         "Connected as {} with the “{label}” demo token. The scope check below shows what it can do.",
                         info.username
                     ))));
-                    active.try_set(Some(label));
                 }
                 Err(m) => {
                     feedback.try_set(Some(Feedback::Error(m)));
@@ -329,7 +332,6 @@ fn DemoCard() -> impl IntoView {
         spawn_local(async move {
             match forge.disconnect().await {
                 Ok(()) => {
-                    active.try_set(None);
                     feedback.try_set(Some(Feedback::Success(
                         "Back to the default, correctly scoped demo token.".into(),
                     )));
@@ -354,11 +356,7 @@ fn DemoCard() -> impl IntoView {
                     let label_for_busy = t.label.clone();
                     let label_for_click = t.label.clone();
                     let token = t.token.clone();
-                    let in_use = move || {
-                        let current = active.get();
-                        current.as_deref() == Some(label_for_active.as_str())
-                            || (current.is_none() && !sealed() && label_for_active == "scoped")
-                    };
+                    let in_use = move || active().as_deref() == Some(label_for_active.as_str());
                     let in_use_badge = in_use.clone();
                     let in_use_button = in_use.clone();
                     let in_use_text = in_use.clone();
@@ -410,7 +408,7 @@ fn DemoCard() -> impl IntoView {
                     Feedback::Success(m) => view! { <p class="notice notice-ok">{m}</p> }.into_any(),
                 })}
             </div>
-            {move || sealed().then(|| view! {
+            {move || sealed_now().then(|| view! {
                 <div class="actions">
                     <button
                         type="button"

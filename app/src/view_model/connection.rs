@@ -138,6 +138,7 @@ mod tests {
             sealed_at: sealed_at.map(str::to_string),
             expires_at: expires_at.map(str::to_string),
             retention_days: None,
+            demo_token: None,
         })
     }
 

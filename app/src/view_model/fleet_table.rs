@@ -168,10 +168,12 @@ pub fn rows(
 }
 
 /// `▲`, `▼` or `→` for a change.
+/// The arrow follows the sign of the change (an increase never shows a flat arrow); whether it
+/// is good or bad is the colour's job (`Delta::direction`, by each figure's good direction).
 pub fn arrow(d: &Delta) -> &'static str {
     match d.change {
-        Some(c) if c > 0.0 && d.direction != Direction::Same => "▲",
-        Some(c) if c < 0.0 && d.direction != Direction::Same => "▼",
+        Some(c) if c > 0.0 => "▲",
+        Some(c) if c < 0.0 => "▼",
         Some(_) => "→",
         None => "",
     }
@@ -614,6 +616,7 @@ mod tests {
             empty_results: false,
             cost_spike: false,
             last_run_ms: None,
+            failing: None,
         }
     }
 

@@ -1,5 +1,6 @@
-//! Numbers as the tables and cards print them. Shares and dollars read exactly as they do in
-//! the engine's sentences (`forge_fleet::format`), so a driver's text and a table cell agree.
+//! Numbers as the tables, cards, charts and exports print them: shares, dollars, counts and
+//! durations are the engine's formatters (`forge_fleet::format`), so a driver's text, a table
+//! cell and a chart axis agree.
 
 /// The placeholder for an unknown figure.
 pub const DASH: &str = "—";
@@ -30,32 +31,7 @@ pub fn fold_case(s: &str) -> String {
     }
 }
 
-/// `12345` → `12,345`.
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `1234` ms → `1.2 s`, `95000` → `1m 35s` (compact: the table has many columns).
-pub fn duration(ms: u64) -> String {
-    let s = ms / 1000;
-    if ms < 10_000 {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    } else if s < 60 {
-        format!("{s} s")
-    } else if s < 3600 {
-        format!("{}m {}s", s / 60, s % 60)
-    } else {
-        format!("{}h {}m", s / 3600, s % 3600 / 60)
-    }
-}
+pub use forge_fleet::format::{duration, group_thousands};
 
 /// `3600` → `1 h`, `300` → `5 min`, `45` → `45 s` (a timeout setting).
 pub fn format_secs(secs: u64) -> String {

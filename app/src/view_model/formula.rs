@@ -28,7 +28,7 @@ pub fn deductions() -> [(&'static str, String, String); 8] {
             "release regression",
             REGRESSION_POINTS.to_string(),
             format!(
-                "the newest build's failure rate is ≥ {} points higher and ≥ {REGRESSION_MIN_RATIO}× the previous build's, with ≥ {REGRESSION_MIN_RUNS} finished runs on each",
+                "the newest build's failure rate is ≥ {} points higher and ≥ {REGRESSION_MIN_RATIO}× the previous build's, with ≥ {REGRESSION_MIN_RUNS} finished runs on each in the last {REGRESSION_PERIOD_DAYS} days",
                 points(REGRESSION_MIN_DELTA)
             ),
         ),
@@ -56,7 +56,7 @@ pub fn deductions() -> [(&'static str, String, String); 8] {
             "cost spike",
             COST_SPIKE_POINTS.to_string(),
             format!(
-                "cost per run in the last {COST_SPIKE_RECENT_DAYS} days ≥ {COST_SPIKE_RATIO}× the rest of the window, ≥ {MIN_COST_SPIKE_RUNS} costed runs on each side"
+                "cost per run in the last {COST_SPIKE_RECENT_DAYS} days ≥ {COST_SPIKE_RATIO}× the {COST_SPIKE_BASELINE_DAYS} days before, ≥ {MIN_COST_SPIKE_RUNS} costed runs on each side"
             ),
         ),
     ]
@@ -105,12 +105,12 @@ mod tests {
             [
                 "reliability | 2 points per % of finished runs that FAILED, at most 60 | ≥ 1 finished run",
                 "timeouts | 2 points per % of finished runs that TIMED-OUT, at most 40 | ≥ 1 finished run",
-                "release regression | 10 | the newest build's failure rate is ≥ 15 points higher and ≥ 2× the previous build's, with ≥ 10 finished runs on each",
+                "release regression | 10 | the newest build's failure rate is ≥ 15 points higher and ≥ 2× the previous build's, with ≥ 10 finished runs on each in the last 30 days",
                 "empty results | 40 × the share of successful runs whose dataset was empty | ≥ 3 successful runs with a known item count",
                 "no recent runs | 30 | no run started in the window",
                 "old build | 5 | the latest build finished more than 90 days before the window end",
                 "memory over-allocation | 5 | ≥ 3 sampled runs, and the memory suggestion applies",
-                "cost spike | 10 | cost per run in the last 7 days ≥ 1.5× the rest of the window, ≥ 3 costed runs on each side",
+                "cost spike | 10 | cost per run in the last 7 days ≥ 1.5× the 21 days before, ≥ 3 costed runs on each side",
             ]
         );
         let plan: Vec<String> = plan_rules()

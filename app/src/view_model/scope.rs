@@ -9,7 +9,7 @@ pub fn verdict_parts(v: Verdict) -> (&'static str, &'static str, &'static str) {
     match v {
         Verdict::Granted => ("✓", "ok", "Granted"),
         Verdict::Missing => ("✗", "missing", "Missing"),
-        Verdict::Untestable => ("…", "untestable", "Checked on the first Run"),
+        Verdict::Untestable => ("…", "untestable", "Not yet verified"),
         Verdict::Unknown => ("?", "unknown", "Unknown"),
     }
 }
@@ -19,7 +19,7 @@ pub fn verdict_note(grant: Grant, v: Verdict) -> String {
     match v {
         Verdict::Granted => sentence(grant.why()),
         Verdict::Missing => consequence(grant).to_string(),
-        Verdict::Untestable => "Testing it would start a run, so Forge does not: it is checked on the first Run you start from Forge.".to_string(),
+        Verdict::Untestable => "Testing it would start a run, so Forge does not: the first Run you start from Forge verifies it, and Forge remembers the answer for this session.".to_string(),
         Verdict::Unknown => "Apify did not answer clearly (rate limit or a temporary error). Check again in a moment.".to_string(),
     }
 }
@@ -77,12 +77,23 @@ pub fn summary(check: &ScopeCheck) -> (&'static str, String) {
             ),
         )
     } else if missing > 0 {
+        // Each missing permission by name, with what stops working without it.
+        let each: Vec<String> = check
+            .missing()
+            .map(|g| format!("{} — {}", g.label(), consequence(g)))
+            .collect();
         (
             "error",
             format!(
-                "✗ {missing} permission{} missing: parts of Forge will not work. Apify cannot add permissions to a token — create a new scoped token with all five and paste it in Settings.",
-                if missing == 1 { " is" } else { "s are" }
+                "✗ {} missing: {} Apify cannot add permissions to a token — create a new scoped token with all five and paste it in Settings.",
+                if missing == 1 { "1 permission is".to_string() } else { format!("{missing} permissions are") },
+                each.join(" ")
             ),
+        )
+    } else if check.is_exact() && check.verdict(Grant::ActorsRun) == Verdict::Untestable {
+        (
+            "ok",
+            "✓ Exactly the permissions Forge needs, as far as Forge can check without starting a run: Actors: Run is verified by your first Run.".to_string(),
         )
     } else if check.is_exact() {
         (
@@ -147,10 +158,33 @@ mod tests {
 
     #[test]
     fn summaries() {
-        assert_eq!(summary(&check(&[], false)).0, "ok");
+        // The five, Actors: Run not yet proven by a run: exact, and it says what is unverified.
+        let (tone, line) = summary(&check(&[], false));
+        assert_eq!(tone, "ok");
+        assert!(
+            line.contains("Actors: Run is verified by your first Run"),
+            "{line}"
+        );
+        // Once a run started, plainly exact.
+        let statuses = EXACT_TOKEN_STATUSES.to_vec();
+        let proven = assess(&AuditReport::from_statuses(&statuses, false), Some(true));
+        assert_eq!(
+            summary(&proven).1,
+            "✓ Exactly the permissions Forge needs, and nothing more."
+        );
+        // A refused run names the permission.
+        let refused = assess(&AuditReport::from_statuses(&statuses, false), Some(false));
+        assert!(summary(&refused)
+            .1
+            .contains("Actors: Run — Run buttons fail"));
         let (tone, line) = summary(&check(&[(ProbeId::KvWrite, 403)], false));
         assert_eq!(tone, "error");
         assert!(line.contains("1 permission is missing"), "{line}");
+        // It names the permission and what stops working without it.
+        assert!(
+            line.contains("Key-value stores: Write — Trend tracking is off"),
+            "{line}"
+        );
         assert!(summary(&check(&[(ProbeId::Schedules, 200)], false))
             .1
             .contains("broader"));
@@ -184,11 +218,8 @@ mod tests {
         assert!(verdict_note(Grant::KeyValueStoresWrite, Verdict::Missing)
             .starts_with("Trend tracking is off"));
         assert!(verdict_note(Grant::ActorsRun, Verdict::Untestable)
-            .contains("checked on the first Run"));
-        assert_eq!(
-            verdict_parts(Verdict::Untestable).2,
-            "Checked on the first Run"
-        );
+            .contains("the first Run you start from Forge verifies it"));
+        assert_eq!(verdict_parts(Verdict::Untestable).2, "Not yet verified");
         assert_eq!(sentence("list the Actors"), "List the Actors.");
         assert_eq!(sentence(""), ".");
     }

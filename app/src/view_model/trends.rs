@@ -1,7 +1,7 @@
-//! Week-over-week changes in words: `▲ +3 (91)`, `▼ −2.1 pt (95.0 %)`.
+//! Week-over-week changes in words: `▲ +3 (91)`, `▼ −2.1 pt (95%)`.
 
 use crate::view_model::fleet_table::{arrow, signed};
-use crate::view_model::format::usd;
+use crate::view_model::format::{duration, pct, usd};
 use forge_fleet::trends::{Delta, FigureDeltas};
 
 /// How one figure's change and its current value read.
@@ -36,11 +36,13 @@ pub fn count(v: f64) -> String {
 pub fn points(v: f64) -> String {
     format!("{v:.1} pt")
 }
+/// A rate already in percent (`93.7` → `94%`), as every table prints it.
 pub fn percent(v: f64) -> String {
-    format!("{v:.1} %")
+    pct(v / 100.0)
 }
+/// Seconds as a run's length (`1298.0` → `21m 38s`), as every table prints it.
 pub fn secs(v: f64) -> String {
-    format!("{v:.1} s")
+    duration((v * 1000.0).round().max(0.0) as u64)
 }
 pub fn money(v: f64) -> String {
     usd(v)

@@ -455,6 +455,70 @@ fn stale_without_runs_names_the_last_run() {
     );
 }
 
+// ------------------------------------------------------------------------- failing right now
+
+#[test]
+fn failing_right_now_counts_the_failures_since_the_last_success() {
+    let run = |fx: Fx, status, d: f64| fx.run(status, days_ago(d), Some(MIN), None);
+    // (case, runs oldest first as (status, days ago), streak as (runs, since days ago))
+    type Case<'a> = (&'a str, &'a [(JobStatus, f64)], Option<(u32, f64)>);
+    let cases: [Case; 6] = [
+        ("no runs", &[], None),
+        (
+            "two failures are not yet a streak",
+            &[(Succeeded, 3.0), (Failed, 2.0), (TimedOut, 1.0)],
+            None,
+        ),
+        (
+            "three after a success",
+            &[
+                (Failed, 9.0),
+                (Succeeded, 3.0),
+                (Failed, 2.0),
+                (TimedOut, 1.5),
+                (Failed, 1.0),
+            ],
+            Some((3, 2.0)),
+        ),
+        (
+            "an aborted run neither breaks nor counts",
+            &[
+                (Succeeded, 3.0),
+                (Failed, 2.0),
+                (Aborted, 1.8),
+                (Failed, 1.5),
+                (Failed, 1.0),
+            ],
+            Some((3, 2.0)),
+        ),
+        (
+            "a run still going does not break it",
+            &[
+                (Succeeded, 3.0),
+                (Failed, 2.0),
+                (Failed, 1.5),
+                (Failed, 1.0),
+                (Running, 0.1),
+            ],
+            Some((3, 2.0)),
+        ),
+        (
+            "never succeeded",
+            &[(Failed, 40.0), (Failed, 20.0), (Failed, 1.0)],
+            Some((3, 40.0)),
+        ),
+    ];
+    for (case, runs, want) in cases {
+        let fx = runs.iter().fold(Fx::new("a"), |fx, (s, d)| run(fx, *s, *d));
+        let got = fx.figures().failing.map(|f| (f.runs, f.since_ms));
+        assert_eq!(got, want.map(|(n, d)| (n, days_ago(d))), "{case}");
+        // The same in a 7-day window.
+        if case != "never succeeded" {
+            assert_eq!(fx.figures_days(7).failing, fx.figures().failing, "{case}");
+        }
+    }
+}
+
 // ------------------------------------------------------------------------------ cost spike
 
 #[test]
@@ -467,6 +531,38 @@ fn cost_spike_recent_vs_earlier() {
     assert!(close(t.earlier_per_run_usd, 0.04));
     assert!(close(t.ratio, 3.0));
     assert!(t.spike);
+}
+
+#[test]
+fn change_detection_is_the_same_in_every_window() {
+    // The spike: every window sees the last 7 days against days 8–28 back, even a 7-day window
+    // that shows none of the baseline; a run 29 days back (a cheap one here) is in no baseline.
+    let spike = scenario::spike().run(Succeeded, days_ago(29.0), Some(MIN), Some(0.001));
+    for days in [7, 30, 90] {
+        let t = spike.figures_days(days).cost.trend;
+        assert_eq!((t.recent_runs, t.earlier_runs), (4, 5), "{days} days");
+        assert!(close(t.ratio, 3.0) && t.spike, "{days} days: {t:?}");
+        assert_eq!((t.recent_days, t.baseline_days), (7, 21));
+    }
+    // The regression: the previous build ran 20 days ago, outside a 7-day window, and the
+    // verdict is the same there as at 30 and 90 days.
+    let regression = scenario::regression();
+    for days in [7, 30, 90] {
+        let check = regression.figures_days(days).builds.release.unwrap();
+        assert!(check.regression, "{days} days: {check:?}");
+        assert_eq!(check.previous.finished, 20, "{days} days");
+    }
+    // …while the builds table is the window's: at 7 days only the new build ran.
+    let used = regression.figures_days(7).builds.used;
+    assert_eq!(used.len(), 1);
+    // A release compared over runs older than 30 days is no longer judged: the old build's runs
+    // 35 days back are outside the period, so at 90 days there is nothing to compare with.
+    let mut old = two_builds(0, 0, 10, 3);
+    for _ in 0..20 {
+        old = old.run_on(Succeeded, days_ago(35.0), Some(MIN), None, "b1", "0.1.1");
+    }
+    assert!(old.figures_days(90).builds.release.is_none());
+    assert_eq!(old.figures_days(90).builds.used.len(), 2);
 }
 
 #[test]

@@ -86,7 +86,7 @@ fn each_driver_on_its_fixture() {
             "cost spike: 100 − 10",
             scenario::spike(),
             90,
-            &["−10 cost spike: $0.120/run in the last 7 days vs $0.040 before (×3.0)"],
+            &["−10 cost spike: $0.120/run in the last 7 days vs $0.040 in the 21 days before (×3.0)"],
         ),
     ];
     for (case, fx, want, want_texts) in cases {

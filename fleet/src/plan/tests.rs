@@ -57,7 +57,7 @@ fn each_fixture_lands_in_its_bucket() {
             "cost spike: save money",
             scenario::spike(),
             Bucket::SaveMoney,
-            Some("cost per run ×3.0 in the last 7 days: $0.120 vs $0.040 before"),
+            Some("cost per run ×3.0 in the last 7 days: $0.120 vs $0.040 in the 21 days before"),
         ),
         (
             "documented example: 21% failed or timed out",

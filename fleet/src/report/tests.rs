@@ -65,6 +65,7 @@ fn json_shape_is_unchanged() {
         "staleness",
         "daily",
         "unreadableRuns",
+        "failing",
         "health",
         "placement",
     ];

@@ -48,6 +48,8 @@ async fn demo_mode_is_connected_offers_tokens_and_seals_them() {
         (v["mode"].as_str(), v["username"].as_str()),
         (Some("demo"), Some("forge-demo"))
     );
+    // The session names the demo token it uses (the relay's own: the scoped one)…
+    assert_eq!(v["demoToken"], "scoped", "{v}");
 
     let res = relay
         .send(RawRequest::new("GET", "/api/demo-tokens").client())
@@ -60,6 +62,18 @@ async fn demo_mode_is_connected_offers_tokens_and_seals_them() {
     let res = seal(&relay, token("missing-run")).await;
     assert_eq!(res.status, 201, "{}", res.body);
     let cookie = cookie_of(&res);
+    // …and a sealed one names its own, when sealed and when asked again.
+    let sealed: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(sealed["demoToken"], "missing-run", "{sealed}");
+    let res = relay
+        .send(
+            RawRequest::new("GET", "/api/session")
+                .client()
+                .header("Cookie", format!("forge_session={cookie}")),
+        )
+        .await;
+    let again: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(again["demoToken"], "missing-run", "{again}");
     stub.clear();
     let res = relay
         .send(
@@ -153,6 +167,10 @@ async fn the_audit_reads_statuses_only_and_serve_mode_has_no_demo_tokens() {
         .send(RawRequest::new("GET", "/api/demo-tokens").client())
         .await;
     assert_eq!(res.status, 404);
+    // Outside demo mode no session is named after a demo token, even one made with it.
+    let res = seal(&relay, token("scoped")).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert!(!res.body.contains("demoToken"), "{}", res.body);
     stub.clear();
     let res = relay
         .send(RawRequest::new("GET", "/api/audit").bearer())
