@@ -838,11 +838,7 @@ fn canonical_value(key: &'static str, v: &str) -> Result<String, Refusal> {
             }
         }
         "build" => {
-            let ok = !v.is_empty()
-                && v.len() <= 64
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-            if ok {
+            if crate::limits::is_build_ref(v) {
                 Ok(v.to_string())
             } else {
                 bad

@@ -28,6 +28,18 @@ pub fn memory_options() -> impl Iterator<Item = u32> + Clone {
     (MIN_MEMORY_MBYTES.trailing_zeros()..=MAX_MEMORY_MBYTES.trailing_zeros()).map(|p| 1u32 << p)
 }
 
+/// The longest build number or tag a run may name (`?build=`).
+pub const MAX_BUILD_REF_LEN: usize = 64;
+
+/// A build number or tag a run may be started on: 1 to [`MAX_BUILD_REF_LEN`] ASCII letters,
+/// digits, `.`, `_` or `-` (`0.3.14`, `latest`, `beta-2`).
+pub fn is_build_ref(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= MAX_BUILD_REF_LEN
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 /// Largest page Apify returns from an offset-paginated list; the allow-list clamps `limit` to
 /// it.
 pub const MAX_PAGE_LIMIT: u64 = 1000;

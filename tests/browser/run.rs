@@ -73,6 +73,21 @@ async fn run_starts_a_run_and_follows_it_to_succeeded() {
         .send_keys("{\"query\": \"forge\"}")
         .await
         .expect("type");
+    // The build: the Actor's default, or one of its builds (the newest marked latest).
+    let builds: Vec<String> = serde_json::from_value(
+        page.js(
+            "return [...document.querySelectorAll('#run-build option')].map(o => o.textContent);",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(builds[0], "The Actor's default build", "{builds:?}");
+    assert!(
+        builds.iter().skip(1).any(|b| b.ends_with("(latest)")),
+        "{builds:?}"
+    );
+    page.js("const s = document.getElementById('run-build'); s.selectedIndex = 1; s.dispatchEvent(new Event('change')); return s.value;")
+        .await;
     page.click("#run-confirm").await;
     wait_css(&page, "#run-status", 20).await;
     page.screenshot_at("#run-dialog", "run-following").await;
@@ -85,6 +100,27 @@ async fn run_starts_a_run_and_follows_it_to_succeeded() {
     );
     page.screenshot_at("#run-dialog", "run-ended").await;
     assert_eq!(status, "SUCCEEDED");
+    // Once ended: its status, how long it ran and what it cost.
+    let progress = page.text("#run-progress").await;
+    assert!(
+        progress.starts_with("SUCCEEDED · ")
+            && progress.contains('$')
+            && !progress.contains("so far"),
+        "{progress}"
+    );
+    // It was started on the build chosen (the start request names it).
+    let starts = page
+        .js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => /\\/runs\\?/.test(n) && n.includes('memory='));")
+        .await;
+    let chosen = builds[1].trim_end_matches(" (latest)").to_string();
+    assert!(
+        starts.as_array().is_some_and(|a| a.len() == 1
+            && a[0]
+                .as_str()
+                .unwrap_or("")
+                .contains(&format!("build={chosen}"))),
+        "{starts} should name build={chosen}"
+    );
     let console = attr(&page, "#run-console", "href").await;
     assert!(
         console.starts_with("https://console.apify.com/actors/") && console.contains("/runs/"),

@@ -1,6 +1,6 @@
-//! The Run button and the dialog it opens: memory, timeout and an optional JSON input, checked
-//! by [`crate::view_model::run_form::check`] before [`RunCenter::start`] sends anything, then
-//! the run's status until it ends.
+//! The Run button and the dialog it opens: memory, timeout, the build and an optional JSON
+//! input, checked by [`crate::view_model::run_form::check`] before [`RunCenter::start`] sends
+//! anything, then the run's status, duration and cost until it ends.
 
 use crate::components::modal::Modal;
 use crate::data::fleet::FleetStore;
@@ -8,7 +8,7 @@ use crate::data::run::{RunCenter, RunView};
 use crate::data::session::Forge;
 use crate::view_model::console;
 use crate::view_model::run_form::{
-    check, input_label, memory_choices, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECS,
+    build_choices, check, input_label, memory_choices, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECS,
 };
 use leptos::prelude::*;
 
@@ -36,7 +36,7 @@ pub fn RunButton(
             .and_then(|d| d.timeout_secs)
             .or(timeout)
             .unwrap_or(DEFAULT_TIMEOUT_SECS);
-        c.open_for(id.clone(), name.clone(), m, t);
+        c.open_for(id.clone(), name.clone(), m, t, store.run_builds(&id));
     };
     view! {
         <button type="button" class="button secondary small run-button" data-run=data_id on:click=open_dialog>
@@ -57,6 +57,8 @@ pub fn RunDialog() -> impl IntoView {
         view_state,
         memory_field,
         timeout_field,
+        build_field,
+        builds,
         input_field,
         problem,
         ..
@@ -64,6 +66,7 @@ pub fn RunDialog() -> impl IntoView {
     let start = move |_| match check(
         &memory_field.get_untracked(),
         &timeout_field.get_untracked(),
+        &build_field.get_untracked(),
         &input_field.get_untracked(),
     ) {
         Ok(req) => c.start(forge, store, req),
@@ -91,6 +94,16 @@ pub fn RunDialog() -> impl IntoView {
                         on:input=move |ev| timeout_field.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">
+                    <label class="field-label" for="run-build">"Build"</label>
+                    <select id="run-build" class="input"
+                        prop:value=move || build_field.get()
+                        on:change=move |ev| build_field.set(event_target_value(&ev))>
+                        {build_choices(&builds.get_untracked()).into_iter().map(|(value, label)| {
+                            view! { <option value=value>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
                     <label class="field-label" for="run-input">{input_label()}</label>
                     <textarea id="run-input" class="input mono" rows="6" placeholder="{}"
                         prop:value=move || input_field.get()
@@ -106,12 +119,12 @@ pub fn RunDialog() -> impl IntoView {
             }
             .into_any()
         }
-        RunView::Following { run_id, status } | RunView::Ended { run_id, status } => {
-            let ended = matches!(view_state.get(), RunView::Ended { .. });
-            let code = status.clone();
+        RunView::Following(p) | RunView::Ended(p) => {
+            let ended = matches!(view_state.get(), RunView::Ended(_));
+            let run_id = p.run_id.clone();
             view! {
-                <p role="status" id="run-status" data-status=code data-ended=ended.to_string()>
-                    "Run " <code>{run_id.clone()}</code> ": " <strong>{status}</strong>
+                <p role="status" id="run-status" data-status=p.status.as_str() data-ended=ended.to_string()>
+                    "Run " <code>{run_id.clone()}</code> ": " <strong id="run-progress">{p.text()}</strong>
                     {if ended { " — the figures are being refreshed." } else { " — following it…" }}
                 </p>
                 <p>

@@ -628,6 +628,32 @@ impl FleetStore {
     }
 
     /// One loaded Actor's `defaultRunOptions`, once its detail is in.
+    /// The loaded builds of Actor `id` that the builds list named, newest first, at most five,
+    /// each with whether it is tagged `latest` — the Run dialog's build choices.
+    pub fn run_builds(self, id: &str) -> Vec<(String, bool)> {
+        self.prepared.with_value(|v| {
+            let Some(a) = v.iter().flatten().find(|a| a.id == id) else {
+                return Vec::new();
+            };
+            let mut builds: Vec<(usize, &forge_fleet::input::BuildFact)> = a
+                .builds
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.listed && b.number.is_some())
+                .collect();
+            forge_apify::sort::sort_by(&mut builds, |x, y| {
+                y.1.version
+                    .cmp(&x.1.version)
+                    .then(y.1.started_ms.cmp(&x.1.started_ms))
+            });
+            builds
+                .into_iter()
+                .take(5)
+                .filter_map(|(i, b)| Some((b.number.clone()?, a.latest_build == Some(i as u32))))
+                .collect()
+        })
+    }
+
     pub fn default_run_options(self, id: &str) -> Option<DefaultRunOptions> {
         self.prepared.with_value(|v| {
             v.iter()

@@ -13,7 +13,7 @@
 use crate::api::{clock, Abort};
 use crate::data::fleet::FleetStore;
 use crate::data::session::Forge;
-use crate::view_model::run_form::{poll_delay_ms, RunRequest};
+use crate::view_model::run_form::{poll_delay_ms, RunProgress, RunRequest};
 use forge_apify::models::Run;
 use forge_apify::paths::{self, StartRunQuery};
 use leptos::prelude::*;
@@ -29,15 +29,15 @@ pub const NO_RUN: &str = "Your token lacks Actors: Run; everything else keeps wo
 pub enum RunView {
     Form,
     Starting,
-    Following { run_id: String, status: String },
-    Ended { run_id: String, status: String },
+    Following(RunProgress),
+    Ended(RunProgress),
     Refused(String),
 }
 
 impl RunView {
     /// A run is being started or followed: the dialog shows it (one run at a time).
     pub fn busy(&self) -> bool {
-        matches!(self, RunView::Starting | RunView::Following { .. })
+        matches!(self, RunView::Starting | RunView::Following(_))
     }
 }
 
@@ -51,6 +51,10 @@ pub struct RunCenter {
     pub view_state: RwSignal<RunView>,
     pub memory_field: RwSignal<String>,
     pub timeout_field: RwSignal<String>,
+    /// A value of `run_form::build_choices` (empty: the Actor's default build).
+    pub build_field: RwSignal<String>,
+    /// The Actor's known builds, newest first: (number, tagged `latest`).
+    pub builds: RwSignal<Vec<(String, bool)>>,
     pub input_field: RwSignal<String>,
     pub problem: RwSignal<Option<String>>,
 }
@@ -70,6 +74,8 @@ impl RunCenter {
             view_state: RwSignal::new(RunView::Form),
             memory_field: RwSignal::new(String::new()),
             timeout_field: RwSignal::new(String::new()),
+            build_field: RwSignal::new(String::new()),
+            builds: RwSignal::new(Vec::new()),
             input_field: RwSignal::new(String::new()),
             problem: RwSignal::new(None),
         }
@@ -81,12 +87,21 @@ impl RunCenter {
 
     /// Opens the dialog for Actor `id` with its default memory and timeout — unless a run is
     /// being followed, which the dialog then shows.
-    pub fn open_for(self, id: String, name: String, memory: u32, timeout: u32) {
+    pub fn open_for(
+        self,
+        id: String,
+        name: String,
+        memory: u32,
+        timeout: u32,
+        builds: Vec<(String, bool)>,
+    ) {
         if !self.view_state.get_untracked().busy() {
             self.id.set(id);
             self.name.set(name);
             self.memory_field.set(memory.to_string());
             self.timeout_field.set(timeout.to_string());
+            self.build_field.set(String::new());
+            self.builds.set(builds);
             self.problem.set(None);
             self.view_state.set(RunView::Form);
         }
@@ -105,6 +120,7 @@ impl RunCenter {
             let query = StartRunQuery {
                 memory_mbytes: Some(req.memory),
                 timeout_secs: Some(req.timeout),
+                build: req.build,
                 ..StartRunQuery::default()
             };
             let Ok(start) = paths::start_run(&actor, &query) else {
@@ -143,11 +159,8 @@ impl RunCenter {
             };
             forge.learn_run(true);
             let run_id = run.id.clone();
-            let mut status = run.status;
-            view_state.set(RunView::Following {
-                run_id: run_id.clone(),
-                status: status.as_str().into(),
-            });
+            let mut progress = RunProgress::of(&run, clock::now_ms() as i64);
+            view_state.set(RunView::Following(progress.clone()));
             let Ok(follow) = paths::run_wait(&run_id, FOLLOW_WAIT_SECS) else {
                 view_state.set(RunView::Refused(
                     "Apify answered with an odd run ID.".into(),
@@ -155,14 +168,14 @@ impl RunCenter {
                 return;
             };
             let mut failures = 0;
-            while !status.is_terminal() {
+            while !progress.status.is_terminal() {
                 match client.apify(&follow, None, &abort).await {
                     Ok(a) if a.status == 200 => {
                         failures = 0;
                         if let Ok(run) = a.data::<Run>() {
-                            status = run.status;
+                            progress = RunProgress::of(&run, clock::now_ms() as i64);
                         }
-                        if !status.is_terminal() {
+                        if !progress.status.is_terminal() {
                             // The wait ran out (or an upstream ignored it): a breath, not a spin.
                             clock::sleep_ms(500.0).await;
                         }
@@ -173,15 +186,9 @@ impl RunCenter {
                         failures += 1;
                     }
                 }
-                view_state.set(RunView::Following {
-                    run_id: run_id.clone(),
-                    status: status.as_str().into(),
-                });
+                view_state.set(RunView::Following(progress.clone()));
             }
-            view_state.set(RunView::Ended {
-                run_id,
-                status: status.as_str().into(),
-            });
+            view_state.set(RunView::Ended(progress));
             store.refresh_actor(client, actor).await;
         });
     }

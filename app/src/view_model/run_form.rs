@@ -1,10 +1,17 @@
-//! The Run dialog's fields, checked before anything is sent: memory, timeout and the JSON
-//! input, against the limits Apify and the relay enforce (`forge_apify::limits`).
+//! The Run dialog's fields, checked before anything is sent: memory, timeout, the build and
+//! the JSON input, against the limits Apify and the relay enforce (`forge_apify::limits`); and
+//! how a started run reads while it is followed ([`RunProgress`]).
+//!
+//! The input is not prefilled: the relay never returns an Actor's example input (it can hold
+//! credentials), and a run's own input is a record outside what Forge reads.
 
+use crate::view_model::format::{duration, usd};
 use forge_apify::limits::{
     is_allowed_memory_mbytes, MAX_MEMORY_MBYTES, MAX_RUN_INPUT_BYTES, MAX_RUN_TIMEOUT_SECS,
     MIN_MEMORY_MBYTES,
 };
+use forge_apify::models::{JobStatus, Run};
+use forge_apify::time::parse_iso_millis;
 
 /// The memory a run gets when neither the Actor nor the user says.
 pub const DEFAULT_MEMORY_MB: u32 = 1024;
@@ -16,6 +23,8 @@ pub const DEFAULT_TIMEOUT_SECS: u32 = 3600;
 pub struct RunRequest {
     pub memory: u32,
     pub timeout: u32,
+    /// A build number or tag; `None` runs the Actor's own default build.
+    pub build: Option<String>,
     pub body: String,
 }
 
@@ -27,8 +36,9 @@ pub fn input_label() -> String {
     )
 }
 
-/// Checks the dialog's fields; the error is a sentence for the form.
-pub fn check(memory: &str, timeout: &str, input: &str) -> Result<RunRequest, String> {
+/// Checks the dialog's fields; the error is a sentence for the form. `build` is a value of
+/// [`build_choices`] (empty: the Actor's default build).
+pub fn check(memory: &str, timeout: &str, build: &str, input: &str) -> Result<RunRequest, String> {
     let memory: u32 = memory
         .trim()
         .parse()
@@ -60,11 +70,78 @@ pub fn check(memory: &str, timeout: &str, input: &str) -> Result<RunRequest, Str
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&body) {
         return Err(format!("The input is not valid JSON: {e}"));
     }
+    let build = build.trim();
+    if !build.is_empty() && !forge_apify::limits::is_build_ref(build) {
+        return Err("The build must be a build number such as 0.3.14 or a tag.".into());
+    }
     Ok(RunRequest {
         memory,
         timeout,
+        build: (!build.is_empty()).then(|| build.to_string()),
         body,
     })
+}
+
+/// The build choices, as (value, label): the Actor's default build first, then each known
+/// build, newest first, the one tagged `latest` marked.
+pub fn build_choices(builds: &[(String, bool)]) -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), "The Actor's default build".to_string())];
+    out.extend(builds.iter().map(|(number, latest)| {
+        let label = if *latest {
+            format!("{number} (latest)")
+        } else {
+            number.clone()
+        };
+        (number.clone(), label)
+    }));
+    out
+}
+
+/// A started run as the dialog shows it while following it and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunProgress {
+    pub run_id: String,
+    pub status: JobStatus,
+    /// How long it ran (or has run so far).
+    pub duration_ms: Option<u64>,
+    /// `usageTotalUsd` (so far, while it runs).
+    pub cost_usd: Option<f64>,
+}
+
+impl RunProgress {
+    /// From Apify's run, at `now_ms` (for a run still going).
+    pub fn of(run: &Run, now_ms: i64) -> RunProgress {
+        let started = parse_iso_millis(&run.started_at);
+        let ended = run.finished_at.as_deref().and_then(parse_iso_millis);
+        let measured = run.stats.as_ref().and_then(|s| s.duration_millis);
+        let duration_ms = measured.or_else(|| {
+            let end = ended.unwrap_or(now_ms);
+            started.map(|s| (end - s).max(0) as u64)
+        });
+        RunProgress {
+            run_id: run.id.clone(),
+            status: run.status,
+            duration_ms,
+            cost_usd: run.usage_total_usd,
+        }
+    }
+
+    /// `SUCCEEDED · 1m 35s · $0.012`, or `RUNNING · 12 s so far · $0.0010 so far`.
+    pub fn text(&self) -> String {
+        let so_far = if self.status.is_terminal() {
+            ""
+        } else {
+            " so far"
+        };
+        let mut parts = vec![self.status.as_str().to_string()];
+        if let Some(d) = self.duration_ms {
+            parts.push(format!("{}{so_far}", duration(d)));
+        }
+        if let Some(c) = self.cost_usd {
+            parts.push(format!("{}{so_far}", usd(c)));
+        }
+        parts.join(" · ")
+    }
 }
 
 /// The memory choices of the dialog, as (value, label): every size Apify accepts
@@ -109,7 +186,7 @@ mod tests {
         let odd = memory_choices("1000");
         assert_eq!(odd[0], ("1000".into(), "1000 MB".into()));
         assert_eq!(odd.len(), 10);
-        assert!(check(&odd[0].0, "60", "").is_err());
+        assert!(check(&odd[0].0, "60", "", "").is_err());
     }
 
     #[test]
@@ -140,13 +217,54 @@ mod tests {
             ("too big", ("1024", "60", &big), Err("the limit is 256 KiB")),
         ];
         for (case, (m, t, i), want) in cases {
-            match (check(m, t, i), want) {
+            match (check(m, t, "", i), want) {
                 (Ok(r), Ok(body)) => assert_eq!(r.body, body, "{case}"),
                 (Err(e), Err(part)) => assert!(e.contains(part), "{case}: {e}"),
                 (got, _) => panic!("{case}: {got:?}"),
             }
         }
         assert_eq!(input_label(), "Input (JSON, optional, at most 256 KiB)");
+    }
+
+    #[test]
+    fn the_build_is_the_actors_default_or_one_of_its_builds() {
+        assert_eq!(check("1024", "60", "", "").unwrap().build, None);
+        assert_eq!(
+            check("1024", "60", "0.3.13", "").unwrap().build.as_deref(),
+            Some("0.3.13")
+        );
+        assert!(check("1024", "60", "0.3&x=1", "").is_err());
+        let choices = build_choices(&[("0.3.14".into(), true), ("0.3.13".into(), false)]);
+        assert_eq!(
+            choices,
+            [
+                ("".into(), "The Actor's default build".into()),
+                ("0.3.14".into(), "0.3.14 (latest)".into()),
+                ("0.3.13".into(), "0.3.13".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_followed_run_reads_its_status_duration_and_cost() {
+        let run = |status: &str, finished: Option<&str>, cost: Option<f64>| -> Run {
+            serde_json::from_value(serde_json::json!({
+                "id": "r1", "actId": "a1", "status": status,
+                "startedAt": "2026-12-01T10:00:00.000Z", "finishedAt": finished,
+                "usageTotalUsd": cost,
+            }))
+            .unwrap()
+        };
+        let now = parse_iso_millis("2026-12-01T10:00:12.000Z").unwrap();
+        let going = RunProgress::of(&run("RUNNING", None, Some(0.001)), now);
+        assert_eq!(going.text(), "RUNNING · 12 s so far · $0.0010 so far");
+        let done = RunProgress::of(
+            &run("SUCCEEDED", Some("2026-12-01T10:01:35.000Z"), Some(0.0123)),
+            now,
+        );
+        assert_eq!(done.text(), "SUCCEEDED · 1m 35s · $0.012");
+        let unknown = RunProgress::of(&run("READY", None, None), now);
+        assert_eq!(unknown.text(), "READY · 12 s so far");
     }
 
     #[test]
