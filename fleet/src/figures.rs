@@ -101,6 +101,9 @@ pub(crate) struct Scratch {
     tallies: Vec<BuildTally>,
     /// Per build over the release check's fixed period.
     release_tallies: Vec<BuildTally>,
+    /// Starts of failed runs newer than the newest success seen so far (the failing-streak
+    /// candidates; filtered once the newest success is known).
+    failures: Vec<i64>,
 }
 
 /// The figures of one Actor over `window`.
@@ -136,6 +139,8 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
     s.release_tallies.clear();
     s.release_tallies
         .resize(a.builds.len(), BuildTally::default());
+    s.failures.clear();
+    let mut last_success: Option<i64> = None;
 
     let mut counts = StatusCounts::default();
     let (mut cost_sum, mut cost_runs) = (0.0f64, 0u32);
@@ -144,7 +149,18 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
 
     for r in &a.runs {
         let t = r.started_ms;
-        if t >= end || t < start.min(change_start) {
+        if t >= end {
+            continue;
+        }
+        // Failing right now: whatever the window, every run before its end counts.
+        match r.status {
+            JobStatus::Succeeded => last_success = last_success.max(Some(t)),
+            JobStatus::Failed | JobStatus::TimedOut if last_success.is_none_or(|l| t > l) => {
+                s.failures.push(t);
+            }
+            _ => {}
+        }
+        if t < start.min(change_start) {
             continue;
         }
         // Change detection, over its fixed periods.
@@ -295,7 +311,7 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         staleness,
         daily,
         unreadable_runs: a.unreadable_runs,
-        failing: failing_streak(a, end),
+        failing: failing_streak(&s.failures, last_success),
     }
 }
 
@@ -387,13 +403,10 @@ pub fn allowed_memory_mb(need_mb: f64) -> u32 {
 }
 
 /// Order of builds: by parsed build number, then by when they started (or first ran).
-type BuildKey = (Option<(u32, u32, u32)>, i64);
+type BuildKey = crate::input::BuildOrder;
 
 fn build_key(b: &BuildFact, first_run: i64) -> BuildKey {
-    (
-        b.version,
-        b.started_ms.or(b.finished_ms).unwrap_or(first_run),
-    )
+    b.order_key(first_run)
 }
 
 fn usage(b: &BuildFact, t: &BuildTally) -> BuildUsage {
@@ -456,21 +469,14 @@ fn build_report(
     }
 }
 
-/// The newest finished runs started before `end` that all failed, when there are at least
-/// [`FAILING_NOW_RUNS`]: those after the last SUCCEEDED run. Two linear passes, no sort.
-fn failing_streak(a: &PreparedActor, end: i64) -> Option<FailingStreak> {
-    let before_end = || a.runs.iter().filter(move |r| r.started_ms < end);
-    let last_success = before_end()
-        .filter(|r| r.status == JobStatus::Succeeded)
-        .map(|r| r.started_ms)
-        .max();
-    let failures = before_end().filter(|r| {
-        matches!(r.status, JobStatus::Failed | JobStatus::TimedOut)
-            && last_success.is_none_or(|s| r.started_ms > s)
-    });
-    let (runs, since_ms) = failures.fold((0u32, i64::MAX), |(n, since), r| {
-        (n + 1, since.min(r.started_ms))
-    });
+/// The failures after the newest success (`candidates` are the failures the main pass saw
+/// after the newest success *so far*; the runs come in any order), when there are at least
+/// [`FAILING_NOW_RUNS`].
+fn failing_streak(candidates: &[i64], last_success: Option<i64>) -> Option<FailingStreak> {
+    let after = candidates
+        .iter()
+        .filter(|t| last_success.is_none_or(|l| **t > l));
+    let (runs, since_ms) = after.fold((0u32, i64::MAX), |(n, since), t| (n + 1, since.min(*t)));
     (runs >= FAILING_NOW_RUNS).then_some(FailingStreak { runs, since_ms })
 }
 

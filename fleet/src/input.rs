@@ -196,7 +196,19 @@ pub struct BuildFact {
     pub listed: bool,
 }
 
+/// How builds are ordered, oldest to newest: by version number, then by when they were built.
+pub type BuildOrder = (Option<(u32, u32, u32)>, i64);
+
 impl BuildFact {
+    /// This build's place in [`BuildOrder`]; `unbuilt` stands in for an unknown build time
+    /// (the first run on it, for a build the list did not include).
+    pub fn order_key(&self, unbuilt: i64) -> BuildOrder {
+        (
+            self.version,
+            self.started_ms.or(self.finished_ms).unwrap_or(unbuilt),
+        )
+    }
+
     /// Display name: the build number, else the id.
     pub fn label(&self) -> String {
         self.number
@@ -501,6 +513,25 @@ impl Preparing {
 }
 
 impl PreparedActor {
+    /// The newest `n` builds the builds list named that have a number, newest first, each with
+    /// whether it is tagged `latest` — what a run may be started on.
+    pub fn newest_listed_builds(&self, n: usize) -> Vec<(String, bool)> {
+        let mut builds: Vec<(usize, &BuildFact)> = self
+            .builds
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.listed && b.number.is_some())
+            .collect();
+        forge_apify::sort::sort_by(&mut builds, |x, y| {
+            y.1.order_key(0).cmp(&x.1.order_key(0)).then(x.0.cmp(&y.0))
+        });
+        builds
+            .into_iter()
+            .take(n)
+            .filter_map(|(i, b)| Some((b.number.clone()?, self.latest_build == Some(i as u32))))
+            .collect()
+    }
+
     /// Folds in the Actor's detail (or a list item): names, `modifiedAt`, and — when the detail
     /// carries them — its defaults and the build tagged `latest`.
     pub fn read_detail(&mut self, actor: &Actor) {

@@ -25,6 +25,21 @@ async fn query(page: &Page) -> String {
         .to_string()
 }
 
+/// The dashboard in a `width` × `height` window, once its load is done (at most `secs`).
+async fn dashboard_at(page: &Page, width: u32, height: u32, secs: u64) {
+    page.client
+        .set_window_size(width, height)
+        .await
+        .expect("resize the window");
+    page.goto("/").await;
+    wait_css(
+        page,
+        "#fleet[data-phase=\"done\"] .fleet-table tbody tr",
+        secs,
+    )
+    .await;
+}
+
 /// The page is no wider than its window (less the scrollbar, which `innerWidth` counts).
 async fn page_fits(page: &Page) -> bool {
     page.js("const d = document.documentElement; return d.scrollWidth <= d.clientWidth;")
@@ -111,17 +126,7 @@ async fn the_address_keeps_the_view_and_an_empty_filter_offers_clear_filters() {
 #[tokio::test]
 async fn the_table_fits_keeps_its_header_and_actor_column_and_remembers_columns() {
     let page = open(Relay::DemoWith(&["--actors", "200"]), "table-fit").await;
-    page.client
-        .set_window_size(1280, 800)
-        .await
-        .expect("1280 × 800");
-    page.goto("/").await;
-    wait_css(
-        &page,
-        "#fleet[data-phase=\"done\"] .fleet-table tbody tr",
-        180,
-    )
-    .await;
+    dashboard_at(&page, 1280, 800, 180).await;
     let wrap = "document.getElementById('fleet-table-wrap')";
     let fits = format!("const w = {wrap}; return w.scrollWidth <= w.clientWidth;");
     assert_eq!(page.js(&fits).await, json!(true), "default columns fit");
@@ -183,17 +188,7 @@ async fn the_table_fits_keeps_its_header_and_actor_column_and_remembers_columns(
 #[tokio::test]
 async fn on_a_phone_actors_are_cards_and_no_page_is_wider_than_the_screen() {
     let page = open(Relay::Demo, "phone").await;
-    page.client
-        .set_window_size(390, 844)
-        .await
-        .expect("390 × 844");
-    page.goto("/").await;
-    wait_css(
-        &page,
-        "#fleet[data-phase=\"done\"] .fleet-table tbody tr",
-        120,
-    )
-    .await;
+    dashboard_at(&page, 390, 844, 120).await;
     assert_eq!(
         page.js(
             "return getComputedStyle(document.querySelector('.fleet-table tbody tr')).display;"

@@ -79,8 +79,16 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
     move || {
         let r = report.get();
         let window = Window::new(r.window_days, end_ms);
-        let groups = input.with_value(|input| {
-            prepared.with_value(|prepared| failure_groups(&run_rows(input, prepared, window)))
+        // One pass over the window's runs for the failure groups and the filter counts.
+        let (groups, counts) = input.with_value(|input| {
+            prepared.with_value(|prepared| {
+                let rows = run_rows(input, prepared, window);
+                let counts: Vec<(RunFilter, usize)> = RunFilter::ALL
+                    .into_iter()
+                    .map(|f| (f, f.count(rows.iter().map(|r| r.status))))
+                    .collect();
+                (failure_groups(&rows), counts)
+            })
         });
         let actor_id = input.with_value(|i| i.actor.id.clone());
         let release = r.builds.release.clone();
@@ -170,7 +178,7 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                     </table>
                 </div>
             </section>
-            <RunsTable input prepared window actor_id=actor_id.clone() />
+            <RunsTable input prepared window actor_id=actor_id.clone() counts />
         }
     }
 }
@@ -183,19 +191,12 @@ fn RunsTable(
     prepared: StoredValue<PreparedActor>,
     window: Window,
     actor_id: String,
+    /// Runs per filter, [`RunFilter::ALL`] order.
+    counts: Vec<(RunFilter, usize)>,
 ) -> impl IntoView {
     let filter = RwSignal::new(RunFilter::All);
     let page = RwSignal::new(0usize);
     let actor_id = StoredValue::new(actor_id);
-    let counts: Vec<(RunFilter, usize)> = input.with_value(|input| {
-        prepared.with_value(|prepared| {
-            let rows = run_rows(input, prepared, window);
-            RunFilter::ALL
-                .into_iter()
-                .map(|f| (f, f.count(rows.iter().map(|r| r.status))))
-                .collect()
-        })
-    });
     let total = counts[0].1;
     let table = move || {
         let f = filter.get();

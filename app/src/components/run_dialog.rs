@@ -45,6 +45,31 @@ pub fn RunButton(
     }
 }
 
+/// A labelled `<select>` of (value, label) choices bound to `field`.
+#[component]
+fn ChoiceField(
+    id: &'static str,
+    label: &'static str,
+    field: RwSignal<String>,
+    choices: Vec<(String, String)>,
+    /// The dialog's first field: the one that takes focus when it opens.
+    #[prop(optional)]
+    autofocus: bool,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label class="field-label" for=id>{label}</label>
+            <select id=id class="input" data-autofocus=autofocus.then_some("")
+                prop:value=move || field.get()
+                on:change=move |ev| field.set(event_target_value(&ev))>
+                {choices.into_iter().map(|(value, label)| {
+                    view! { <option value=value>{label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// The dialog (rendered once per page).
 #[component]
 pub fn RunDialog() -> impl IntoView {
@@ -77,32 +102,16 @@ pub fn RunDialog() -> impl IntoView {
         RunView::Form | RunView::Starting => {
             let starting = view_state.get() == RunView::Starting;
             view! {
-                <div class="field">
-                    <label class="field-label" for="run-memory">"Memory"</label>
-                    <select id="run-memory" class="input" data-autofocus=""
-                        prop:value=move || memory_field.get()
-                        on:change=move |ev| memory_field.set(event_target_value(&ev))>
-                        {memory_choices(&memory_field.get_untracked()).into_iter().map(|(value, label)| {
-                            view! { <option value=value>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <ChoiceField id="run-memory" label="Memory" field=memory_field
+                    choices=memory_choices(&memory_field.get_untracked()) autofocus=true />
                 <div class="field">
                     <label class="field-label" for="run-timeout">"Timeout (seconds)"</label>
                     <input id="run-timeout" class="input" type="number" min="1"
                         prop:value=move || timeout_field.get()
                         on:input=move |ev| timeout_field.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
-                    <label class="field-label" for="run-build">"Build"</label>
-                    <select id="run-build" class="input"
-                        prop:value=move || build_field.get()
-                        on:change=move |ev| build_field.set(event_target_value(&ev))>
-                        {build_choices(&builds.get_untracked()).into_iter().map(|(value, label)| {
-                            view! { <option value=value>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <ChoiceField id="run-build" label="Build" field=build_field
+                    choices=build_choices(&builds.get_untracked()) />
                 <div class="field">
                     <label class="field-label" for="run-input">{input_label()}</label>
                     <textarea id="run-input" class="input mono" rows="6" placeholder="{}"

@@ -627,33 +627,18 @@ impl FleetStore {
         }
     }
 
-    /// One loaded Actor's `defaultRunOptions`, once its detail is in.
-    /// The loaded builds of Actor `id` that the builds list named, newest first, at most five,
-    /// each with whether it is tagged `latest` — the Run dialog's build choices.
+    /// The Run dialog's build choices for Actor `id`: its five newest listed builds, newest
+    /// first, the one tagged `latest` marked (`PreparedActor::newest_listed_builds`).
     pub fn run_builds(self, id: &str) -> Vec<(String, bool)> {
         self.prepared.with_value(|v| {
-            let Some(a) = v.iter().flatten().find(|a| a.id == id) else {
-                return Vec::new();
-            };
-            let mut builds: Vec<(usize, &forge_fleet::input::BuildFact)> = a
-                .builds
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.listed && b.number.is_some())
-                .collect();
-            forge_apify::sort::sort_by(&mut builds, |x, y| {
-                y.1.version
-                    .cmp(&x.1.version)
-                    .then(y.1.started_ms.cmp(&x.1.started_ms))
-            });
-            builds
-                .into_iter()
-                .take(5)
-                .filter_map(|(i, b)| Some((b.number.clone()?, a.latest_build == Some(i as u32))))
-                .collect()
+            v.iter()
+                .flatten()
+                .find(|a| a.id == id)
+                .map_or_else(Vec::new, |a| a.newest_listed_builds(5))
         })
     }
 
+    /// One loaded Actor's `defaultRunOptions`, once its detail is in.
     pub fn default_run_options(self, id: &str) -> Option<DefaultRunOptions> {
         self.prepared.with_value(|v| {
             v.iter()

@@ -110,14 +110,11 @@ impl Forge {
     /// remembered for this connection while the tab is open, so a reload does not forget it.
     pub fn learn_run(self, allowed: bool) {
         self.run_known.set(Some(allowed));
-        self.remember_for_connection(RUN_KNOWN_KEY, &allowed.to_string());
-    }
-
-    /// Keeps `value` under `key` for the current connection while the tab is open (a reload
-    /// reads it back; another connection does not).
-    fn remember_for_connection(self, key: &str, value: &str) {
         if let Some(info) = self.session.with_untracked(|s| s.connected().cloned()) {
-            storage::tab_set(key, &format!("{}={value}", connection_id(&info)));
+            storage::tab_set(
+                RUN_KNOWN_KEY,
+                &format!("{}={allowed}", connection_id(&info)),
+            );
         }
     }
 
@@ -243,14 +240,9 @@ fn connection_id(info: &SessionInfo) -> String {
     )
 }
 
-/// The value kept under `key` for the connection `info`, if any.
-fn recalled(info: &SessionInfo, key: &str) -> Option<String> {
-    let stored = storage::tab_get(key)?;
-    let (connection, value) = stored.rsplit_once('=')?;
-    (connection == connection_id(info)).then(|| value.to_string())
-}
-
-/// What this tab learned about Actors: Run on this connection, if anything.
+/// What this tab learned about Actors: Run on the connection `info`, if anything.
 fn learned_run(info: &SessionInfo) -> Option<bool> {
-    recalled(info, RUN_KNOWN_KEY).map(|v| v == "true")
+    let stored = storage::tab_get(RUN_KNOWN_KEY)?;
+    let (connection, allowed) = stored.rsplit_once('=')?;
+    (connection == connection_id(info)).then(|| allowed == "true")
 }

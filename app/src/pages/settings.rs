@@ -301,11 +301,13 @@ fn DemoCard() -> impl IntoView {
     };
     let busy = RwSignal::new(None::<String>);
     let feedback = RwSignal::new(None::<Feedback>);
-    fn sealed_now() -> bool {
-        Forge::get()
+    let sealed = move || {
+        forge
             .session
-            .with(|s| s.connected().is_some_and(SessionInfo::is_sealed))
-    }
+            .get()
+            .connected()
+            .is_some_and(SessionInfo::is_sealed)
+    };
     let user = move || forge.session.get().connected().map(|s| s.username.clone());
 
     let try_token = move |label: String, token: String| {
@@ -408,7 +410,7 @@ fn DemoCard() -> impl IntoView {
                     Feedback::Success(m) => view! { <p class="notice notice-ok">{m}</p> }.into_any(),
                 })}
             </div>
-            {move || sealed_now().then(|| view! {
+            {move || sealed().then(|| view! {
                 <div class="actions">
                     <button
                         type="button"

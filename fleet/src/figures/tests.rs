@@ -591,3 +591,13 @@ fn no_cost_spike() {
         assert!(!fx.figures().cost.trend.spike, "{case}");
     }
 }
+
+#[test]
+fn the_builds_a_run_may_start_on_are_the_newest_listed_first() {
+    let p = two_builds(1, 0, 1, 0).prepared();
+    assert_eq!(
+        p.newest_listed_builds(5),
+        [("0.1.2".to_string(), true), ("0.1.1".to_string(), false)]
+    );
+    assert_eq!(p.newest_listed_builds(1).len(), 1);
+}
