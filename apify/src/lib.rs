@@ -22,10 +22,13 @@
 //! - [`sort`]: stable sorting that puts one copy of the sort algorithm in the app's wasm.
 //! - [`time`]: Apify's timestamps and the relay's RFC 3339 seconds, without a date library.
 //! - [`models`]: the response models Forge reads.
+//! - [`definition`]: what a build declares (input and dataset fields, memory default), for
+//!   comparing builds and for the input a run starts from.
 //! - [`project`]: the response projection each allow-list row applies to what comes back.
 
 pub mod allow;
 pub mod audit;
+pub mod definition;
 pub mod envelope;
 pub mod error_kind;
 pub mod limits;

@@ -12,6 +12,7 @@
 //! only sort is of the window's durations, once, in a buffer reused across Actors. See
 //! [`crate::metrics`] for the definitions and [`crate::rules`] for every threshold.
 
+use crate::changes::build_changes;
 use crate::format::{pct, usd};
 use crate::input::{BuildFact, PreparedActor};
 use crate::metrics::{
@@ -459,7 +460,16 @@ fn build_report(
         let previous = rest.iter().find(|i| release_tallies[**i].runs > 0)?;
         let n = usage(&a.builds[*newest], &release_tallies[*newest]);
         let p = usage(&a.builds[*previous], &release_tallies[*previous]);
-        Some(release_check(n, p))
+        let mut check = release_check(n, p);
+        let (nb, pb) = (&a.builds[*newest], &a.builds[*previous]);
+        if let (Some(after), Some(before)) = (&nb.definition, &pb.definition) {
+            let changes = build_changes(&pb.label(), before, &nb.label(), after);
+            if let Some(headline) = changes.headline() {
+                check.note = format!("{} — {} {headline}", check.note, nb.label());
+            }
+            check.changes = Some(changes);
+        }
+        Some(check)
     });
     BuildReport {
         in_use,
@@ -467,6 +477,24 @@ fn build_report(
         used,
         release,
     }
+}
+
+/// The builds `release` compares whose details `a` has not read yet (ids): what to ask for so
+/// that the check can say what changed between them.
+pub fn builds_to_describe(a: &PreparedActor, release: Option<&ReleaseCheck>) -> Vec<String> {
+    let Some(r) = release else {
+        return Vec::new();
+    };
+    [&r.newest.id, &r.previous.id]
+        .into_iter()
+        .flatten()
+        .filter(|id| {
+            a.builds
+                .iter()
+                .any(|b| b.id.as_ref() == Some(*id) && b.definition.is_none())
+        })
+        .cloned()
+        .collect()
 }
 
 /// The failures after the newest success (`candidates` are the failures the main pass saw
@@ -551,6 +579,7 @@ pub fn release_check(newest: BuildUsage, previous: BuildUsage) -> ReleaseCheck {
         previous,
         regression,
         note,
+        changes: None,
     }
 }
 

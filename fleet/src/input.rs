@@ -12,6 +12,7 @@
 //! prepared run is 48 bytes with no heap; reports for any window are then computed from the
 //! prepared form without touching a string.
 
+use forge_apify::definition::{BuildDefinition, BuildDetail};
 use forge_apify::models::{Actor, BuildShort, DefaultRunOptions, JobStatus, Run, RunShort};
 use forge_apify::time::{parse_iso_millis, IsoParser};
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,9 @@ pub struct ActorInput {
     /// Enrichment: run id → item count of its default dataset (dataset metadata only).
     #[serde(default)]
     pub item_counts: BTreeMap<String, u64>,
+    /// Enrichment: details of the builds the release check compares.
+    #[serde(default)]
+    pub build_details: Vec<BuildDetail>,
 }
 
 impl ActorInput {
@@ -48,6 +52,7 @@ impl ActorInput {
             builds: Vec::new(),
             run_details: BTreeMap::new(),
             item_counts: BTreeMap::new(),
+            build_details: Vec::new(),
         }
     }
 }
@@ -194,6 +199,10 @@ pub struct BuildFact {
     pub finished_ms: Option<i64>,
     /// Present in the builds list the loader fetched.
     pub listed: bool,
+    /// What the build declares, once its detail was read
+    /// ([`PreparedActor::read_build_detail`]): compared between builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<BuildDefinition>,
 }
 
 /// How builds are ordered, oldest to newest: by version number, then by when they were built.
@@ -363,6 +372,7 @@ fn intern_build(builds: &mut Vec<BuildFact>, id: Option<&str>, number: Option<&s
                 started_ms: None,
                 finished_ms: None,
                 listed: false,
+                definition: None,
             });
             builds.len() - 1
         }
@@ -532,6 +542,18 @@ impl PreparedActor {
             .collect()
     }
 
+    /// Folds in a build's detail: what it declares, on the build with its id. A build the
+    /// Actor does not know is ignored (details annotate builds, they do not add them).
+    pub fn read_build_detail(&mut self, detail: &BuildDetail) {
+        if let Some(b) = self
+            .builds
+            .iter_mut()
+            .find(|b| b.id.as_deref() == Some(detail.id.as_str()))
+        {
+            b.definition = Some(detail.definition());
+        }
+    }
+
     /// Folds in the Actor's detail (or a list item): names, `modifiedAt`, and — when the detail
     /// carries them — its defaults and the build tagged `latest`.
     pub fn read_detail(&mut self, actor: &Actor) {
@@ -635,7 +657,11 @@ pub fn prepare(input: &ActorInput) -> PreparedActor {
     for (id, d) in &input.run_details {
         enrichment.entry(id.as_str()).or_default().1 = Some(d);
     }
-    p.finish(|id| enrichment.get(id).copied().unwrap_or_default())
+    let mut prepared = p.finish(|id| enrichment.get(id).copied().unwrap_or_default());
+    for d in &input.build_details {
+        prepared.read_build_detail(d);
+    }
+    prepared
 }
 
 /// [`prepare`] for every Actor, in the order given.

@@ -31,6 +31,7 @@
 //! - [`format`](mod@format): how shares and dollars read in sentences (`81%`, `$0.120`).
 //! - [`window`]: the `[end − days, end)` window and its exact edge rule.
 //! - [`input`]: what the engine reads ([`ActorInput`]) and its prepared form.
+//! - [`changes`]: what changed between two builds, from what each declares.
 //! - [`metrics`]: the figures' types and definitions (rates, nearest-rank percentiles, cost).
 //! - [`figures`]: one Actor's figures over a window.
 //! - [`health`]: the published health formula and its drivers, from the figures.
@@ -52,6 +53,7 @@
 //! input (`Window::end_ms`), never read from a clock.
 
 pub mod attention;
+pub mod changes;
 pub mod digest;
 pub mod figures;
 pub mod fleet;
@@ -91,11 +93,12 @@ mod testkit;
 #[cfg(test)]
 mod tests {
     /// The modules in dependency order, with their sources.
-    const MODULES: [(&str, &str); 16] = [
+    const MODULES: [(&str, &str); 17] = [
         ("rules", include_str!("rules.rs")),
         ("format", include_str!("format.rs")),
         ("window", include_str!("window.rs")),
         ("input", include_str!("input.rs")),
+        ("changes", include_str!("changes.rs")),
         ("metrics", include_str!("metrics.rs")),
         ("figures", include_str!("figures.rs")),
         ("health", include_str!("health.rs")),
@@ -142,11 +145,15 @@ mod tests {
             }
         }
         // What the split is for: the score and the plan read figures, never a report.
+        let source = |m: &str| MODULES[rank(m)].1;
         assert_eq!(
-            uses(MODULES[6].1),
+            uses(source("health")),
             ["figures", "metrics", "rules", "format"]
         );
-        assert_eq!(uses(MODULES[7].1), ["figures", "format", "health", "rules"]);
-        assert_eq!(uses(MODULES[0].1), Vec::<&str>::new());
+        assert_eq!(
+            uses(source("plan")),
+            ["figures", "format", "health", "rules"]
+        );
+        assert_eq!(uses(source("rules")), Vec::<&str>::new());
     }
 }

@@ -316,8 +316,12 @@ pub struct ReleaseCheck {
     pub previous: BuildUsage,
     /// Flagged by the release-regression rule (`rules::REGRESSION_*`).
     pub regression: bool,
-    /// One sentence: the verdict, or why there is none ("only 4 finished runs on 0.3.13").
+    /// One sentence: the verdict, or why there is none ("only 4 finished runs on 0.3.13"),
+    /// and what the newest build changed when both builds' details are known.
     pub note: String,
+    /// What changed from `previous` to `newest`, when both builds' details were read.
+    #[serde(default)]
+    pub changes: Option<crate::changes::BuildChanges>,
 }
 
 /// Builds: the one in use, how many were made, and the release check.

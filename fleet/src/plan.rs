@@ -131,11 +131,18 @@ pub fn place(r: &ActorFigures, health: &Health) -> Placement {
 
     // 1. Fix now
     if let Some(check) = r.builds.release.as_ref().filter(|c| c.regression) {
+        let newest = check.newest.number.as_deref().unwrap_or("?");
+        // What the build changed, when both builds' details were read ("which removed the
+        // input field `maxPages`").
+        let changed = check
+            .changes
+            .as_ref()
+            .and_then(|c| c.headline())
+            .map_or_else(String::new, |h| format!(", which {h}"));
         return at(
             Bucket::FixNow,
             format!(
-                "release regression on build {}: {} of runs fail vs {} on {}",
-                check.newest.number.as_deref().unwrap_or("?"),
+                "release regression on build {newest}: {} of runs fail vs {} on {}{changed}",
                 pct(check.newest.failure_rate.unwrap_or(0.0)),
                 pct(check.previous.failure_rate.unwrap_or(0.0)),
                 check.previous.number.as_deref().unwrap_or("?")

@@ -214,6 +214,7 @@ pub fn synthetic_fleet(actors: usize, runs_per_actor: usize, seed: u64) -> Synth
             builds,
             run_details: details,
             item_counts: items,
+            build_details: Vec::new(),
         });
     }
     SyntheticFleet {

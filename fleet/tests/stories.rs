@@ -93,6 +93,16 @@ async fn load(sim: &Sim, window: Window) -> Vec<ActorInput> {
                 input.item_counts.insert(run.id.clone(), dataset.item_count);
             }
         }
+        // The two builds the release check compares, as the loader reads them.
+        let prepared = forge_fleet::prepare(&input);
+        let figures = forge_fleet::actor_figures(&prepared, window);
+        for build in
+            forge_fleet::figures::builds_to_describe(&prepared, figures.builds.release.as_ref())
+        {
+            let detail: forge_apify::definition::BuildDetail =
+                get(&router, &format!("/v2/actor-builds/{build}")).await;
+            input.build_details.push(detail);
+        }
         inputs.push(input);
     }
     inputs
@@ -154,6 +164,25 @@ fn check_stories(r: &FleetReport) {
     assert!(others.is_empty(), "{others:?}");
     let check = reg.builds.release.as_ref().expect("a release check");
     assert!(check.regression, "{}", check.note);
+    // …explained by what its newest build changed: it dropped the input field `maxPages`.
+    let changes = check.changes.as_ref().expect("both builds' details read");
+    assert_eq!(changes.input_removed, ["maxPages"], "{changes:?}");
+    assert!(
+        reg.placement
+            .reason
+            .ends_with("which removed the input field `maxPages`"),
+        "{}",
+        reg.placement.reason
+    );
+    // No other Actor's builds differ in what they declare.
+    for a in r.actors.iter().filter(|a| a.name != "regressed-crawler") {
+        let changed = a.builds.release.as_ref().and_then(|c| c.changes.as_ref());
+        assert!(
+            changed.is_none_or(|c| c.is_empty()),
+            "{}: {changed:?}",
+            a.name
+        );
+    }
     let newest = check.newest.number.clone().unwrap();
     assert_eq!(
         reg.builds.in_use.as_ref().unwrap().number.as_deref(),

@@ -1,7 +1,8 @@
 //! The fleet through account-wide lists (DESIGN §9): the Actor list, then every run of the
 //! account in the window, the runs' default datasets (item counts) and the account's builds as
 //! paged lists — the table is complete when those are in. Then each Actor's detail (defaults,
-//! tagged builds) and a few run details (memory), Actors in *Fix now* and *Watch* first.
+//! tagged builds), a few run details (memory) and, behind a release regression, the two
+//! builds' details (what the newest changed), Actors in *Fix now* and *Watch* first.
 //!
 //! For 200 Actors and 100,000 runs that is about 220 requests to a complete table, where the
 //! per-Actor strategy ([`crate::actor::load_fleet_per_actor`]) sent 13 per Actor.
@@ -19,14 +20,16 @@ use crate::refresh::{self, Known};
 use crate::requests::RECENT_BUILDS;
 use crate::requests::{account_builds, account_datasets, account_runs_since, own_actors, PAGE};
 use crate::transport::Transport;
+use forge_apify::definition::BuildDetail;
 use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
 use forge_apify::paths::{self, ApifyPath};
 use forge_apify::time::{format_iso_millis, parse_iso_millis};
+use forge_fleet::figures::builds_to_describe;
 use forge_fleet::input::Preparing;
 use forge_fleet::plan::Bucket;
 use forge_fleet::rules::MIN_MEMORY_SAMPLES;
 use forge_fleet::window::{DEFAULT_WINDOW_DAYS, WINDOW_CHOICES};
-use forge_fleet::{fleet_report, PreparedActor, Window};
+use forge_fleet::{fleet_report, FleetReport, PreparedActor, Window};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -91,12 +94,14 @@ pub enum Event {
     },
     /// Background reads start: `requests` requests for `actors` Actors.
     EnrichStart { requests: usize, actors: usize },
-    /// Actor `index`'s detail (when it could be read) and run details: fold them in with
-    /// [`PreparedActor::read_detail`] and [`PreparedActor::read_run_detail`].
+    /// Actor `index`'s detail (when it could be read), run details and build details: fold
+    /// them in with [`PreparedActor::read_detail`], [`PreparedActor::read_run_detail`] and
+    /// [`PreparedActor::read_build_detail`].
     Enriched {
         index: usize,
         detail: Option<Box<Actor>>,
         runs: Vec<Run>,
+        builds: Vec<BuildDetail>,
         /// A permission a read was refused for.
         denied: Option<&'static str>,
     },
@@ -513,6 +518,11 @@ fn assemble(lists: Lists) -> (Vec<PreparedActor>, usize) {
 /// The order background reads go in: Actors in Fix now, then Watch, then the rest, each by
 /// runs in the default window (busiest first).
 pub fn enrichment_order(actors: &[PreparedActor], now_ms: i64) -> Vec<usize> {
+    order_and_report(actors, now_ms).0
+}
+
+/// [`enrichment_order`], and the report over the default window it was drawn from.
+fn order_and_report(actors: &[PreparedActor], now_ms: i64) -> (Vec<usize>, FleetReport) {
     let report = fleet_report(actors, Window::new(DEFAULT_WINDOW_DAYS, now_ms));
     let rank = |b: Bucket| match b {
         Bucket::FixNow => 0,
@@ -532,7 +542,18 @@ pub fn enrichment_order(actors: &[PreparedActor], now_ms: i64) -> Vec<usize> {
         })
         .collect();
     forge_apify::sort::sort(&mut order);
-    order.into_iter().map(|(_, _, i)| i).collect()
+    (order.into_iter().map(|(_, _, i)| i).collect(), report)
+}
+
+/// What a background read asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadKind {
+    /// The Actor's detail.
+    Actor,
+    /// A run's detail (memory).
+    Run,
+    /// A build's detail (what it declares), for a release regression's two builds.
+    Build,
 }
 
 /// One background read.
@@ -540,11 +561,12 @@ pub fn enrichment_order(actors: &[PreparedActor], now_ms: i64) -> Vec<usize> {
 struct Read {
     actor: usize,
     request: ApifyPath,
-    detail: bool,
+    kind: ReadKind,
 }
 
 /// Per Actor: its detail (where `stale`), then the newest `memory_samples` finished runs'
-/// details (those not already read); and how many reads each Actor has.
+/// details (those not already read), then — for a release regression — the two builds'
+/// details not already read; and how many reads each Actor has.
 fn plan_reads(
     actors: &[PreparedActor],
     stale: &[bool],
@@ -552,14 +574,15 @@ fn plan_reads(
 ) -> (VecDeque<Read>, Vec<usize>) {
     let mut reads = VecDeque::new();
     let mut left = vec![0usize; actors.len()];
-    for i in enrichment_order(actors, plan.now_ms) {
+    let (order, report) = order_and_report(actors, plan.now_ms);
+    for i in order {
         let a = &actors[i];
         let detail = paths::actor(&a.id).ok().filter(|_| stale[i]);
         if let Some(request) = detail {
             reads.push_back(Read {
                 actor: i,
                 request,
-                detail: true,
+                kind: ReadKind::Actor,
             });
             left[i] += 1;
         }
@@ -568,7 +591,23 @@ fn plan_reads(
                 reads.push_back(Read {
                     actor: i,
                     request,
-                    detail: false,
+                    kind: ReadKind::Run,
+                });
+                left[i] += 1;
+            }
+        }
+        let regression = report.actors[i]
+            .figures
+            .builds
+            .release
+            .as_ref()
+            .filter(|r| r.regression);
+        for id in builds_to_describe(a, regression) {
+            if let Ok(request) = paths::build(&id) {
+                reads.push_back(Read {
+                    actor: i,
+                    request,
+                    kind: ReadKind::Build,
                 });
                 left[i] += 1;
             }
@@ -594,7 +633,13 @@ async fn enrich<T: Transport>(
     struct Acc {
         detail: Option<Box<Actor>>,
         runs: Vec<Run>,
+        builds: Vec<BuildDetail>,
         denied: Option<&'static str>,
+    }
+    enum Got {
+        Actor(Box<Actor>),
+        Run(Box<Run>),
+        Build(Box<BuildDetail>),
     }
     let acc: RefCell<Vec<Acc>> = RefCell::new((0..actors).map(|_| Acc::default()).collect());
     let left = RefCell::new(left);
@@ -607,14 +652,19 @@ async fn enrich<T: Transport>(
             if stop.is_set() {
                 return;
             }
-            let got = if read.detail {
-                f.data::<Actor>(&read.request)
+            let got = match read.kind {
+                ReadKind::Actor => f
+                    .data::<Actor>(&read.request)
                     .await
-                    .map(|r| r.map(|a| (Some(Box::new(a)), None)))
-            } else {
-                f.data::<Run>(&read.request)
+                    .map(|r| r.map(|a| Got::Actor(Box::new(a)))),
+                ReadKind::Run => f
+                    .data::<Run>(&read.request)
                     .await
-                    .map(|r| r.map(|run| (None, Some(run))))
+                    .map(|r| r.map(|run| Got::Run(Box::new(run)))),
+                ReadKind::Build => f
+                    .data::<BuildDetail>(&read.request)
+                    .await
+                    .map(|r| r.map(|b| Got::Build(Box::new(b)))),
             };
             let Ok(got) = got else {
                 cancelled.set(true);
@@ -627,12 +677,9 @@ async fn enrich<T: Transport>(
                 let mut acc = acc.borrow_mut();
                 let slot = &mut acc[read.actor];
                 match got {
-                    Ok((detail, run)) => {
-                        if detail.is_some() {
-                            slot.detail = detail;
-                        }
-                        slot.runs.extend(run);
-                    }
+                    Ok(Got::Actor(detail)) => slot.detail = Some(detail),
+                    Ok(Got::Run(run)) => slot.runs.push(*run),
+                    Ok(Got::Build(build)) => slot.builds.push(*build),
                     Err(e) => slot.denied = slot.denied.or(denied_permission(&read.request, &e)),
                 }
             }
@@ -647,6 +694,7 @@ async fn enrich<T: Transport>(
                     index: read.actor,
                     detail: done.detail,
                     runs: done.runs,
+                    builds: done.builds,
                     denied: done.denied,
                 });
             }

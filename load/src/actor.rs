@@ -7,9 +7,11 @@ use crate::answer::ApiError;
 use crate::fetch::{pool, Cancelled, Fetcher};
 use crate::requests::{actor_runs_since, own_actors, recent_builds};
 use crate::transport::Transport;
+use forge_apify::definition::BuildDetail;
 use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
 use forge_apify::paths::{self, ApifyPath};
-use forge_fleet::ActorInput;
+use forge_fleet::figures::{actor_figures, builds_to_describe};
+use forge_fleet::{prepare, ActorInput, Window};
 use std::cell::Cell;
 use std::collections::BTreeSet;
 
@@ -173,6 +175,25 @@ pub async fn enrich_one<T: Transport>(
         }
     }
     Ok(denied)
+}
+
+/// The details of the builds `input`'s release check compares (at most two requests), so the
+/// check can say what the newest build changed. What cannot be read is left out.
+pub async fn describe_builds<T: Transport>(
+    f: &Fetcher<T>,
+    input: &mut ActorInput,
+    window: Window,
+) -> Result<(), Cancelled> {
+    let prepared = prepare(input);
+    let figures = actor_figures(&prepared, window);
+    for id in builds_to_describe(&prepared, figures.builds.release.as_ref()) {
+        if let Ok(request) = paths::build(&id) {
+            if let Ok(detail) = f.data::<BuildDetail>(&request).await? {
+                input.build_details.push(detail);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The moments a fleet load reaches, for the benchmark's stopwatch.

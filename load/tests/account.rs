@@ -238,9 +238,27 @@ fn two_hundred_actors_load_through_the_account_wide_lists() {
             .collect();
         assert_eq!(counted.len(), a.runs.len(), "{} lacks item counts", a.name);
     }
-    // Background: one detail and up to three run details per Actor, nothing else.
+    // Background: one detail and up to three run details per Actor, and the two builds'
+    // details behind each release regression — nothing else.
     let after = &sent[seen.sent_at_table..];
-    assert!(after.len() <= 200 * 4, "{}", after.len());
+    let regressions = table
+        .iter()
+        .filter(|a| {
+            forge_fleet::actor_figures(a, forge_fleet::Window::new(30, plan().now_ms))
+                .builds
+                .release
+                .is_some_and(|r| r.regression)
+        })
+        .count();
+    let build_reads = after
+        .iter()
+        .filter(|p| p.starts_with("/v2/actor-builds/"))
+        .count();
+    assert!(
+        regressions >= 1 && build_reads == 2 * regressions,
+        "{build_reads} build reads for {regressions} regressions"
+    );
+    assert!(after.len() <= 200 * 4 + build_reads, "{}", after.len());
     assert_eq!(seen.enriched.len(), 200);
     assert!(seen
         .enriched

@@ -79,36 +79,71 @@ pub fn example_input(name: &str, kind: Kind) -> String {
     serde_json::to_string(&v).unwrap_or_default()
 }
 
+/// Which build an input schema is for: `regressed-crawler`'s newest build dropped the input
+/// field `maxPages` (its crawl now follows every link — the story's regression).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaOf {
+    Newest,
+    Older,
+}
+
+/// The build of `a` with id `build_id`: its newest, or an older one.
+pub fn schema_of(st: &crate::state::State, a: &Actor, build_id: &str) -> SchemaOf {
+    let newest = a.builds.last().and_then(|i| st.builds.get(*i as usize));
+    if newest.is_some_and(|b| b.id == build_id) {
+        SchemaOf::Newest
+    } else {
+        SchemaOf::Older
+    }
+}
+
+/// The crawler kind's schema (before any story changes it).
+fn crawler_schema(a: &Actor, title: String) -> Value {
+    json!({
+        "title": title,
+        "type": "object",
+        "schemaVersion": 1,
+        "properties": {
+            "startUrls": {
+                "title": "Start URLs", "type": "array", "editor": "requestListSources",
+                "description": "Pages the crawl starts from.",
+                "prefill": [{"url": format!("https://www.{}.example.com/", a.name)}],
+            },
+            "maxRequestsPerCrawl": {
+                "title": "Max requests per crawl", "type": "integer", "minimum": 0,
+                "default": 1000,
+            },
+            "maxPages": {
+                "title": "Max pages", "type": "integer", "minimum": 1, "default": 50,
+                "description": "Listing pages followed per start URL.",
+            },
+            "proxyConfiguration": {
+                "title": "Proxy configuration", "type": "object", "editor": "proxy",
+                "default": {"useApifyProxy": true},
+            },
+            "login": {"title": "Login", "type": "object", "editor": "json",
+                      "description": "Username and password of the member area."},
+            "cookies": {"title": "Cookies", "type": "array", "editor": "json", "default": []},
+            "apiKey": {"title": "API key", "type": "string", "editor": "textfield", "isSecret": true},
+        },
+        "required": ["startUrls"],
+    })
+}
+
 /// The Actor's input schema (`actorDefinition.input`; `inputSchema` is its text): typed
 /// properties, defaults, one `prefill`, and the credential fields marked `isSecret`.
-pub fn input_schema(a: &Actor) -> Value {
+pub fn input_schema(a: &Actor, of: SchemaOf) -> Value {
     let title = format!("{} input", a.title);
     match a.spec.kind {
-        Kind::Crawler => json!({
-            "title": title,
-            "type": "object",
-            "schemaVersion": 1,
-            "properties": {
-                "startUrls": {
-                    "title": "Start URLs", "type": "array", "editor": "requestListSources",
-                    "description": "Pages the crawl starts from.",
-                    "prefill": [{"url": format!("https://www.{}.example.com/", a.name)}],
-                },
-                "maxRequestsPerCrawl": {
-                    "title": "Max requests per crawl", "type": "integer", "minimum": 0,
-                    "default": 1000,
-                },
-                "proxyConfiguration": {
-                    "title": "Proxy configuration", "type": "object", "editor": "proxy",
-                    "default": {"useApifyProxy": true},
-                },
-                "login": {"title": "Login", "type": "object", "editor": "json",
-                          "description": "Username and password of the member area."},
-                "cookies": {"title": "Cookies", "type": "array", "editor": "json", "default": []},
-                "apiKey": {"title": "API key", "type": "string", "editor": "textfield", "isSecret": true},
-            },
-            "required": ["startUrls"],
-        }),
+        Kind::Crawler => {
+            let mut schema = crawler_schema(a, title);
+            if a.spec.story == crate::entities::Story::RegressedCrawler && of == SchemaOf::Newest {
+                if let Some(p) = schema["properties"].as_object_mut() {
+                    p.remove("maxPages");
+                }
+            }
+            schema
+        }
         Kind::Api => json!({
             "title": title,
             "type": "object",
@@ -433,7 +468,7 @@ pub fn act_version_json(a: &Actor, version: &str) -> Value {
 
 /// `actorDefinition` of a build (`ActorDefinition`), or `null` for a legacy Actor without
 /// `.actor/actor.json`.
-pub fn actor_definition(a: &Actor, version: &str, build_number: &str) -> Value {
+pub fn actor_definition(a: &Actor, version: &str, build_number: &str, of: SchemaOf) -> Value {
     if a.legacy {
         return Value::Null;
     }
@@ -447,7 +482,7 @@ pub fn actor_definition(a: &Actor, version: &str, build_number: &str) -> Value {
         "dockerfile": dockerfile(a),
         "dockerContextDir": "../",
         "readme": readme(a),
-        "input": input_schema(a),
+        "input": input_schema(a, of),
         "changelog": changelog(a, build_number),
         "storages": {"dataset": dataset_schema()},
         "defaultMemoryMbytes": default,

@@ -125,9 +125,52 @@ async fn the_actor_page_filters_pages_and_links_its_runs() {
         "{charts:?}"
     );
     assert_eq!(charts[2], json!(4), "{charts:?}");
+    // A tap on a day (phones have no hover) reads its numbers out under the chart.
+    let readout = ".chart:has(.chart-failure-rate) .chart-readout";
+    assert!(page.text(readout).await.starts_with("Tap or point"));
+    page.js("const hits = document.querySelectorAll('.chart:has(.chart-failure-rate) .chart-hit'); hits[hits.length - 2].dispatchEvent(new MouseEvent('click', {bubbles: true})); return hits.length;")
+        .await;
+    let day = page.wait_for_text(readout, " runs — ").await;
+    assert!(day.contains("succeeded") || day.contains("failed"), "{day}");
     page.screenshot_at("#actor-analytics + section", "actor-charts")
         .await;
     page.screenshot("actor-failures-page-1").await;
     page.assert_no_console_errors().await;
+    page.finish().await;
+}
+
+/// A release regression explained by what its build changed: regressed-crawler's 0.3.14
+/// dropped the input field `maxPages`, read from the two builds' details (input schema,
+/// dataset schema, memory default — never source or environment).
+#[tokio::test]
+async fn the_actor_page_says_what_a_regressed_build_changed() {
+    let page = open(Relay::Demo, "actor-build-changes").await;
+    page.goto("/actors/regressed-crawler").await;
+    wait_css(&page, "#build-changes", 120).await;
+    let note = page.text("#release-note").await;
+    assert!(
+        note.starts_with("regression:")
+            && note.ends_with("0.3.14 removed the input field maxPages"),
+        "{note}"
+    );
+    let code = page.text("#release-note code").await;
+    assert_eq!(code, "maxPages");
+    let changes = page.text("#build-changes").await;
+    assert!(
+        changes.contains("What 0.3.14 changed since 0.3.13")
+            && changes.contains("Removed the input field maxPages"),
+        "{changes}"
+    );
+    page.screenshot_at("#builds", "actor-build-changes").await;
+
+    // The dashboard's attention strip gives the same reason.
+    page.goto("/").await;
+    let strip = page
+        .wait_for_text("#attention", "which removed the input field maxPages")
+        .await;
+    assert!(
+        strip.contains("regressed-crawler") || strip.contains("Regressed"),
+        "{strip}"
+    );
     page.finish().await;
 }

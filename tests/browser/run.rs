@@ -62,6 +62,22 @@ async fn run_starts_a_run_and_follows_it_to_succeeded() {
         .flatten();
     println!("defaults: memory {memory:?} MB, timeout {timeout:?} s");
     assert!(memory.is_some_and(|m| m.parse::<u32>().is_ok()));
+    // The input starts from the build's input schema: prefill, else default, no secret.
+    let value = "return document.getElementById('run-input').value;";
+    page.wait_until("the input filled in from the build", || async {
+        page.js(value).await.as_str().is_some_and(|v| !v.is_empty())
+    })
+    .await;
+    let prefilled: serde_json::Value =
+        serde_json::from_str(page.js(value).await.as_str().unwrap()).expect("JSON input");
+    assert_eq!(
+        prefilled,
+        serde_json::json!({"maxResults": 100, "query": "empty success api"}),
+        "secret fields (apiKey, sessionCookie) and fields without a default are left out"
+    );
+    let note = page.text("#run-input-note").await;
+    assert!(note.contains("input schema of build"), "{note}");
+    page.screenshot_at("#run-dialog", "run-prefilled").await;
     let input = page.find("#run-input").await;
     input.send_keys("{not json").await.expect("type");
     page.click("#run-confirm").await;

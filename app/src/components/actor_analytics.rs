@@ -7,6 +7,7 @@ use crate::api::{clock, Abort};
 use crate::components::charts::{CostChart, DurationChart, StatusChart};
 use crate::components::fleet::WindowPicker;
 use crate::components::gate::TryAgain;
+use crate::components::with_code;
 use crate::data::actor::analytics_input;
 use crate::data::fleet::FleetStore;
 use crate::data::loader::ActorProblem;
@@ -17,6 +18,7 @@ use crate::view_model::format::{duration, or_dash, pct, usd_or_na, DASH};
 use crate::view_model::run_table::{RunFilter, RunPage};
 use crate::view_model::time::{day_month_year, relative, short_local};
 use forge_apify::time::format_iso_millis;
+use forge_fleet::changes::BuildChanges;
 use forge_fleet::{
     actor_report, failure_groups, prepare, run_rows, ActorInput, PreparedActor, Window,
 };
@@ -158,7 +160,10 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
             </section>
             <section class="card" id="builds">
                 <h2>"Builds"</h2>
-                {release.map(|c| view! { <p class=if c.regression { "notice notice-error" } else { "muted" } id="release-note">{c.note}</p> })}
+                {release.map(|c| view! {
+                    <p class=if c.regression { "notice notice-error" } else { "muted" } id="release-note">{with_code(&c.note)}</p>
+                    {c.changes.map(|changes| view! { <BuildChangesList changes /> })}
+                })}
                 <div class="table-wrap">
                     <table class="data-table">
                         <thead><tr><th scope="col">"Build"</th><th scope="col">"Built"</th><th scope="col">"Runs from"</th><th scope="col" class="num">"Runs"</th><th scope="col" class="num">"Finished"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Failure rate"</th></tr></thead>
@@ -180,6 +185,32 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
             </section>
             <RunsTable input prepared window actor_id=actor_id.clone() counts />
         }
+    }
+}
+
+/// What the newest build declares differently from the one before: every change, or that
+/// nothing declared changed.
+#[component]
+fn BuildChangesList(changes: BuildChanges) -> impl IntoView {
+    let sentences = changes.sentences();
+    let heading = format!("What {} changed since {}", changes.to, changes.from);
+    view! {
+        <div id="build-changes">
+            <h3>{heading}</h3>
+            {if sentences.is_empty() {
+                view! { <p class="muted">"Nothing it declares: the same input fields and defaults, dataset fields and memory default."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="build-changes">
+                        {sentences.iter().map(|s| {
+                            let s = format!("{}{}", s[..1].to_uppercase(), &s[1..]);
+                            view! { <li>{with_code(&s)}</li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <p class="small-print">"From each build's input schema, dataset schema and memory default — never its source or environment."</p>
+        </div>
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::view_model::charts::{failure_rate, nice_max, partial_ends, release_markers};
 use crate::view_model::format::{pct, usd};
-use crate::view_model::time::day_dot_month;
+use crate::view_model::time::{day_dot_month, day_month_year};
 use forge_fleet::{DayPoint, Window};
 use leptos::prelude::*;
 
@@ -65,6 +65,57 @@ fn x_labels(days: &[DayPoint], bw: f64) -> impl IntoView {
         .collect_view()
 }
 
+/// What a tap (or the pointer) on a day or a bar shows under its chart: the same words as its
+/// hover title, because phones have no hover. Each day (or bar) gets a transparent target the
+/// height of the plot, so a thin bar is as easy to hit as a tall one.
+#[derive(Clone, Copy)]
+struct Readout {
+    shown: RwSignal<Option<String>>,
+    hint: &'static str,
+}
+
+impl Readout {
+    fn new(hint: &'static str) -> Readout {
+        Readout {
+            shown: RwSignal::new(None),
+            hint,
+        }
+    }
+
+    /// The target over `x..x + width`, saying `text`.
+    fn target(self, x: f64, width: f64, text: String) -> impl IntoView {
+        let (on_tap, on_point) = (text.clone(), text.clone());
+        view! {
+            <rect class="chart-hit" x=x y=PAD_T width=width height=PLOT_H
+                on:click=move |_| self.shown.set(Some(on_tap.clone()))
+                on:mouseenter=move |_| self.shown.set(Some(on_point.clone()))>
+                <title>{text}</title>
+            </rect>
+        }
+    }
+
+    /// The line under the chart.
+    fn line(self) -> impl IntoView {
+        view! {
+            <p class="chart-readout" aria-live="polite">
+                {move || self.shown.get().unwrap_or_else(|| self.hint.to_string())}
+            </p>
+        }
+    }
+}
+
+const DAY_HINT: &str = "Tap or point at a day for its numbers.";
+
+/// Which of `days` the window covers only in part (first, last), worded for a readout.
+fn partial_note(days: &[DayPoint], window: Option<Window>, i: usize) -> &'static str {
+    let (first, last) = window.map_or((false, false), partial_ends);
+    if (first && i == 0) || (last && days.len() > 1 && i + 1 == days.len()) {
+        " (part of this day only)"
+    } else {
+        ""
+    }
+}
+
 /// The unit of the left axis, above it.
 fn axis_title(text: &'static str) -> impl IntoView {
     view! { <text x=4.0 y=10.0 class="chart-label chart-axis-title">{text}</text> }
@@ -106,6 +157,8 @@ pub fn StatusChart(
             .fold(0.0, f64::max),
     );
     let (plot_h, bw) = (PLOT_H, (W - PAD_L - PAD_R) / days.len().max(1) as f64);
+    let readout = Readout::new(DAY_HINT);
+    let mut targets = Vec::with_capacity(days.len());
     let bars = days
         .iter()
         .enumerate()
@@ -126,7 +179,7 @@ pub fn StatusChart(
             let x = PAD_L + bw * i as f64 + bw * 0.1;
             let title = format!(
                 "{}: {} runs — {}",
-                forge_apify::time::format_date(d.day_ms),
+                day_month_year(d.day_ms),
                 r.total(),
                 parts
                     .iter()
@@ -146,7 +199,13 @@ pub fn StatusChart(
                 .collect_view();
             let rate =
                 failure_rate(d).map_or_else(String::new, |f| format!(" — {} failed", pct(f)));
-            view! { <g><title>{title}{rate}</title>{rects}</g> }
+            let partial = partial_note(&days, window, i);
+            targets.push(readout.target(
+                PAD_L + bw * i as f64,
+                bw,
+                format!("{title}{rate}{partial}"),
+            ));
+            view! { <g>{rects}</g> }
         })
         .collect_view();
     let point = |i: usize, f: f64| {
@@ -189,13 +248,13 @@ pub fn StatusChart(
                 {axis_within(max, |v| format!("{v:.0}"), W - PAD_R)}
                 {axis_title("runs")}
                 {bars}
-                <polyline class="chart-line chart-failure-rate" points=rate_line fill="none">
-                    <title>"Failure rate per day (right axis)"</title>
-                </polyline>
+                <polyline class="chart-line chart-failure-rate" points=rate_line fill="none" />
                 {right_axis}
+                {targets}
                 {markers}
                 {x_labels(&days, bw)}
             </svg>
+            {readout.line()}
             <figcaption class="chart-legend">
                 <span class="key key-succeeded">"succeeded"</span>
                 <span class="key key-failed">"failed"</span>
@@ -219,26 +278,29 @@ pub fn CostChart(
 ) -> impl IntoView {
     let max = nice_max(days.iter().filter_map(|d| d.cost_usd).fold(0.0, f64::max));
     let (plot_h, bw) = (PLOT_H, bar_width(days.len()));
+    let readout = Readout::new(DAY_HINT);
+    let mut targets = Vec::with_capacity(days.len());
     let bars = days
         .iter()
         .enumerate()
         .map(|(i, d)| {
             let x = PAD_L + bw * i as f64 + bw * 0.1;
-            let date = forge_apify::time::format_date(d.day_ms);
+            let date = day_month_year(d.day_ms);
+            let cost = d.cost_usd.map_or_else(|| "cost n/a".to_string(), usd);
+            let partial = partial_note(&days, window, i);
+            targets.push(readout.target(
+                PAD_L + bw * i as f64,
+                bw,
+                format!("{date}: {cost}{partial}"),
+            ));
             match d.cost_usd {
                 Some(c) => {
                     let h = plot_h * c / max;
-                    view! {
-                        <rect class="bar bar-cost" x=x y=PAD_T + plot_h - h width=bw * 0.8 height=h>
-                            <title>{format!("{date}: {}", usd(c))}</title>
-                        </rect>
-                    }
-                    .into_any()
+                    view! { <rect class="bar bar-cost" x=x y=PAD_T + plot_h - h width=bw * 0.8 height=h /> }
+                        .into_any()
                 }
                 None => view! {
-                    <rect class="bar bar-unknown" x=x y=PAD_T + plot_h - 3.0 width=bw * 0.8 height=3.0>
-                        <title>{format!("{date}: cost n/a")}</title>
-                    </rect>
+                    <rect class="bar bar-unknown" x=x y=PAD_T + plot_h - 3.0 width=bw * 0.8 height=3.0 />
                 }
                 .into_any(),
             }
@@ -251,8 +313,10 @@ pub fn CostChart(
                 {axis(max, usd)}
                 {axis_title("USD")}
                 {bars}
+                {targets}
                 {x_labels(&days, bw)}
             </svg>
+            {readout.line()}
         </figure>
     }
 }
@@ -273,6 +337,7 @@ pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
     let max = nice_max(histogram.iter().copied().max().unwrap_or(0).into());
     let plot_h = PLOT_H;
     let bw = (W - PAD_L) / 8.0;
+    let readout = Readout::new("Tap or point at a bar for its count.");
     let bars = histogram
         .iter()
         .enumerate()
@@ -280,9 +345,8 @@ pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
             let h = plot_h * f64::from(v) / max;
             let x = PAD_L + bw * i as f64;
             view! {
-                <rect class="bar bar-duration" x=x + bw * 0.1 y=PAD_T + plot_h - h width=bw * 0.8 height=h>
-                    <title>{format!("{}: {v} runs", LABELS[i])}</title>
-                </rect>
+                <rect class="bar bar-duration" x=x + bw * 0.1 y=PAD_T + plot_h - h width=bw * 0.8 height=h />
+                {readout.target(x, bw, format!("{}: {v} runs", LABELS[i]))}
                 <text x=x + bw * 0.5 y=H - 6.0 class=if i % 2 == 1 { "chart-label chart-label-odd" } else { "chart-label" } text-anchor="middle">{LABELS[i]}</text>
             }
         })
@@ -294,6 +358,7 @@ pub fn DurationChart(histogram: [u32; 8]) -> impl IntoView {
                 {axis_title("runs")}
                 {bars}
             </svg>
+            {readout.line()}
         </figure>
     }
 }
@@ -331,26 +396,31 @@ pub fn WeekChart(
         .collect::<Vec<_>>()
         .join(" ");
     let label_step = (n / 8).max(1);
+    let readout = Readout::new("Tap or point at a week for its figure.");
     view! {
-        <svg class="chart week-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
-            <title>{label}</title>
-            {axis(top, fmt)}
-            <polyline class=format!("chart-line {line_class}") points=line fill="none" />
-            {points.iter().enumerate().filter_map(|(i, (week, v))| v.map(|v| {
-                let (x, y) = xy(i, v);
-                view! {
-                    <circle cx=x cy=y r="3" class=format!("chart-dot {line_class}")>
-                        <title>{format!("{week}: {}", fmt(v))}</title>
-                    </circle>
-                }
-            })).collect_view()}
-            {points.iter().enumerate().filter(|(i, _)| i % label_step == 0 || *i + 1 == n).map(|(i, (week, _))| {
-                let (x, _) = xy(i, 0.0);
-                let anchor = if i + 1 == n && n > 1 { "end" } else if i == 0 { "start" } else { "middle" };
-                view! {
-                    <text x=x y=H - 6.0 class="chart-label" text-anchor=anchor>{week.split_once('-').map_or(week.as_str(), |w| w.1).to_string()}</text>
-                }
-            }).collect_view()}
-        </svg>
+        <figure class="chart">
+            <svg class="chart week-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
+                <title>{label}</title>
+                {axis(top, fmt)}
+                <polyline class=format!("chart-line {line_class}") points=line fill="none" />
+                {points.iter().enumerate().filter_map(|(i, (_, v))| v.map(|v| {
+                    let (x, y) = xy(i, v);
+                    view! { <circle cx=x cy=y r="3" class=format!("chart-dot {line_class}") /> }
+                })).collect_view()}
+                {points.iter().enumerate().map(|(i, (week, v))| {
+                    let (x, _) = xy(i, 0.0);
+                    let figure = v.map_or_else(|| "no figure".to_string(), fmt);
+                    readout.target(x - step / 2.0, step, format!("{week}: {figure}"))
+                }).collect_view()}
+                {points.iter().enumerate().filter(|(i, _)| i % label_step == 0 || *i + 1 == n).map(|(i, (week, _))| {
+                    let (x, _) = xy(i, 0.0);
+                    let anchor = if i + 1 == n && n > 1 { "end" } else if i == 0 { "start" } else { "middle" };
+                    view! {
+                        <text x=x y=H - 6.0 class="chart-label" text-anchor=anchor>{week.split_once('-').map_or(week.as_str(), |w| w.1).to_string()}</text>
+                    }
+                }).collect_view()}
+            </svg>
+            {readout.line()}
+        </figure>
     }
 }

@@ -7,6 +7,7 @@ use crate::components::charts::{CostChart, StatusChart, WeekChart};
 use crate::components::fleet_table::{FleetTable, TableControls};
 use crate::components::gate::TryAgain;
 use crate::components::run_dialog::RunDialog;
+use crate::components::with_code;
 use crate::data::fleet::{FleetStore, Phase};
 use crate::data::session::Forge;
 use crate::data::trends::TrendStatus;
@@ -315,7 +316,7 @@ fn NeedsAttention(report: FleetDigest) -> impl IntoView {
                                 <span class=format!("attention-tag attention-{}", a.kind.code())>{tag}</span>
                                 <a href=href class="attention-name">{a.name}</a>
                                 <span class=health_class(a.health)>{a.health}</span>
-                                <span class="reason">{a.reasons.join(" · ")}{since}</span>
+                                <span class="reason">{with_code(&a.reasons.join(" · "))}{since}</span>
                             </li>
                         }
                     }).collect_view()}
@@ -540,7 +541,7 @@ fn Plan(report: FleetDigest, controls: TableControls) -> impl IntoView {
                                                 <li data-actor=id data-name=name>
                                                     <a href=href>{label}</a>
                                                     " " <span class=health_class(e.health)>{e.health}</span>
-                                                    <span class="reason">{e.reason}</span>
+                                                    <span class="reason">{with_code(&e.reason)}</span>
                                                 </li>
                                             }
                                         }).collect_view()}

@@ -27,6 +27,21 @@ pub fn abort_on_cleanup() -> Abort {
     abort
 }
 
+/// A sentence from the engine with its `backticked` names (fields, builds) set as code.
+pub fn with_code(text: &str) -> impl IntoView + use<> {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            let part = part.to_owned();
+            if i % 2 == 1 {
+                view! { <code>{part}</code> }.into_any()
+            } else {
+                part.into_any()
+            }
+        })
+        .collect_view()
+}
+
 /// "Filter by name": a labelled search field bound to `value`.
 #[component]
 pub fn NameFilter(id: &'static str, value: RwSignal<String>) -> impl IntoView {

@@ -22,6 +22,7 @@ pub fn RunButton(
 ) -> impl IntoView {
     let c = RunCenter::get();
     let store = FleetStore::get();
+    let forge = Forge::get();
     let data_id = id.clone();
     let open_dialog = move |_| {
         // The fleet load's copy of the Actor has its defaults even where the caller has none.
@@ -37,6 +38,7 @@ pub fn RunButton(
             .or(timeout)
             .unwrap_or(DEFAULT_TIMEOUT_SECS);
         c.open_for(id.clone(), name.clone(), m, t, store.run_builds(&id));
+        c.prefill_input(forge, store.run_input_build(&id));
     };
     view! {
         <button type="button" class="button secondary small run-button" data-run=data_id on:click=open_dialog>
@@ -85,6 +87,7 @@ pub fn RunDialog() -> impl IntoView {
         build_field,
         builds,
         input_field,
+        input_note,
         problem,
         ..
     } = c;
@@ -116,7 +119,12 @@ pub fn RunDialog() -> impl IntoView {
                     <label class="field-label" for="run-input">{input_label()}</label>
                     <textarea id="run-input" class="input mono" rows="6" placeholder="{}"
                         prop:value=move || input_field.get()
-                        on:input=move |ev| input_field.set(event_target_value(&ev))></textarea>
+                        aria-describedby="run-input-note"
+                        on:input=move |ev| {
+                            input_field.set(event_target_value(&ev));
+                            input_note.set(None);
+                        }></textarea>
+                    {move || input_note.get().map(|n| view! { <p class="field-hint" id="run-input-note">{n}</p> })}
                 </div>
                 {move || problem.get().map(|p| view! { <p class="notice notice-error" id="run-problem" role="alert">{p}</p> })}
                 <div class="actions">

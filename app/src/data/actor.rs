@@ -15,6 +15,7 @@ use crate::api::{Abort, ApiError, Client};
 use crate::data::loader::{self, ActorProblem};
 use forge_apify::models::{Actor, ActorShort, JobStatus, Run};
 use forge_apify::{paths, ErrorKind};
+use forge_fleet::window::DEFAULT_WINDOW_DAYS;
 use forge_fleet::{ActorInput, Window};
 use forge_load::account::LOAD_DAYS;
 use forge_load::actor::ACTOR_PAGE_SAMPLES;
@@ -78,6 +79,9 @@ pub async fn analytics_input(
         Err(p) => return Some(Err(p)),
     };
     loader::enrich_one(&f, &mut input, ACTOR_PAGE_SAMPLES)
+        .await
+        .ok()?;
+    loader::describe_builds(&f, &mut input, Window::new(DEFAULT_WINDOW_DAYS, end_ms))
         .await
         .ok()?;
     let mut failed: Vec<(&str, &str)> = input

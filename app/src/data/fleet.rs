@@ -8,6 +8,7 @@ use crate::data::loader::{self, ActorProblem, RequestStats};
 use crate::data::session::Forge;
 use crate::data::signals::{self, SignalsState};
 use crate::data::trends::{self as trends_store, TrendStatus, Trends};
+use forge_apify::definition::BuildDefinition;
 use forge_apify::models::{Actor, ActorShort, DefaultRunOptions};
 use forge_fleet::trends::{self, Snapshot};
 use forge_fleet::window::DEFAULT_WINDOW_DAYS;
@@ -519,12 +520,16 @@ impl FleetStore {
                 index,
                 detail,
                 runs,
+                builds,
                 denied,
             } => {
                 self.prepared.update_value(|v| {
                     if let Some(Some(a)) = v.get_mut(index) {
                         if let Some(actor) = detail {
                             a.read_detail(&actor);
+                        }
+                        for b in &builds {
+                            a.read_build_detail(b);
                         }
                         for r in &runs {
                             a.read_run_detail(r);
@@ -635,6 +640,16 @@ impl FleetStore {
                 .flatten()
                 .find(|a| a.id == id)
                 .map_or_else(Vec::new, |a| a.newest_listed_builds(5))
+        })
+    }
+
+    /// The build a run of Actor `id` starts on by default (the one tagged `latest`): its id, its
+    /// label and — when the load read its detail — what it declares.
+    pub fn run_input_build(self, id: &str) -> Option<(String, String, Option<BuildDefinition>)> {
+        self.prepared.with_value(|v| {
+            let a = v.iter().flatten().find(|a| a.id == id)?;
+            let b = a.builds.get(a.latest_build? as usize)?;
+            Some((b.id.clone()?, b.label(), b.definition.clone()))
         })
     }
 

@@ -13,7 +13,10 @@
 use crate::api::{clock, Abort};
 use crate::data::fleet::FleetStore;
 use crate::data::session::Forge;
-use crate::view_model::run_form::{poll_delay_ms, RunProgress, RunRequest};
+use crate::view_model::run_form::{
+    poll_delay_ms, starting_input_note, starting_input_text, RunProgress, RunRequest,
+};
+use forge_apify::definition::{BuildDefinition, BuildDetail};
 use forge_apify::models::Run;
 use forge_apify::paths::{self, StartRunQuery};
 use leptos::prelude::*;
@@ -56,6 +59,8 @@ pub struct RunCenter {
     /// The Actor's known builds, newest first: (number, tagged `latest`).
     pub builds: RwSignal<Vec<(String, bool)>>,
     pub input_field: RwSignal<String>,
+    /// Where the input was filled in from, while the field still holds that text.
+    pub input_note: RwSignal<Option<String>>,
     pub problem: RwSignal<Option<String>>,
 }
 
@@ -77,6 +82,7 @@ impl RunCenter {
             build_field: RwSignal::new(String::new()),
             builds: RwSignal::new(Vec::new()),
             input_field: RwSignal::new(String::new()),
+            input_note: RwSignal::new(None),
             problem: RwSignal::new(None),
         }
     }
@@ -86,7 +92,8 @@ impl RunCenter {
     }
 
     /// Opens the dialog for Actor `id` with its default memory and timeout — unless a run is
-    /// being followed, which the dialog then shows.
+    /// being followed, which the dialog then shows. A different Actor's dialog starts its input
+    /// afresh from the build in use ([`RunCenter::prefill_input`]).
     pub fn open_for(
         self,
         id: String,
@@ -96,6 +103,10 @@ impl RunCenter {
         builds: Vec<(String, bool)>,
     ) {
         if !self.view_state.get_untracked().busy() {
+            if self.id.get_untracked() != id {
+                self.input_field.set(String::new());
+                self.input_note.set(None);
+            }
             self.id.set(id);
             self.name.set(name);
             self.memory_field.set(memory.to_string());
@@ -106,6 +117,49 @@ impl RunCenter {
             self.view_state.set(RunView::Form);
         }
         self.open.set(true);
+    }
+
+    /// Fills the empty input in from what `build` (id, label; its definition when the fleet
+    /// load already read it) suggests — [`starting_input_text`] — reading the build's detail
+    /// when needed. Text the user typed meanwhile is kept; a build that cannot be read or
+    /// suggests nothing leaves the field empty.
+    pub fn prefill_input(
+        self,
+        forge: Forge,
+        build: Option<(String, String, Option<BuildDefinition>)>,
+    ) {
+        let Some((build_id, label, known)) = build else {
+            return;
+        };
+        if !self.input_field.get_untracked().trim().is_empty() {
+            return;
+        }
+        let actor = self.id.get_untracked();
+        let fill = move |def: &BuildDefinition| {
+            let still_ours = self.id.get_untracked() == actor;
+            if let Some(text) = starting_input_text(def).filter(|_| still_ours) {
+                if self.input_field.get_untracked().trim().is_empty() {
+                    self.input_field.set(text);
+                    self.input_note.set(Some(starting_input_note(&label)));
+                }
+            }
+        };
+        if let Some(def) = known {
+            fill(&def);
+            return;
+        }
+        let Ok(request) = paths::build(&build_id) else {
+            return;
+        };
+        let client = forge.client();
+        leptos::task::spawn_local(async move {
+            let abort = Abort::new();
+            if let Ok(answer) = client.apify(&request, None, &abort).await {
+                if let Ok(detail) = answer.data::<BuildDetail>() {
+                    fill(&detail.definition());
+                }
+            }
+        });
     }
 
     /// Starts the checked run, follows it to its end, then reloads the Actor's figures.

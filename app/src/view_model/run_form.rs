@@ -2,10 +2,13 @@
 //! the JSON input, against the limits Apify and the relay enforce (`forge_apify::limits`); and
 //! how a started run reads while it is followed ([`RunProgress`]).
 //!
-//! The input is not prefilled: the relay never returns an Actor's example input (it can hold
-//! credentials), and a run's own input is a record outside what Forge reads.
+//! The input starts from the build's input schema ([`starting_input_text`]): each field's
+//! `prefill`, else its `default`, never a field marked `isSecret`. Not from the Actor's example
+//! input (the relay never returns it: it can hold credentials) nor a past run's input (a record
+//! outside what Forge reads).
 
 use crate::view_model::format::{duration, usd};
+use forge_apify::definition::BuildDefinition;
 use forge_apify::limits::{
     is_allowed_memory_mbytes, MAX_MEMORY_MBYTES, MAX_RUN_INPUT_BYTES, MAX_RUN_TIMEOUT_SECS,
     MIN_MEMORY_MBYTES,
@@ -26,6 +29,22 @@ pub struct RunRequest {
     /// A build number or tag; `None` runs the Actor's own default build.
     pub build: Option<String>,
     pub body: String,
+}
+
+/// The input a run on a build with definition `def` starts from, as the dialog shows it
+/// (pretty JSON); `None` when the schema suggests nothing or it would not fit the limit.
+pub fn starting_input_text(def: &BuildDefinition) -> Option<String> {
+    let input = def.starting_input();
+    if input.is_empty() {
+        return None;
+    }
+    let text = serde_json::to_string_pretty(&input).ok()?;
+    (text.len() <= MAX_RUN_INPUT_BYTES).then_some(text)
+}
+
+/// The line under a prefilled input: where it came from.
+pub fn starting_input_note(build: &str) -> String {
+    format!("Filled in from the input schema of build {build}: its prefill and default values. Secret fields are left for you to fill in.")
 }
 
 /// The input field's label, with its limit.
@@ -174,6 +193,27 @@ pub fn poll_delay_ms(n: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_input_starts_from_the_schema_and_says_nothing_without_one() {
+        use forge_apify::definition::BuildDetail;
+        let def = BuildDetail {
+            id: "b".into(),
+            input_schema: Some(
+                r#"{"properties":{"q":{"type":"string","prefill":"lamps"},
+                    "apiKey":{"type":"string","isSecret":true,"default":"x"}}}"#
+                    .into(),
+            ),
+            ..BuildDetail::default()
+        }
+        .definition();
+        assert_eq!(
+            starting_input_text(&def).as_deref(),
+            Some("{\n  \"q\": \"lamps\"\n}")
+        );
+        assert_eq!(starting_input_text(&BuildDefinition::default()), None);
+        assert!(starting_input_note("0.3.14").contains("build 0.3.14"));
+    }
 
     #[test]
     fn memory_is_chosen_from_apifys_sizes() {

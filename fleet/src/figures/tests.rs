@@ -370,6 +370,45 @@ fn release_regression_flagged() {
 }
 
 #[test]
+fn the_release_check_says_what_the_newest_build_changed_once_both_details_are_read() {
+    use forge_apify::definition::BuildDetail;
+    let detail = |id: &str, schema: &str| BuildDetail {
+        id: id.into(),
+        input_schema: Some(schema.into()),
+        ..BuildDetail::default()
+    };
+    let mut fx = scenario::regression();
+    // Before the details: nothing to say, and both builds are to be read.
+    let before = fx.figures();
+    let check = before.builds.release.as_ref().unwrap();
+    assert_eq!(check.changes, None);
+    assert_eq!(
+        crate::figures::builds_to_describe(&fx.prepared(), Some(check)),
+        ["b2", "b1"]
+    );
+    fx.input.build_details = vec![
+        detail(
+            "b1",
+            r#"{"properties":{"maxPages":{"type":"integer","default":50},"q":{"type":"string"}}}"#,
+        ),
+        detail("b2", r#"{"properties":{"q":{"type":"string"}}}"#),
+        // A build the Actor does not have is ignored.
+        detail("b9", r#"{"properties":{}}"#),
+    ];
+    let after = fx.figures();
+    let check = after.builds.release.as_ref().unwrap();
+    assert_eq!(check.changes.as_ref().unwrap().input_removed, ["maxPages"]);
+    assert_eq!(
+        check.note,
+        "regression: 30% of runs fail on 0.1.2 vs 5% on 0.1.1 — 0.1.2 removed the input field `maxPages`"
+    );
+    assert!(crate::figures::builds_to_describe(&fx.prepared(), Some(check)).is_empty());
+    // One detail only: still nothing to compare.
+    fx.input.build_details.remove(0);
+    assert_eq!(fx.figures().builds.release.unwrap().changes, None);
+}
+
+#[test]
 fn release_regression_needs_enough_runs_and_a_real_jump() {
     // (case, runs on 0.1.1, failed there, runs on 0.1.2, timed out there, flagged)
     let cases = [

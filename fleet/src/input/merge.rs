@@ -60,6 +60,9 @@ impl PreparedActor {
                 into.listed |= b.listed;
                 into.started_ms = b.started_ms.or(into.started_ms);
                 into.finished_ms = b.finished_ms.or(into.finished_ms);
+                if into.definition.is_none() {
+                    into.definition.clone_from(&b.definition);
+                }
                 i
             })
             .collect();

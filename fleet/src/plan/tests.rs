@@ -236,3 +236,23 @@ fn bucket_codes_are_the_serde_names() {
         );
     }
 }
+
+#[test]
+fn a_regression_says_what_its_build_changed_once_both_details_are_read() {
+    use forge_apify::definition::BuildDetail;
+    let mut fx = scenario::regression();
+    fx.input.build_details = [
+        ("b1", r#"{"properties":{"maxPages":{"type":"integer"}}}"#),
+        ("b2", r#"{"properties":{}}"#),
+    ]
+    .map(|(id, schema)| BuildDetail {
+        id: id.into(),
+        input_schema: Some(schema.into()),
+        ..BuildDetail::default()
+    })
+    .to_vec();
+    assert_eq!(
+        fx.placement().reason,
+        "release regression on build 0.1.2: 30% of runs fail vs 5% on 0.1.1, which removed the input field `maxPages`"
+    );
+}

@@ -85,6 +85,7 @@ pub fn build_json(st: &State, b: &Build) -> Value {
     let version = b.number.rsplit_once('.').map_or("0.0", |(v, _)| v);
     let actor = st.actor_of(&b.act_id);
     let legacy = actor.is_none_or(|a| a.legacy);
+    let of = actor.map_or(source::SchemaOf::Older, |a| source::schema_of(st, a, &b.id));
     let image_bytes = (!legacy).then(|| {
         let h = hash_str(&b.id);
         (180 + h % 700) * MIB + h % MIB
@@ -114,7 +115,7 @@ pub fn build_json(st: &State, b: &Build) -> Value {
         "usageUsd": {"ACTOR_COMPUTE_UNITS": r6(cu * CU_USD)},
         "inputSchema": actor
             .filter(|a| !a.legacy)
-            .and_then(|a| serde_json::to_string_pretty(&source::input_schema(a)).ok()),
+            .and_then(|a| serde_json::to_string_pretty(&source::input_schema(a, of)).ok()),
         "readme": actor.map(source::readme),
         "buildNumber": b.number,
         "buildNumberInt": b.number_int,
@@ -122,7 +123,7 @@ pub fn build_json(st: &State, b: &Build) -> Value {
             Some(a) => source::act_version_json(a, version),
             None => json!({"versionNumber": version, "sourceType": "SOURCE_FILES", "buildTag": "latest"}),
         },
-        "actorDefinition": actor.map_or(Value::Null, |a| source::actor_definition(a, version, &b.number)),
+        "actorDefinition": actor.map_or(Value::Null, |a| source::actor_definition(a, version, &b.number, of)),
     })
 }
 
