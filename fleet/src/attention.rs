@@ -1,11 +1,12 @@
-//! What a fleet operator must look at first: every Actor the plan puts in *Fix now* (release
+//! What a fleet operator must look at first: every Actor with a run that ran away or hung
+//! ([`rules::RUNAWAY_P95_FACTOR`] — it is burning money now), then every Actor the plan puts in *Fix now* (release
 //! regressions among them), then every other Actor failing right now (its newest
 //! [`rules::FAILING_NOW_RUNS`] or more finished runs all failed), then every Actor whose health
 //! fell by at least [`rules::ATTENTION_DROP_POINTS`] since the previous stored week. One entry per Actor, with
 //! every reason it is listed for, so a broken Actor cannot hide behind a fleet average.
 
 use crate::digest::FleetDigest;
-use crate::metrics::FailingStreak;
+use crate::metrics::{FailingStreak, Runaway};
 use crate::plan::Bucket;
 use crate::rules;
 use crate::trends::WeekOverWeek;
@@ -15,6 +16,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AttentionKind {
+    /// A run still in progress far beyond the Actor's normal duration, or past its timeout.
+    Runaway,
     /// A release regression: the newest build fails far more often than the one before.
     Regression,
     /// In the plan's *Fix now* bucket for another reason.
@@ -29,6 +32,7 @@ impl AttentionKind {
     /// The tag shown before the Actor's name.
     pub fn label(self) -> &'static str {
         match self {
+            AttentionKind::Runaway => "Runaway run",
             AttentionKind::Regression => "Release regression",
             AttentionKind::FixNow => "Fix now",
             AttentionKind::FailingNow => "Failing now",
@@ -39,6 +43,7 @@ impl AttentionKind {
     /// A stable name for `data-kind` and exports.
     pub fn code(self) -> &'static str {
         match self {
+            AttentionKind::Runaway => "runaway",
             AttentionKind::Regression => "regression",
             AttentionKind::FixNow => "fix-now",
             AttentionKind::FailingNow => "failing-now",
@@ -60,6 +65,8 @@ pub struct Attention {
     pub dropped: Option<f64>,
     /// Failing right now since this time (the first of the failed runs), unix ms.
     pub failing_since_ms: Option<i64>,
+    /// The run that ran away, when one did (its id links to Apify Console).
+    pub runaway: Option<Runaway>,
 }
 
 /// "the newest 5 finished runs all failed".
@@ -67,7 +74,8 @@ fn failing_reason(streak: &FailingStreak) -> String {
     format!("the newest {} finished runs all failed", streak.runs)
 }
 
-/// The Actors that need attention: *Fix now* in the plan's order (worst health first), then
+/// The Actors that need attention: those with a runaway run (longest running first), then
+/// *Fix now* in the plan's order (worst health first), then
 /// the others failing right now (longest failing first, then name), then the sharpest drops of
 /// the week (largest first, then name). Each Actor once, with all its reasons.
 pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<Attention> {
@@ -115,6 +123,7 @@ pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<
             reasons,
             dropped,
             failing_since_ms: failing.map(|f| f.since_ms),
+            runaway: None,
         });
     }
     let mut failing: Vec<Attention> = digest
@@ -136,6 +145,7 @@ pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<
                 reasons,
                 dropped,
                 failing_since_ms: Some(f.since_ms),
+                runaway: None,
             })
         })
         .collect();
@@ -159,6 +169,7 @@ pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<
                 reasons: vec![drop_reason(&a.id, lost, wow?)],
                 dropped: Some(lost),
                 failing_since_ms: None,
+                runaway: None,
             })
         })
         .collect();
@@ -167,7 +178,40 @@ pub fn needs_attention(digest: &FleetDigest, wow: Option<&WeekOverWeek>) -> Vec<
         y.total_cmp(&x).then_with(|| a.name.cmp(&b.name))
     });
     out.extend(drops);
-    out
+    // Runaway runs first: an entry already listed moves up with the runaway as its first
+    // reason; another Actor gets an entry of its own.
+    let mut runaways: Vec<Attention> = digest
+        .actors
+        .iter()
+        .filter_map(|a| {
+            let run = a.runaway.clone()?;
+            let mut entry = match out.iter().position(|e| e.actor_id == a.id) {
+                Some(i) => out.remove(i),
+                None => Attention {
+                    actor_id: a.id.clone(),
+                    name: a.name.clone(),
+                    health: a.health,
+                    kind: AttentionKind::Runaway,
+                    reasons: Vec::new(),
+                    dropped: None,
+                    failing_since_ms: None,
+                    runaway: None,
+                },
+            };
+            entry.kind = AttentionKind::Runaway;
+            entry.reasons.insert(0, run.reason());
+            entry.runaway = Some(run);
+            Some(entry)
+        })
+        .collect();
+    forge_apify::sort::sort_by(&mut runaways, |a, b| {
+        let running = |e: &Attention| e.runaway.as_ref().map_or(0, |r| r.running_ms);
+        running(b)
+            .cmp(&running(a))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    runaways.extend(out);
+    runaways
 }
 
 #[cfg(test)]
@@ -202,6 +246,7 @@ mod tests {
             cost_spike: false,
             last_run_ms: None,
             failing: None,
+            runaway: None,
         }
     }
 
@@ -373,5 +418,50 @@ mod tests {
             ]
         );
         assert_eq!(got[2].dropped, Some(30.0));
+    }
+
+    #[test]
+    fn runaway_runs_come_first_longest_running_first_with_the_other_reasons_kept() {
+        let run = |running_ms| Runaway {
+            run_id: Some("r1".into()),
+            status: forge_apify::models::JobStatus::Running,
+            started_ms: 0,
+            running_ms,
+            p95_ms: Some(240_000),
+            timeout_ms: Some(86_400_000),
+            past_timeout: false,
+            cost_so_far_usd: Some(0.84),
+        };
+        let mut hung = actor("hung", 90, Bucket::Healthy, None);
+        hung.runaway = Some(run(33_120_000));
+        let mut flaky = actor("flaky", 20, Bucket::FixNow, None);
+        flaky.runaway = Some(run(3_600_000));
+        let d = digest(vec![
+            actor("reg", 30, Bucket::FixNow, Some("0.1.2")),
+            flaky,
+            hung,
+        ]);
+        let got = needs_attention(&d, None);
+        let order: Vec<(&str, AttentionKind)> =
+            got.iter().map(|a| (a.actor_id.as_str(), a.kind)).collect();
+        assert_eq!(
+            order,
+            [
+                ("hung", AttentionKind::Runaway),
+                ("flaky", AttentionKind::Runaway),
+                ("reg", AttentionKind::Regression),
+            ]
+        );
+        assert_eq!(
+            got[0].reasons,
+            ["running for 9h 12m (p95 4m 0s), $0.840 so far"]
+        );
+        assert_eq!(
+            got[1].reasons,
+            [
+                "running for 1h 0m (p95 4m 0s), $0.840 so far",
+                "flaky reason"
+            ]
+        );
     }
 }

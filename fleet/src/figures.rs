@@ -17,14 +17,15 @@ use crate::format::{pct, usd};
 use crate::input::{BuildFact, PreparedActor};
 use crate::metrics::{
     ratio, BuildRef, BuildReport, BuildUsage, CostStats, CostTrend, DayPoint, DurationStats,
-    FailingStreak, MemoryStats, MemorySuggestion, OutputStats, ReleaseCheck, Staleness,
+    FailingStreak, MemoryStats, MemorySuggestion, OutputStats, ReleaseCheck, Runaway, Staleness,
     StatusCounts,
 };
 use crate::rules::{
     reaches, BYTES_PER_MB, COST_SPIKE_BASELINE_DAYS, COST_SPIKE_RATIO, COST_SPIKE_RECENT_DAYS,
     FAILING_NOW_RUNS, MAX_MEMORY_MB, MEMORY_HEADROOM, MEMORY_MIN_CUT_FACTOR,
     MEMORY_NEAR_LIMIT_SHARE, MIN_COST_SPIKE_RUNS, MIN_MEMORY_MB, MIN_MEMORY_SAMPLES,
-    REGRESSION_MIN_DELTA, REGRESSION_MIN_RATIO, REGRESSION_MIN_RUNS, STALE_BUILD_DAYS,
+    REGRESSION_MIN_DELTA, REGRESSION_MIN_RATIO, REGRESSION_MIN_RUNS, RUNAWAY_MIN_FINISHED,
+    RUNAWAY_MIN_MS, RUNAWAY_P95_FACTOR, STALE_BUILD_DAYS,
 };
 use crate::window::Window;
 use forge_apify::models::JobStatus;
@@ -64,6 +65,9 @@ pub struct ActorFigures {
     /// ([`FailingStreak`]); the same in every window of at least the streak's length.
     #[serde(default)]
     pub failing: Option<FailingStreak>,
+    /// A run still in progress far beyond the Actor's normal duration ([`Runaway`]).
+    #[serde(default)]
+    pub runaway: Option<Runaway>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,19 +146,25 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         .resize(a.builds.len(), BuildTally::default());
     s.failures.clear();
     let mut last_success: Option<i64> = None;
+    // The longest-running run still READY or RUNNING (index, start): a runaway candidate.
+    let mut oldest_open: Option<(usize, i64)> = None;
 
     let mut counts = StatusCounts::default();
     let (mut cost_sum, mut cost_runs) = (0.0f64, 0u32);
     let (mut fin_cost_sum, mut fin_cost_runs) = (0.0f64, 0u32);
     let (mut recent_sum, mut recent_n, mut earlier_sum, mut earlier_n) = (0.0f64, 0u32, 0.0, 0);
 
-    for r in &a.runs {
+    for (i, r) in a.runs.iter().enumerate() {
         let t = r.started_ms;
         if t >= end {
             continue;
         }
-        // Failing right now: whatever the window, every run before its end counts.
+        // Failing right now and runaway runs: whatever the window, every run before its end
+        // counts.
         match r.status {
+            JobStatus::Ready | JobStatus::Running if oldest_open.is_none_or(|(_, o)| t < o) => {
+                oldest_open = Some((i, t));
+            }
             JobStatus::Succeeded => last_success = last_success.max(Some(t)),
             JobStatus::Failed | JobStatus::TimedOut if last_success.is_none_or(|l| t > l) => {
                 s.failures.push(t);
@@ -304,7 +314,6 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         success_rate: counts.success_rate(),
         failure_rate: counts.failure_rate(),
         aborted_rate: counts.aborted_rate(),
-        duration,
         cost,
         memory,
         output,
@@ -313,7 +322,45 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         daily,
         unreadable_runs: a.unreadable_runs,
         failing: failing_streak(&s.failures, last_success),
+        runaway: oldest_open.and_then(|(i, t)| runaway(a, i, t, end, &duration)),
+        duration,
     }
+}
+
+/// Run `i` of `a` (started at `t`, still in progress at `end`) when it has run away: beyond
+/// [`RUNAWAY_P95_FACTOR`] × the p95 of `finished` and [`RUNAWAY_MIN_MS`], or past the Actor's
+/// default timeout.
+fn runaway(
+    a: &PreparedActor,
+    i: usize,
+    t: i64,
+    end: i64,
+    finished: &DurationStats,
+) -> Option<Runaway> {
+    let running_ms = u64::try_from(end - t).unwrap_or(0);
+    let p95_ms = finished
+        .p95_ms
+        .filter(|_| finished.runs >= RUNAWAY_MIN_FINISHED);
+    let timeout_ms = a
+        .default_run_options
+        .as_ref()
+        .and_then(|o| o.timeout_secs)
+        .filter(|s| *s > 0)
+        .map(|s| u64::from(s) * 1000);
+    let past_timeout = timeout_ms.is_some_and(|to| running_ms > to);
+    let beyond_normal = running_ms > RUNAWAY_MIN_MS
+        && p95_ms.is_some_and(|p| running_ms as f64 > RUNAWAY_P95_FACTOR * p as f64);
+    let r = &a.runs[i];
+    (past_timeout || beyond_normal).then(|| Runaway {
+        run_id: a.run_ids.get(i).map(|id| id.as_str().to_owned()),
+        status: r.status,
+        started_ms: t,
+        running_ms,
+        p95_ms,
+        timeout_ms,
+        past_timeout,
+        cost_so_far_usd: r.cost_usd,
+    })
 }
 
 #[derive(Default)]

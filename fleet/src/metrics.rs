@@ -19,6 +19,7 @@
 //! - **Memory** figures come from sampled run details (`stats.memMaxBytes` vs
 //!   `options.memoryMbytes`, 1 MB = 1,048,576 bytes), finished runs only.
 
+use crate::format::{duration, usd};
 use forge_apify::models::JobStatus;
 use serde::{Deserialize, Serialize};
 
@@ -337,6 +338,52 @@ pub struct BuildReport {
     /// Present when two builds can be compared (the newest has runs or is in use, and an older
     /// one has runs).
     pub release: Option<ReleaseCheck>,
+}
+
+/// A run still READY or RUNNING far beyond the Actor's normal duration, or past its default
+/// timeout ([`rules::RUNAWAY_P95_FACTOR`]): the longest-running such run of the Actor.
+///
+/// [`rules::RUNAWAY_P95_FACTOR`]: crate::rules::RUNAWAY_P95_FACTOR
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Runaway {
+    /// Its Apify id, for the link to Apify Console (where it can be aborted).
+    pub run_id: Option<String>,
+    pub status: JobStatus,
+    pub started_ms: i64,
+    /// From its start to the window's end.
+    pub running_ms: u64,
+    /// The Actor's p95 duration it is compared with.
+    pub p95_ms: Option<u64>,
+    /// The Actor's default timeout, when known.
+    pub timeout_ms: Option<u64>,
+    pub past_timeout: bool,
+    /// `usageTotalUsd` as last listed.
+    pub cost_so_far_usd: Option<f64>,
+}
+
+impl Runaway {
+    /// "running for 9h 12m (p95 4m 2s), $0.840 so far".
+    pub fn reason(&self) -> String {
+        let verb = if self.status == JobStatus::Ready {
+            "waiting to start for"
+        } else {
+            "running for"
+        };
+        let mut out = format!("{verb} {}", duration(self.running_ms));
+        match (self.past_timeout, self.timeout_ms, self.p95_ms) {
+            (true, Some(t), _) => out.push_str(&format!(
+                ", past the Actor's default timeout of {}",
+                duration(t)
+            )),
+            (_, _, Some(p)) => out.push_str(&format!(" (p95 {})", duration(p))),
+            _ => {}
+        }
+        if let Some(c) = self.cost_so_far_usd {
+            out.push_str(&format!(", {} so far", usd(c)));
+        }
+        out
+    }
 }
 
 /// The newest finished runs, all FAILED or TIMED-OUT: at least [`rules::FAILING_NOW_RUNS`] of

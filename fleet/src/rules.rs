@@ -124,6 +124,15 @@ pub const FLEET_FIX_NOW_CAP: u8 = WATCH_HEALTH - 1;
 /// fine when the breakage began this morning.
 pub const FAILING_NOW_RUNS: u32 = 3;
 
+/// *Needs attention*: a run still READY or RUNNING for more than this many times the Actor's
+/// own p95 duration (over at least [`RUNAWAY_MIN_FINISHED`] finished runs) **and** longer than
+/// [`RUNAWAY_MIN_MS`] — or past the Actor's default timeout — has run away or hung.
+pub const RUNAWAY_P95_FACTOR: f64 = 3.0;
+/// A run is never called runaway before this long (10 minutes), however short the p95.
+pub const RUNAWAY_MIN_MS: u64 = 10 * 60 * 1000;
+/// Finished runs with a duration that make a p95 worth comparing with.
+pub const RUNAWAY_MIN_FINISHED: u32 = 5;
+
 /// *Needs attention*: a week-over-week health drop of at least this many points (the 7-day
 /// health against the previous stored week's) lists the Actor at the top of the dashboard,
 /// whatever its bucket: a fifth of the scale in one week, beyond the weekly noise of a

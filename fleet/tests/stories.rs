@@ -147,6 +147,39 @@ fn check_stories(r: &FleetReport) {
     assert!(has_driver(timeouts, DriverKind::Timeouts));
     assert!(timeouts.runs.timed_out > timeouts.runs.failed);
 
+    // runaway-run: one run RUNNING for 9 h 12 min while its runs take about 4 minutes — the
+    // only runaway of the fleet, listed first for attention.
+    let hung = actor(r, "runaway-run");
+    let run = hung
+        .runaway
+        .as_ref()
+        .expect("runaway-run has a runaway run");
+    assert!(
+        (33_000_000..33_300_000).contains(&run.running_ms),
+        "{run:?}"
+    );
+    let p95 = run.p95_ms.unwrap();
+    assert!(
+        (180_000..330_000).contains(&p95),
+        "p95 about 4 minutes: {p95}"
+    );
+    assert!(
+        !run.past_timeout && run.cost_so_far_usd.is_some_and(|c| c > 0.5),
+        "{run:?}"
+    );
+    let runaways: Vec<&str> = r
+        .actors
+        .iter()
+        .filter(|a| a.runaway.is_some())
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(runaways, ["runaway-run"]);
+    let first = forge_fleet::needs_attention(&r.digest(), None);
+    assert_eq!(
+        (first[0].name.as_str(), first[0].kind),
+        ("runaway-run", forge_fleet::AttentionKind::Runaway)
+    );
+
     let reg = actor(r, "regressed-crawler");
     // …and for the last hours every one of its runs fails: failing right now, the only one.
     let failing = reg.failing.expect("regressed-crawler is failing right now");

@@ -38,6 +38,10 @@ pub enum Story {
     TimeoutProne,
     /// Runs write a `SIGNALS` record to their default key-value store.
     SignalEmitter,
+    /// Runs take about 4 minutes, but one has been RUNNING for over 9 hours.
+    RunawayRun,
+    /// Crawls through residential proxies: most of its cost is proxy traffic, not compute.
+    ProxyHeavy,
     Ordinary,
     /// A public Store Actor from another user that this account runs now and then.
     Public,
@@ -151,6 +155,8 @@ pub struct Outcome {
     pub message: Message,
     /// What the Actor does (its messages and request-queue use follow from it).
     pub kind: Kind,
+    /// Its traffic went through Apify's residential proxy (billed per GB).
+    pub residential_proxy: bool,
 }
 
 impl Outcome {

@@ -181,7 +181,20 @@ impl State {
 
     pub fn phase(&self, n: u32) -> Phase {
         let Some(live) = self.live_of(n) else {
-            return Phase::Done;
+            // A generated run is over unless it was made to outlast "now" (runaway-run's).
+            let run = self.run(n);
+            let ends = run.started_at + run.outcome.duration_ms;
+            if ends <= self.anchor_ms {
+                return Phase::Done;
+            }
+            let now = self.now_ms();
+            return if ends <= now {
+                Phase::Done
+            } else {
+                Phase::Running {
+                    elapsed_ms: now.saturating_sub(run.started_at),
+                }
+            };
         };
         if let Some(after_ms) = live.aborted_after_ms {
             return Phase::Aborted { after_ms };

@@ -15,6 +15,8 @@ const RQ_READ_USD: f64 = 0.004 / 1000.0;
 const RQ_WRITE_USD: f64 = 0.02 / 1000.0;
 pub const TRANSFER_EXTERNAL_USD_PER_GB: f64 = 0.2;
 pub const TRANSFER_INTERNAL_USD_PER_GB: f64 = 0.05;
+/// Residential proxy traffic, per GB.
+pub const RESIDENTIAL_PROXY_USD_PER_GB: f64 = 8.0;
 
 /// Rounds to 6 decimal places (how usage and costs are answered).
 pub fn r6(x: f64) -> f64 {
@@ -34,6 +36,8 @@ pub struct Usage {
     pub rq_writes: u64,
     pub transfer_internal_gb: f64,
     pub transfer_external_gb: f64,
+    /// Traffic through the residential proxy: what the run fetched, for a run that used it.
+    pub proxy_residential_gb: f64,
 }
 
 impl Usage {
@@ -50,10 +54,17 @@ impl Usage {
             rq_writes: scale(outcome.rq_writes()),
             transfer_internal_gb: outcome.net_tx_bytes as f64 * frac / 1e9,
             transfer_external_gb: outcome.net_rx_bytes as f64 * frac / 1e9,
+            proxy_residential_gb: if outcome.residential_proxy {
+                outcome.net_rx_bytes as f64 * frac / 1e9
+            } else {
+                0.0
+            },
         }
     }
 
-    pub fn usd(&self) -> [f64; 9] {
+    /// USD by kind, in `usageUsd` order: compute units, dataset reads and writes, store
+    /// reads, writes and lists, queue reads and writes, data transfer, residential proxy.
+    pub fn usd(&self) -> [f64; 10] {
         [
             self.compute_units * CU_USD,
             self.dataset_reads as f64 * DATASET_READ_USD,
@@ -65,6 +76,7 @@ impl Usage {
             self.rq_writes as f64 * RQ_WRITE_USD,
             self.transfer_internal_gb * TRANSFER_INTERNAL_USD_PER_GB
                 + self.transfer_external_gb * TRANSFER_EXTERNAL_USD_PER_GB,
+            self.proxy_residential_gb * RESIDENTIAL_PROXY_USD_PER_GB,
         ]
     }
 

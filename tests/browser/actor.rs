@@ -174,3 +174,32 @@ async fn the_actor_page_says_what_a_regressed_build_changed() {
     );
     page.finish().await;
 }
+
+/// A run that ran away is the first thing on its Actor's page, with the way to abort it.
+#[tokio::test]
+async fn the_actor_page_leads_with_a_runaway_run() {
+    let page = open(Relay::Demo, "actor-runaway").await;
+    page.goto("/actors/runaway-run").await;
+    let notice = page
+        .wait_for_text("#runaway", "A run has run away: running for 9h")
+        .await;
+    assert!(
+        notice.contains("(p95 ") && notice.contains("so far") && notice.contains("abort it"),
+        "{notice}"
+    );
+    let href = page
+        .js("return document.querySelector('#runaway a').href;")
+        .await;
+    assert!(
+        href.as_str().is_some_and(
+            |h| h.starts_with("https://console.apify.com/actors/") && h.contains("/runs/")
+        ),
+        "{href}"
+    );
+    // The run is in the table as in progress.
+    page.click("#runs button[data-filter=\"in-progress\"]")
+        .await;
+    page.wait_for_text("#runs-page", "of 1").await;
+    page.screenshot("actor-runaway").await;
+    page.finish().await;
+}

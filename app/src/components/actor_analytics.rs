@@ -15,7 +15,7 @@ use crate::data::session::Forge;
 use crate::view_model::console::{dataset_url, run_log_url, run_url};
 use crate::view_model::fleet_table::{bucket_class, health_class};
 use crate::view_model::format::{duration, or_dash, pct, usd_or_na, DASH};
-use crate::view_model::run_table::{RunFilter, RunPage};
+use crate::view_model::run_table::{duration_cell, RunFilter, RunPage};
 use crate::view_model::time::{day_month_year, relative, short_local};
 use forge_apify::time::format_iso_millis;
 use forge_fleet::changes::BuildChanges;
@@ -106,6 +106,19 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                     <h2 id="actor-window-title">{format!("Last {} days", r.window_days)}</h2>
                     <WindowPicker labelled_by="actor-window-title" />
                 </div>
+                {r.runaway.clone().map(|run| {
+                    let link = run.run_id.as_deref().map(|id| view! {
+                        " Aborting is outside Forge's five permissions: "
+                        <a href=run_url(&actor_id, id) target="_blank" rel="noopener noreferrer">"open the run in Apify Console to abort it"</a>
+                        "."
+                    });
+                    view! {
+                        <p class="notice notice-error" id="runaway" role="alert">
+                            {format!("A run has run away: {}.", run.reason())}
+                            {link}
+                        </p>
+                    }
+                })}
                 <div class="summary-grid">
                     <div class="fleet-health" id="actor-health">
                         <span class="field-label">"Health"</span>
@@ -249,7 +262,7 @@ fn RunsTable(
                                 <td class="when" title=format!("{} UTC", format_iso_millis(x.started_ms))>
                                     {short_local(x.started_ms, window.end_ms, clock::local_offset_min(x.started_ms))}
                                 </td>
-                                <td class="num">{or_dash(x.duration_ms, duration)}</td>
+                                <td class="num">{duration_cell(x.status, x.duration_ms, x.started_ms, window.end_ms)}</td>
                                 <td class="num">{usd_or_na(x.cost_usd)}</td>
                                 <td>{x.build_number.unwrap_or(DASH).to_string()}</td>
                                 <td class="message">{x.status_message.unwrap_or_default().to_string()}</td>

@@ -11,6 +11,7 @@ use crate::components::with_code;
 use crate::data::fleet::{FleetStore, Phase};
 use crate::data::session::Forge;
 use crate::data::trends::TrendStatus;
+use crate::view_model::console::run_url;
 use crate::view_model::dashboard_view::DashboardView;
 use crate::view_model::fleet_table::{bucket_class, health_class, rows};
 use crate::view_model::format::{group_thousands, or_dash, pct, usd_or_na};
@@ -297,7 +298,7 @@ fn NeedsAttention(report: FleetDigest) -> impl IntoView {
         if items.is_empty() {
             return view! {
                 <p class="notice notice-ok" id="attention" data-count="0">
-                    "✓ Nothing needs attention: no Actor in Fix now, none failing right now and no sharp health drop this week."
+                    "✓ Nothing needs attention: no runaway run, no Actor in Fix now, none failing right now and no sharp health drop this week."
                 </p>
             }
             .into_any();
@@ -311,12 +312,18 @@ fn NeedsAttention(report: FleetDigest) -> impl IntoView {
                         let href = format!("/actors/{}", a.actor_id);
                         let tag = a.kind.label();
                         let since = a.failing_since_ms.map(|t| format!(" · failing since {}", relative(t, report.window.end_ms)));
+                        // Aborting is outside Forge's five permissions: the link goes to the run
+                        // in Apify Console, where it can be aborted.
+                        let console = a.runaway.as_ref().and_then(|r| r.run_id.as_deref()).map(|run| view! {
+                            " · "
+                            <a class="runaway-link" href=run_url(&a.actor_id, run) target="_blank" rel="noopener noreferrer">"open the run in Apify Console to abort it"</a>
+                        });
                         view! {
-                            <li data-actor=a.actor_id data-kind=a.kind.code()>
+                            <li data-actor=a.actor_id.clone() data-kind=a.kind.code()>
                                 <span class=format!("attention-tag attention-{}", a.kind.code())>{tag}</span>
                                 <a href=href class="attention-name">{a.name}</a>
                                 <span class=health_class(a.health)>{a.health}</span>
-                                <span class="reason">{with_code(&a.reasons.join(" · "))}{since}</span>
+                                <span class="reason">{with_code(&a.reasons.join(" · "))}{since}{console}</span>
                             </li>
                         }
                     }).collect_view()}

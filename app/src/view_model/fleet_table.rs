@@ -116,6 +116,10 @@ impl Row {
             return Vec::new();
         };
         let mut flags = Vec::new();
+        if let Some(r) = &f.runaway {
+            let running = crate::view_model::format::duration(r.running_ms);
+            flags.push(("flag flag-bad", "runaway", format!("running {running}")));
+        }
         if let Some(b) = &f.regression {
             flags.push(("flag flag-bad", "regression", format!("regression on {b}")));
         }
@@ -617,6 +621,7 @@ mod tests {
             cost_spike: false,
             last_run_ms: None,
             failing: None,
+            runaway: None,
         }
     }
 

@@ -110,9 +110,40 @@ impl RunPage {
     }
 }
 
+/// A run's Duration cell: how long it took; for a run still in progress, how long it has
+/// been going at `end_ms` ("9h 12m so far"); "—" when unknown.
+pub fn duration_cell(
+    status: JobStatus,
+    duration_ms: Option<u64>,
+    started_ms: i64,
+    end_ms: i64,
+) -> String {
+    match duration_ms {
+        Some(d) => crate::view_model::format::duration(d),
+        None if matches!(status, JobStatus::Ready | JobStatus::Running) => format!(
+            "{} so far",
+            crate::view_model::format::duration(u64::try_from(end_ms - started_ms).unwrap_or(0))
+        ),
+        None => crate::view_model::format::DASH.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_in_progress_shows_how_long_it_has_been_going() {
+        assert_eq!(
+            duration_cell(JobStatus::Succeeded, Some(90_000), 0, 5),
+            "1m 30s"
+        );
+        assert_eq!(
+            duration_cell(JobStatus::Running, None, 0, 33_120_000),
+            "9h 12m so far"
+        );
+        assert_eq!(duration_cell(JobStatus::Failed, None, 0, 10), "—");
+    }
     use JobStatus::*;
 
     #[test]

@@ -640,3 +640,72 @@ fn the_builds_a_run_may_start_on_are_the_newest_listed_first() {
     );
     assert_eq!(p.newest_listed_builds(1).len(), 1);
 }
+
+// ------------------------------------------------------------------------------ runaway runs
+
+/// Ten finished 4-minute runs, then one run still in progress, started `ago` before the end.
+fn with_open_run(status: JobStatus, ago: i64, finished: usize) -> Fx {
+    let mut fx = Fx::new("hung");
+    for i in 0..finished {
+        fx = fx.run(
+            Succeeded,
+            days_ago(2.0) + i as i64 * MIN,
+            Some(4 * MIN),
+            Some(0.01),
+        );
+    }
+    fx.run(status, NOW - ago, None, Some(0.84))
+}
+
+#[test]
+fn a_run_far_beyond_its_p95_has_run_away() {
+    // p95 4 min: 3 × p95 = 12 min, and at least 10 min.
+    let r = with_open_run(Running, 9 * 60 * MIN + 12 * MIN, 10).figures();
+    let run = r.runaway.expect("runaway");
+    assert_eq!(run.running_ms, 33_120_000);
+    assert_eq!(run.p95_ms, Some(240_000));
+    assert_eq!(run.timeout_ms, Some(3_600_000));
+    // 9 h is also past the Actor's 1-hour default timeout, which the reason says first.
+    assert!(run.past_timeout);
+    assert_eq!(run.run_id.as_deref(), Some("r11"));
+    assert_eq!(
+        run.reason(),
+        "running for 9h 12m, past the Actor's default timeout of 1h 0m, $0.840 so far"
+    );
+
+    // 13 min: beyond 12 min and 10 min; 11 min: not yet.
+    let at_13 = with_open_run(Running, 13 * MIN, 10)
+        .figures()
+        .runaway
+        .unwrap();
+    assert!(!at_13.past_timeout);
+    assert_eq!(
+        at_13.reason(),
+        "running for 13m 0s (p95 4m 0s), $0.840 so far"
+    );
+    assert_eq!(with_open_run(Running, 11 * MIN, 10).figures().runaway, None);
+    // READY counts as in progress too.
+    let waiting = with_open_run(Ready, 20 * MIN, 10)
+        .figures()
+        .runaway
+        .unwrap();
+    assert!(waiting.reason().starts_with("waiting to start for 20m 0s"));
+}
+
+#[test]
+fn without_enough_finished_runs_only_the_timeout_tells() {
+    // Four finished runs: no p95 to compare with; 50 min is under the 1-hour timeout.
+    assert_eq!(with_open_run(Running, 50 * MIN, 4).figures().runaway, None);
+    let past = with_open_run(Running, 61 * MIN, 4)
+        .figures()
+        .runaway
+        .unwrap();
+    assert!(past.past_timeout && past.p95_ms.is_none());
+    // Finished runs never count, and the 10-minute floor holds for tiny p95s.
+    let mut quick = Fx::new("quick");
+    for i in 0..10 {
+        quick = quick.run(Succeeded, days_ago(1.0) + i * MIN, Some(2_000), None);
+    }
+    let quick = quick.run(Running, NOW - 9 * MIN, None, None);
+    assert_eq!(quick.figures().runaway, None);
+}

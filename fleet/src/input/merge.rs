@@ -2,7 +2,7 @@
 //! the lists say from that instant on. Nothing is parsed again; the runs kept are copied as
 //! 48-byte facts and the fresh ones are appended with their builds looked up in the kept table.
 
-use super::{intern_build, PreparedActor, NO_BUILD};
+use super::{intern_build, PreparedActor, RunId, Sample, NO_BUILD};
 
 impl PreparedActor {
     /// This Actor after a refresh that read every list from `since_ms` on: its runs from
@@ -28,6 +28,20 @@ impl PreparedActor {
 
         // The runs kept, and where each old index went.
         let kept = |t: i64| t >= window_start_ms && t < since_ms;
+        // Details already read of runs that had ended: they cannot change, so a run the fresh
+        // lists bring again keeps them (else one run in progress for hours, which moves
+        // "since" back by as much, would have every refresh read those hours' details again).
+        let ended_and_read: std::collections::HashMap<RunId, Sample> = self
+            .samples
+            .iter()
+            .filter(|s| s.detail)
+            .filter_map(|s| {
+                let r = self.runs.get(s.run as usize)?;
+                (!kept(r.started_ms) && r.status.is_terminal())
+                    .then(|| Some((*self.run_ids.get(s.run as usize)?, *s)))
+                    .flatten()
+            })
+            .collect();
         let mut moved = vec![u32::MAX; self.runs.len()];
         let mut n = 0usize;
         for (i, to) in moved.iter_mut().enumerate() {
@@ -80,6 +94,31 @@ impl PreparedActor {
             s.run += offset;
             s
         }));
+        if !ended_and_read.is_empty() {
+            let sampled: std::collections::HashMap<u32, usize> = self
+                .samples
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.run >= offset)
+                .map(|(k, s)| (s.run, k))
+                .collect();
+            for (k, id) in fresh.run_ids.iter().enumerate() {
+                let Some(old) = ended_and_read.get(id) else {
+                    continue;
+                };
+                let run = offset + k as u32;
+                match sampled.get(&run) {
+                    Some(&at) if !self.samples[at].detail => {
+                        let s = &mut self.samples[at];
+                        s.detail = true;
+                        s.mem_max_bytes = old.mem_max_bytes;
+                        s.memory_mbytes = old.memory_mbytes;
+                    }
+                    Some(_) => {}
+                    None => self.samples.push(Sample { run, ..*old }),
+                }
+            }
+        }
 
         // Listed: the newest few, as the builds list a full load reads.
         let mut listed: Vec<(Option<i64>, usize)> = self
@@ -169,6 +208,45 @@ mod tests {
 
     fn ids(p: &crate::PreparedActor) -> Vec<&str> {
         p.run_ids.iter().map(RunId::as_str).collect()
+    }
+
+    #[test]
+    fn runs_listed_again_keep_the_details_read_while_they_had_ended() {
+        let (since, start) = (NOW - DAY, NOW - 30 * DAY);
+        let ok = JobStatus::Succeeded;
+        let runs = || {
+            vec![
+                run("ended", "b1", ok, since + 1),
+                run("running", "b1", JobStatus::Running, since + 2),
+            ]
+        };
+        let mut known = prepare(&actor("m1", runs(), vec![]));
+        for id in ["ended", "running"] {
+            let detail: forge_apify::models::Run = serde_json::from_value(serde_json::json!({
+                "id": id, "actId": "a", "status": "SUCCEEDED", "startedAt": "2026-01-01T00:00:00.000Z",
+                "stats": {"memMaxBytes": 1_000_000}, "options": {"memoryMbytes": 1024}
+            }))
+            .unwrap();
+            known.read_run_detail(&detail);
+        }
+        // Both listed again (since moved back for a run in progress elsewhere): the ended one
+        // keeps its detail; the one that was running then is read again.
+        let fresh = prepare(&actor("m1", runs(), vec![]));
+        let (merged, _) = known.merged(fresh, since, start, 10);
+        assert_eq!(ids(&merged), ["ended", "running"]);
+        let unread: Vec<String> = merged
+            .unread_finished_runs(3)
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect();
+        assert!(unread.is_empty(), "{unread:?}");
+        let detail: Vec<(u32, bool, Option<u64>)> = merged
+            .samples
+            .iter()
+            .map(|s| (s.run, s.detail, s.mem_max_bytes))
+            .collect();
+        assert!(detail.contains(&(0, true, Some(1_000_000))), "{detail:?}");
+        assert!(!detail.iter().any(|d| d.0 == 1 && d.1), "{detail:?}");
     }
 
     #[test]

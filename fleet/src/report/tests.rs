@@ -66,6 +66,7 @@ fn json_shape_is_unchanged() {
         "daily",
         "unreadableRuns",
         "failing",
+        "runaway",
         "health",
         "placement",
     ];

@@ -380,7 +380,7 @@ pub fn run_json(st: &State, n: u32) -> Value {
             "REQUEST_QUEUE_WRITES": u.rq_writes,
             "DATA_TRANSFER_INTERNAL_GBYTES": r6(u.transfer_internal_gb),
             "DATA_TRANSFER_EXTERNAL_GBYTES": r6(u.transfer_external_gb),
-            "PROXY_RESIDENTIAL_TRANSFER_GBYTES": 0,
+            "PROXY_RESIDENTIAL_TRANSFER_GBYTES": r6(u.proxy_residential_gb),
             "PROXY_SERPS": 0,
         },
         "usageTotalUsd": r6(u.total_usd()),
@@ -395,7 +395,7 @@ pub fn run_json(st: &State, n: u32) -> Value {
             "REQUEST_QUEUE_WRITES": r6(usd[7]),
             "DATA_TRANSFER_INTERNAL_GBYTES": r6(u.transfer_internal_gb * TRANSFER_INTERNAL_USD_PER_GB),
             "DATA_TRANSFER_EXTERNAL_GBYTES": r6(u.transfer_external_gb * TRANSFER_EXTERNAL_USD_PER_GB),
-            "PROXY_RESIDENTIAL_TRANSFER_GBYTES": 0,
+            "PROXY_RESIDENTIAL_TRANSFER_GBYTES": r6(usd[9]),
             "PROXY_SERPS": 0,
         },
         // Most runs were never metamorphed (`[]`); Apify leaves it out (`null`) on some.

@@ -213,7 +213,7 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
         let kind = match story {
             Story::EmptySuccessApi => Kind::Api,
             Story::StaleMonitor => Kind::Monitor,
-            Story::MemoryHog => Kind::Api,
+            Story::MemoryHog | Story::RunawayRun => Kind::Api,
             _ => Kind::Crawler,
         };
         plans.push(Plan {
@@ -423,6 +423,14 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             times.sort_by_key(|&(start, scheduled, _)| (start, scheduled));
         }
 
+        // runaway-run's hung run: started 9 h 12 min before "now", still RUNNING.
+        let hung_start = (plan.story == Story::RunawayRun && has_runs)
+            .then(|| now.saturating_sub(stories::RUNAWAY_RUNNING_MS));
+        if let Some(h) = hung_start {
+            times.push((h, h, Origin::Api));
+            times.sort_by_key(|&(start, scheduled, _)| (start, scheduled));
+        }
+
         let newest_build = builds.len() - 1;
         let mut last_scheduled: Option<u64> = None;
         let first = all.len();
@@ -439,9 +447,16 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
                 memory_mb: spec.memory_mb,
                 max_items: None,
             };
-            let o = outcome(&spec, ctx, &mut r);
+            let mut o = outcome(&spec, ctx, &mut r);
+            let hung = hung_start == Some(start);
+            if hung {
+                // It would end after a day and a half, if nobody aborts it.
+                o.duration_ms = 36 * HOUR;
+                o.status = Status::Succeeded;
+                o.message = Message::Finished;
+            }
             let finished = start + o.duration_ms;
-            if finished + MIN > now {
+            if finished + MIN > now && !hung {
                 continue;
             }
             let client_octet = match origin {

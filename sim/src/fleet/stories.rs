@@ -22,7 +22,12 @@ pub const STORIES: &[(&str, Story)] = &[
     ("cost-spike", Story::CostSpike),
     ("timeout-prone", Story::TimeoutProne),
     ("signal-emitter", Story::SignalEmitter),
+    ("runaway-run", Story::RunawayRun),
+    ("proxy-heavy", Story::ProxyHeavy),
 ];
+
+/// How long `runaway-run`'s hung run has been RUNNING at "now" (9 h 12 min).
+pub const RUNAWAY_RUNNING_MS: u64 = 9 * 3_600_000 + 12 * 60_000;
 /// What a run's outcome depends on besides the Actor.
 #[derive(Debug, Clone, Copy)]
 pub struct RunCtx {
@@ -147,6 +152,23 @@ pub fn spec_for(story: Story, kind: Kind, base_rate: f64, r: &mut Rng) -> ActorS
             s.dur_sigma = 0.3;
             s.fail_rate = 0.03;
             s.items_median = 1234.0;
+        }
+        Story::RunawayRun => {
+            // About 3.5 minutes a run (p95 about 4): the hung run is far beyond it. A
+            // generous timeout, so nothing stops it but someone aborting it.
+            s.runs_per_day = base_rate;
+            s.dur_median_s = 200.0;
+            s.dur_sigma = 0.12;
+            s.fail_rate = 0.01;
+            s.timeout_secs = 86_400;
+        }
+        Story::ProxyHeavy => {
+            s.runs_per_day = base_rate;
+            s.dur_median_s = 420.0;
+            s.dur_sigma = 0.2;
+            s.memory_mb = 2048;
+            s.fail_rate = 0.02;
+            s.items_median = 1500.0;
         }
         Story::Ordinary | Story::Public => {
             let mult = *r.pick(&[0.2, 0.5, 1.0, 1.0, 1.5, 2.0]);
@@ -277,6 +299,7 @@ pub fn outcome(spec: &ActorSpec, ctx: RunCtx, r: &mut Rng) -> Outcome {
         status,
         message,
         kind: spec.kind,
+        residential_proxy: spec.story == Story::ProxyHeavy,
     }
 }
 
@@ -371,6 +394,10 @@ pub fn description(story: Story, kind: Kind, title: &str) -> String {
         }
         Story::TimeoutProne => "Deep crawl with a tight 5-minute timeout.".into(),
         Story::SignalEmitter => "Writes crawl health signals (SIGNALS) for the dashboard.".into(),
+        Story::RunawayRun => "Syncs a partner feed in a few minutes — usually.".into(),
+        Story::ProxyHeavy => {
+            "Scrapes a well-defended marketplace through residential proxies.".into()
+        }
         _ => match kind {
             Kind::Crawler => {
                 format!("{title}: crawls the source site and stores items in a dataset.")

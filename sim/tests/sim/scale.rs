@@ -294,8 +294,17 @@ async fn retention_removes_old_runs_but_keeps_each_actors_ten_newest() {
             .into_iter()
             .enumerate()
             .partition(|(i, r)| s(r, "startedAt") >= cutoff || i + 10 >= n);
-        let keep: Vec<Value> = keep.into_iter().map(|(_, r)| r).collect();
+        // A run still in progress (runaway-run's) costs more by the moment: its usage is
+        // left out of the comparison.
+        let settled = |mut r: Value| {
+            if r["status"] == "RUNNING" {
+                r["usageTotalUsd"] = Value::Null;
+            }
+            r
+        };
+        let keep: Vec<Value> = keep.into_iter().map(|(_, r)| settled(r)).collect();
         let (_, left) = walk(&kept, &format!("/v2/actors/{id}/runs?x=1"), 1000).await;
+        let left: Vec<Value> = left.into_iter().map(settled).collect();
         // Same runs, same ids, same answers.
         assert_eq!(left, keep, "{}", a["name"]);
         let old = left.iter().filter(|r| s(r, "startedAt") < cutoff).count();
