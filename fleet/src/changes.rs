@@ -133,9 +133,31 @@ fn moved(v: &Option<String>) -> String {
         .map_or_else(|| "none".to_owned(), |s| format!("`{s}`"))
 }
 
+/// "changed `what` from `old` to `new`".
+fn changed(what: &str, old: &Option<String>, new: &Option<String>) -> String {
+    format!("changed {what} from {} to {}", moved(old), moved(new))
+}
+
 impl BuildChanges {
     pub fn is_empty(&self) -> bool {
-        self.sentences().is_empty()
+        self.input_schema.is_none()
+            && self.memory_default.is_none()
+            && [
+                &self.input_added,
+                &self.input_removed,
+                &self.output_added,
+                &self.output_removed,
+            ]
+            .iter()
+            .all(|v| v.is_empty())
+            && self.input_renamed.is_empty()
+            && [
+                &self.input_retyped,
+                &self.input_defaults,
+                &self.output_retyped,
+            ]
+            .iter()
+            .all(|v| v.is_empty())
     }
 
     /// Every change, one clause each, most disruptive first ("removed the input field
@@ -157,18 +179,10 @@ impl BuildChanges {
             out.push(format!("renamed the input field `{old}` to `{new}`"));
         }
         for (f, old, new) in &self.input_retyped {
-            out.push(format!(
-                "changed the input field `{f}` from {} to {}",
-                moved(old),
-                moved(new)
-            ));
+            out.push(changed(&format!("the input field `{f}`"), old, new));
         }
         for (f, old, new) in &self.input_defaults {
-            out.push(format!(
-                "changed the default of `{f}` from {} to {}",
-                moved(old),
-                moved(new)
-            ));
+            out.push(changed(&format!("the default of `{f}`"), old, new));
         }
         if !self.input_added.is_empty() {
             out.push(format!("added the {}", fields("input", &self.input_added)));
@@ -180,11 +194,7 @@ impl BuildChanges {
             ));
         }
         for (f, old, new) in &self.output_retyped {
-            out.push(format!(
-                "changed the output field `{f}` from {} to {}",
-                moved(old),
-                moved(new)
-            ));
+            out.push(changed(&format!("the output field `{f}`"), old, new));
         }
         if !self.output_added.is_empty() {
             out.push(format!(

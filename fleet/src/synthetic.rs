@@ -102,7 +102,13 @@ pub fn synthetic_fleet(actors: usize, runs_per_actor: usize, seed: u64) -> Synth
         let step = span / runs_per_actor.max(1) as u64;
         for j in 0..runs_per_actor {
             let offset = (j as u64) * step + rng.below(step.max(1));
-            let started = now - 1 - offset.min(span - 1) as i64;
+            // The two newest are still in progress: started within the last minute, as runs
+            // in progress are (older ones would have run away — see `rules::RUNAWAY_*`).
+            let started = if j < 2 {
+                now - 1 - (offset % 60_000) as i64
+            } else {
+                now - 1 - offset.min(span - 1) as i64
+            };
             let k = build_start.iter().rposition(|&b| b <= started).unwrap_or(0);
             let roll = rng.f64();
             let status = if j < 2 {

@@ -13,6 +13,22 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::Command;
 
+/// Try again, once the relay answers again: the load completes, every one of `actors` with
+/// figures and no error left.
+async fn try_again_finishes_the_load(page: &crate::harness::Page, actors: u64) {
+    page.click("#load-error .try-again").await;
+    wait_css(page, "#fleet[data-phase=\"done\"]", 120).await;
+    assert!(!page.exists("#load-error").await);
+    let rows = page
+        .js("return document.querySelectorAll('.fleet-table tbody tr[data-state=\"ok\"]').length")
+        .await;
+    assert_eq!(
+        rows.as_u64(),
+        Some(actors),
+        "every Actor has figures after Try again"
+    );
+}
+
 #[tokio::test]
 async fn a_relay_stopped_mid_load_ends_in_an_error_with_try_again_and_back() {
     let args: &[&str] = &["--actors", "60", "--latency-ms", "300"];
@@ -50,18 +66,8 @@ async fn a_relay_stopped_mid_load_ends_in_an_error_with_try_again_and_back() {
         .args(args)
         .args(["--bind", &addr.to_string()]);
     page.relay = RelayProcess::spawn(cmd).await;
-    page.click("#load-error .try-again").await;
-    wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
-    assert!(!page.exists("#load-error").await);
+    try_again_finishes_the_load(&page, 60).await;
     assert!(page.exists("#connection .light-green").await);
-    let rows = page
-        .js("return document.querySelectorAll('.fleet-table tbody tr[data-state=\"ok\"]').length")
-        .await;
-    assert_eq!(
-        rows.as_u64(),
-        Some(60),
-        "every Actor has figures after Try again"
-    );
     // Refused `/api` requests are the relay being away; nothing else may be in the console.
     page.finish().await;
 }
@@ -183,16 +189,6 @@ async fn a_relay_that_stops_answering_ends_the_load_after_its_deadline() {
     page.screenshot("stalled").await;
 
     proxy.stall(false);
-    page.click("#load-error .try-again").await;
-    wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
-    assert!(!page.exists("#load-error").await);
-    let rows = page
-        .js("return document.querySelectorAll('.fleet-table tbody tr[data-state=\"ok\"]').length")
-        .await;
-    assert_eq!(
-        rows.as_u64(),
-        Some(60),
-        "every Actor has figures after Try again"
-    );
+    try_again_finishes_the_load(&page, 60).await;
     page.finish().await;
 }
