@@ -201,5 +201,17 @@ async fn the_actor_page_leads_with_a_runaway_run() {
         .await;
     page.wait_for_text("#runs-page", "of 1").await;
     page.screenshot("actor-runaway").await;
+
+    // Opened directly (no fleet load behind it), the page's Run dialog still starts from the
+    // input schema of the build in use, read through the Actor's detail.
+    page.click("button.run-button").await;
+    let value = "return document.getElementById('run-input').value;";
+    page.wait_until("the input filled in from the build", || async {
+        page.js(value).await.as_str().is_some_and(|v| !v.is_empty())
+    })
+    .await;
+    let input: serde_json::Value =
+        serde_json::from_str(page.js(value).await.as_str().unwrap()).expect("JSON input");
+    assert_eq!(input, json!({"maxResults": 100, "query": "runaway run"}));
     page.finish().await;
 }

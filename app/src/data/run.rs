@@ -17,7 +17,7 @@ use crate::view_model::run_form::{
     poll_delay_ms, starting_input_note, starting_input_text, RunProgress, RunRequest,
 };
 use forge_apify::definition::{BuildDefinition, BuildDetail};
-use forge_apify::models::Run;
+use forge_apify::models::{Actor, Run};
 use forge_apify::paths::{self, StartRunQuery};
 use leptos::prelude::*;
 
@@ -119,44 +119,68 @@ impl RunCenter {
         self.open.set(true);
     }
 
-    /// Fills the empty input in from what `build` (id, label; its definition when the fleet
-    /// load already read it) suggests — [`starting_input_text`] — reading the build's detail
-    /// when needed. Text the user typed meanwhile is kept; a build that cannot be read or
+    /// Fills the empty input in from what the build in use suggests — [`starting_input_text`]:
+    /// `build` (id, label, and its definition when the fleet load already read it), or, when
+    /// the fleet load does not know the Actor (its page opened directly), the build its detail
+    /// tags `latest`. Text the user typed meanwhile is kept; a build that cannot be read or
     /// suggests nothing leaves the field empty.
     pub fn prefill_input(
         self,
         forge: Forge,
         build: Option<(String, String, Option<BuildDefinition>)>,
     ) {
-        let Some((build_id, label, known)) = build else {
-            return;
-        };
         if !self.input_field.get_untracked().trim().is_empty() {
             return;
         }
         let actor = self.id.get_untracked();
-        let fill = move |def: &BuildDefinition| {
+        let fill = move |def: &BuildDefinition, label: &str| {
             let still_ours = self.id.get_untracked() == actor;
             if let Some(text) = starting_input_text(def).filter(|_| still_ours) {
                 if self.input_field.get_untracked().trim().is_empty() {
                     self.input_field.set(text);
-                    self.input_note.set(Some(starting_input_note(&label)));
+                    self.input_note.set(Some(starting_input_note(label)));
                 }
             }
         };
-        if let Some(def) = known {
-            fill(&def);
+        if let Some((_, label, Some(def))) = &build {
+            fill(def, label);
             return;
         }
-        let Ok(request) = paths::build(&build_id) else {
-            return;
-        };
         let client = forge.client();
+        let actor = self.id.get_untracked();
         leptos::task::spawn_local(async move {
             let abort = Abort::new();
+            let (build_id, label) = match build {
+                Some((id, label, _)) => (id, label),
+                None => {
+                    let Ok(request) = paths::actor(&actor) else {
+                        return;
+                    };
+                    let Some(detail) = client
+                        .apify(&request, None, &abort)
+                        .await
+                        .ok()
+                        .and_then(|a| a.data::<Actor>().ok())
+                    else {
+                        return;
+                    };
+                    let Some(tagged) = detail.latest_build() else {
+                        return;
+                    };
+                    let (Some(id), Some(label)) =
+                        (tagged.build_id.clone(), tagged.build_number.clone())
+                    else {
+                        return;
+                    };
+                    (id, label)
+                }
+            };
+            let Ok(request) = paths::build(&build_id) else {
+                return;
+            };
             if let Ok(answer) = client.apify(&request, None, &abort).await {
                 if let Ok(detail) = answer.data::<BuildDetail>() {
-                    fill(&detail.definition());
+                    fill(&detail.definition(), &label);
                 }
             }
         });
