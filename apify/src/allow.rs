@@ -184,6 +184,14 @@ pub const ALLOW_LIST: &[Route] = &[
         &[],
         Reply::Json(DATASET_REPLY),
     ),
+    // Per-field null and empty counts (datasets with a fields schema): counts, never values.
+    route(
+        Grant::DatasetsRead,
+        Method::Get,
+        "/v2/datasets/{datasetId}/statistics",
+        &[],
+        Reply::Json(DATASET_STATISTICS_REPLY),
+    ),
     // Key-value stores: Read
     route(
         Grant::KeyValueStoresRead,

@@ -431,6 +431,31 @@ pub struct Dataset {
     pub modified_at: Option<String>,
 }
 
+/// `GET /v2/datasets/{datasetId}/statistics` (`DatasetStatistics`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetStatistics {
+    /// Per field of the dataset's fields schema; `None` when the Actor declares no schema
+    /// (Apify measures nothing then).
+    #[serde(default)]
+    pub field_statistics: Option<BTreeMap<String, Option<FieldStatistics>>>,
+}
+
+/// `DatasetFieldStatistics`: how many items hold `null` for one field, and how many lack it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldStatistics {
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    pub null_count: Option<u64>,
+    /// Items where the field is absent (`undefined`; an empty string is not empty).
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    pub empty_count: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub min: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub max: Option<f64>,
+}
+
 /// `GET /v2/key-value-stores/{storeId}/keys` (`ListOfKeys`): the key names of one page; the
 /// sizes and paging fields are not read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

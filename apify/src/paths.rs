@@ -427,6 +427,17 @@ pub fn dataset(dataset_id: &str) -> Result<ApifyPath, Refusal> {
     matched(Method::Get, &format!("/v2/datasets/{id}"), Query::default())
 }
 
+/// `GET /v2/datasets/{datasetId}/statistics` — per-field null and empty counts, measured by
+/// Apify for datasets whose Actor declares a fields schema.
+pub fn dataset_statistics(dataset_id: &str) -> Result<ApifyPath, Refusal> {
+    let id = segment("datasetId", dataset_id)?;
+    matched(
+        Method::Get,
+        &format!("/v2/datasets/{id}/statistics"),
+        Query::default(),
+    )
+}
+
 // ---- Key-value stores: Read ----
 
 /// `GET /v2/key-value-stores` — the account's stores.
@@ -775,6 +786,12 @@ mod tests {
                 Get,
                 "/v2/key-value-stores/~forge-trends/records/snapshot-2026-W48",
                 KeyValueStoresRead,
+            ),
+            (
+                dataset_statistics("user~catalog").unwrap(),
+                Get,
+                "/v2/datasets/user~catalog/statistics",
+                DatasetsRead,
             ),
             (
                 create_trends_store(),

@@ -284,6 +284,19 @@ const DATASET: Shape = dataset_fields!(
     s("consoleUrl"),
 );
 
+/// `DatasetStatistics`: per field of the dataset's fields schema, how many items hold `null`
+/// or lack it, and the smallest and largest value (a number, or a string's length) — counts and
+/// bounds, never an item's value.
+const DATASET_STATISTICS: Shape = Shape::Object(&[f(
+    "fieldStatistics",
+    Shape::Map(&Shape::Object(&[
+        f("nullCount", Shape::Number),
+        f("emptyCount", Shape::Number),
+        f("min", Shape::Number),
+        f("max", Shape::Number),
+    ])),
+)]);
+
 /// `KeyValueStore`, as the detail, the list items and the create answer: no signing key and no
 /// signed keys/records URLs.
 const STORE: Shape = Shape::Object(&[
@@ -317,6 +330,7 @@ pub const BUILD_LIST_REPLY: Shape = page!(BUILD_SHORT);
 pub const BUILD_REPLY: Shape = data!(BUILD);
 pub const DATASET_LIST_REPLY: Shape = page!(DATASET_ITEM);
 pub const DATASET_REPLY: Shape = data!(DATASET);
+pub const DATASET_STATISTICS_REPLY: Shape = data!(DATASET_STATISTICS);
 pub const STORE_LIST_REPLY: Shape = page!(STORE);
 pub const STORE_REPLY: Shape = data!(STORE);
 

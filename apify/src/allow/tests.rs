@@ -72,6 +72,12 @@ const EVERY_ROUTE: &[(&str, &str, Option<&str>, &str)] = &[
     ("GET", "/v2/datasets/DS1", None, "/v2/datasets/DS1"),
     (
         "GET",
+        "/v2/datasets/user~catalog/statistics",
+        None,
+        "/v2/datasets/user~catalog/statistics",
+    ),
+    (
+        "GET",
         "/v2/key-value-stores",
         Some("offset=5"),
         "/v2/key-value-stores?offset=5",
@@ -191,6 +197,21 @@ fn boundaries_of_paths() {
         ("/v2/actor-runs/R1/abort", Refusal::UnknownRoute),
         ("/v2/actor-runs/R1/dataset/items", Refusal::UnknownRoute),
         ("/v2/datasets/D1/items", Refusal::UnknownRoute),
+        // Statistics are read by dataset id only: the run-relative forms are not rows.
+        ("/v2/datasets/D1/statistics/x", Refusal::UnknownRoute),
+        ("/v2/datasets/D1/statisticsX", Refusal::UnknownRoute),
+        (
+            "/v2/actor-runs/R1/dataset/statistics",
+            Refusal::UnknownRoute,
+        ),
+        (
+            "/v2/actors/x/runs/last/dataset/statistics",
+            Refusal::UnknownRoute,
+        ),
+        (
+            "/v2/actor-tasks/t/runs/last/dataset/statistics",
+            Refusal::UnknownRoute,
+        ),
         ("/V2/actors", Refusal::UnknownRoute),
         ("/v2/Actors", Refusal::UnknownRoute),
         ("/v3/actors", Refusal::UnknownRoute),
