@@ -33,6 +33,8 @@
 //! - [`input`]: what the engine reads ([`ActorInput`]) and its prepared form.
 //! - [`changes`]: what changed between two builds, from what each declares.
 //! - [`metrics`]: the figures' types and definitions (rates, nearest-rank percentiles, cost).
+//! - [`quality`]: output quality per field, from dataset statistics (null and missing shares,
+//!   fields worse since the newest build).
 //! - [`figures`]: one Actor's figures over a window.
 //! - [`health`]: the published health formula and its drivers, from the figures.
 //! - [`plan`]: the action plan's buckets and rules, from the figures and the health.
@@ -62,6 +64,7 @@ pub mod health;
 pub mod input;
 pub mod metrics;
 pub mod plan;
+pub mod quality;
 pub mod report;
 pub mod rules;
 pub mod runs;
@@ -93,13 +96,14 @@ mod testkit;
 #[cfg(test)]
 mod tests {
     /// The modules in dependency order, with their sources.
-    const MODULES: [(&str, &str); 17] = [
+    const MODULES: [(&str, &str); 18] = [
         ("rules", include_str!("rules.rs")),
         ("format", include_str!("format.rs")),
         ("window", include_str!("window.rs")),
         ("input", include_str!("input.rs")),
         ("changes", include_str!("changes.rs")),
         ("metrics", include_str!("metrics.rs")),
+        ("quality", include_str!("quality.rs")),
         ("figures", include_str!("figures.rs")),
         ("health", include_str!("health.rs")),
         ("plan", include_str!("plan.rs")),

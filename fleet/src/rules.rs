@@ -92,6 +92,17 @@ pub const COST_SPIKE_RATIO: f64 = 1.5;
 /// …with at least this many costed finished runs on each side.
 pub const MIN_COST_SPIKE_RUNS: u32 = 3;
 
+/// Field quality: items (summed over the measured runs) needed on *each* side — the newest
+/// build's runs and the runs before it — before a field can count as worse.
+pub const FIELD_MIN_ITEMS: u64 = 100;
+/// Field quality: a field is worse on the newest build when its null (or missing) share rose by
+/// at least this much (absolute: 0.10 = 10 percentage points)…
+pub const FIELD_DRIFT_MIN_DELTA: f64 = 0.10;
+/// …**and** to at least this many times the share before.
+pub const FIELD_DRIFT_MIN_RATIO: f64 = 2.0;
+/// Field quality: the newest successful runs whose dataset statistics are read, per side.
+pub const FIELD_SAMPLES_PER_SIDE: usize = 3;
+
 // ---------------------------------------------------------------------- the action plan
 
 /// *Fix now*: failure rate ((FAILED + TIMED-OUT) / finished) at or above this.
