@@ -14,12 +14,13 @@
 
 use crate::changes::build_changes;
 use crate::format::{pct, usd};
-use crate::input::{BuildFact, PreparedActor};
+use crate::input::{BuildFact, FieldSample, PreparedActor, RunFact};
 use crate::metrics::{
     ratio, BuildRef, BuildReport, BuildUsage, CostStats, CostTrend, DayPoint, DurationStats,
     FailingStreak, MemoryStats, MemorySuggestion, OutputStats, ReleaseCheck, Runaway, Staleness,
     StatusCounts,
 };
+use crate::quality::{field_quality, FieldQuality, MeasuredRun};
 use crate::rules::{
     reaches, BYTES_PER_MB, COST_SPIKE_BASELINE_DAYS, COST_SPIKE_RATIO, COST_SPIKE_RECENT_DAYS,
     FAILING_NOW_RUNS, MAX_MEMORY_MB, MEMORY_HEADROOM, MEMORY_MIN_CUT_FACTOR,
@@ -68,6 +69,9 @@ pub struct ActorFigures {
     /// A run still in progress far beyond the Actor's normal duration ([`Runaway`]).
     #[serde(default)]
     pub runaway: Option<Runaway>,
+    /// Output quality per field, over the measured runs started in the window.
+    #[serde(default)]
+    pub fields: FieldQuality,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -324,7 +328,46 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         failing: failing_streak(&s.failures, last_success),
         runaway: oldest_open.and_then(|(i, t)| runaway(a, i, t, end, &duration)),
         duration,
+        fields: field_figures(a, start, end),
     }
+}
+
+/// [`field_quality`] over the measured runs started in `[start, end)`: "newest" is the build
+/// tagged `latest`, else the build of the newest measured run; each run's item count is its
+/// dataset's (a run without one says nothing about shares).
+fn field_figures(a: &PreparedActor, start: i64, end: i64) -> FieldQuality {
+    let measured: Vec<(&FieldSample, &RunFact)> = a
+        .field_samples
+        .iter()
+        .filter_map(|s| Some((s, a.runs.get(s.run as usize)?)))
+        .filter(|(_, r)| r.started_ms >= start && r.started_ms < end)
+        .collect();
+    if measured.is_empty() {
+        return FieldQuality::NotRead;
+    }
+    let newest = a.latest_build.or_else(|| {
+        measured
+            .iter()
+            .max_by_key(|(_, r)| r.started_ms)
+            .map(|(_, r)| r.build)
+    });
+    let runs: Vec<MeasuredRun<'_>> = measured
+        .iter()
+        .map(|(s, r)| MeasuredRun {
+            on_newest_build: Some(r.build) == newest,
+            items: a
+                .samples
+                .iter()
+                .find(|x| x.run == s.run)
+                .and_then(|x| x.items)
+                .unwrap_or(0),
+            measured: &s.measured,
+        })
+        .collect();
+    let label = newest
+        .and_then(|b| a.builds.get(b as usize))
+        .map(BuildFact::label);
+    field_quality(label.as_deref(), &runs)
 }
 
 /// Run `i` of `a` (started at `t`, still in progress at `end`) when it has run away: beyond

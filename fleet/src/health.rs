@@ -12,7 +12,7 @@
 
 use crate::figures::ActorFigures;
 use crate::metrics::ratio;
-use crate::rules::{FLEET_FIX_NOW_CAP, HEALTH_START};
+use crate::rules::{FIELD_DRIFT_POINTS, FLEET_FIX_NOW_CAP, HEALTH_START};
 use serde::{Deserialize, Serialize};
 
 // Where the thresholds lived before `rules`; the paths (`health::MIN_OUTPUT_SAMPLES`) keep
@@ -43,6 +43,7 @@ pub enum DriverKind {
     OldBuild,
     MemoryOverAllocation,
     CostSpike,
+    FieldDrift,
     /// Fleet only: the fleet score is capped while Actors are in *Fix now*
     /// ([`FLEET_FIX_NOW_CAP`]); no Actor has this driver.
     NeedsFixing,
@@ -51,7 +52,7 @@ pub enum DriverKind {
 impl DriverKind {
     /// Every kind an Actor's score can have, in the order drivers are listed (a fleet lists
     /// [`DriverKind::NeedsFixing`] before them).
-    pub const ALL: [DriverKind; 8] = [
+    pub const ALL: [DriverKind; 9] = [
         DriverKind::Reliability,
         DriverKind::Timeouts,
         DriverKind::ReleaseRegression,
@@ -60,6 +61,7 @@ impl DriverKind {
         DriverKind::OldBuild,
         DriverKind::MemoryOverAllocation,
         DriverKind::CostSpike,
+        DriverKind::FieldDrift,
     ];
 
     /// The label shown before the detail.
@@ -73,6 +75,7 @@ impl DriverKind {
             DriverKind::OldBuild => "old build",
             DriverKind::MemoryOverAllocation => "memory over-allocation",
             DriverKind::CostSpike => "cost spike",
+            DriverKind::FieldDrift => "field drift",
             DriverKind::NeedsFixing => "needs fixing",
         }
     }
@@ -140,6 +143,7 @@ impl Default for Health {
 /// | old build | 5 | the latest build finished more than 90 days before the window end |
 /// | memory over-allocation | 5 | ≥ 3 sampled runs all peak so low that half the memory or less would do with 1.5× headroom (the memory suggestion) |
 /// | cost spike | 10 | cost per run in the last 7 days is ≥ 1.5× that of the 21 days before, ≥ 3 costed runs on each side |
+/// | field drift | 10 | an output field's null (or missing) share rose by ≥ 10 points **and** to ≥ 2× with the newest build, ≥ 100 items measured on each side ([`crate::quality`]) |
 ///
 /// ABORTED runs (someone stopped them) and runs still in progress cost no points. Example: 200
 /// finished runs of which 38 FAILED and 4 TIMED-OUT, 20 sampled successful runs of which 3
@@ -267,6 +271,19 @@ pub fn score(r: &ActorFigures) -> Health {
                 trend.baseline_days,
                 trend.ratio.unwrap_or(0.0)
             ),
+        ));
+    }
+    let drifts = r.fields.drift_texts();
+    if let Some(first) = drifts.first() {
+        let more = match drifts.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more field)".to_string(),
+            n => format!(" (and {n} more fields)"),
+        };
+        drivers.push(Driver::new(
+            DriverKind::FieldDrift,
+            FIELD_DRIFT_POINTS,
+            format!("{first}{more}"),
         ));
     }
     let total: i32 = drivers.iter().map(|d| -d.points).sum();

@@ -12,8 +12,11 @@
 //! prepared run is 48 bytes with no heap; reports for any window are then computed from the
 //! prepared form without touching a string.
 
+use crate::quality::Measured;
 use forge_apify::definition::{BuildDefinition, BuildDetail};
-use forge_apify::models::{Actor, BuildShort, DefaultRunOptions, JobStatus, Run, RunShort};
+use forge_apify::models::{
+    Actor, BuildShort, DatasetStatistics, DefaultRunOptions, JobStatus, Run, RunShort,
+};
 use forge_apify::time::{parse_iso_millis, IsoParser};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -326,6 +329,18 @@ pub struct PreparedActor {
     pub last_run_ms: Option<i64>,
     /// Runs whose `startedAt` (or id) could not be read (left out of every figure).
     pub unreadable_runs: u32,
+    /// Dataset statistics read for some of its newest successful runs (output quality per
+    /// field, [`crate::quality`]).
+    #[serde(default)]
+    pub field_samples: Vec<FieldSample>,
+}
+
+/// What the statistics of one run's default dataset said. Kept in the app's cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSample {
+    /// Index into [`PreparedActor::runs`].
+    pub run: u32,
+    pub measured: Measured,
 }
 
 /// Parses `0.3.12` (also `1.2`, taken as `1.2.0`).
@@ -419,6 +434,7 @@ impl Preparing {
                 signals_store: None,
                 last_run_ms: None,
                 unreadable_runs: 0,
+                field_samples: Vec::new(),
             },
             iso: IsoParser::default(),
             last_build: None,
@@ -604,6 +620,23 @@ impl PreparedActor {
                 s.read_detail(run);
                 self.samples.push(s);
             }
+        }
+        true
+    }
+
+    /// Folds in the statistics of run `run_id`'s default dataset; `false` when the run is
+    /// not one of its runs.
+    pub fn read_field_statistics(&mut self, run_id: &str, stats: &DatasetStatistics) -> bool {
+        let Some(i) = RunId::new(run_id)
+            .and_then(|id| self.run_ids.iter().rposition(|r| *r == id))
+            .map(|i| i as u32)
+        else {
+            return false;
+        };
+        let measured = Measured::from_statistics(stats);
+        match self.field_samples.iter_mut().find(|s| s.run == i) {
+            Some(s) => s.measured = measured,
+            None => self.field_samples.push(FieldSample { run: i, measured }),
         }
         true
     }

@@ -30,11 +30,11 @@
 //! - [`rules`]: every published threshold and constant of the health formula and the plan.
 //! - [`format`](mod@format): how shares and dollars read in sentences (`81%`, `$0.120`).
 //! - [`window`]: the `[end − days, end)` window and its exact edge rule.
+//! - [`quality`]: output quality per field, from dataset statistics (null and missing shares,
+//!   fields worse since the newest build).
 //! - [`input`]: what the engine reads ([`ActorInput`]) and its prepared form.
 //! - [`changes`]: what changed between two builds, from what each declares.
 //! - [`metrics`]: the figures' types and definitions (rates, nearest-rank percentiles, cost).
-//! - [`quality`]: output quality per field, from dataset statistics (null and missing shares,
-//!   fields worse since the newest build).
 //! - [`figures`]: one Actor's figures over a window.
 //! - [`health`]: the published health formula and its drivers, from the figures.
 //! - [`plan`]: the action plan's buckets and rules, from the figures and the health.
@@ -100,10 +100,10 @@ mod tests {
         ("rules", include_str!("rules.rs")),
         ("format", include_str!("format.rs")),
         ("window", include_str!("window.rs")),
+        ("quality", include_str!("quality.rs")),
         ("input", include_str!("input.rs")),
         ("changes", include_str!("changes.rs")),
         ("metrics", include_str!("metrics.rs")),
-        ("quality", include_str!("quality.rs")),
         ("figures", include_str!("figures.rs")),
         ("health", include_str!("health.rs")),
         ("plan", include_str!("plan.rs")),

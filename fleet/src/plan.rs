@@ -102,8 +102,9 @@ pub struct PlanBucket {
 ///    over finished runs) is ≥ 15 % with ≥ 5 finished runs; or health < 50 with runs in the
 ///    window.
 /// 2. **Watch** — the failure rate is ≥ 5 % with ≥ 5 finished runs; or ≥ 20 % of the sampled
-///    successful runs (≥ 3 sampled) returned an empty dataset; or a sampled run peaked at ≥ 95 %
-///    of its memory (out-of-memory risk); or health < 75 with runs in the window.
+///    successful runs (≥ 3 sampled) returned an empty dataset; or an output field got worse with
+///    the newest build (field drift, [`crate::quality`]); or a sampled run peaked at ≥ 95 % of
+///    its memory (out-of-memory risk); or health < 75 with runs in the window.
 /// 3. **Stale** — no run started in the window, or the latest build is older than 90 days.
 /// 4. **Save money** — a memory suggestion exists, or the cost per run spiked.
 /// 5. **Healthy** — none of the above.
@@ -177,6 +178,9 @@ pub fn place(r: &ActorFigures, health: &Health) -> Placement {
                 out.sampled_succeeded
             ),
         );
+    }
+    if let Some(drift) = r.fields.drift_texts().into_iter().next() {
+        return at(Bucket::Watch, drift);
     }
     if r.memory.near_limit_runs > 0 {
         return at(

@@ -127,7 +127,11 @@ impl FieldFigure {
 
 /// What is known about an Actor's fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "state"
+)]
 pub enum FieldQuality {
     /// No successful run's statistics were read.
     #[default]
@@ -136,17 +140,33 @@ pub enum FieldQuality {
     NoSchema,
     /// Per field, worst first: drifted fields, then by null-or-missing share on the newest
     /// build, then by name.
-    Measured { fields: Vec<FieldFigure> },
+    Measured {
+        /// The newest build's number (what "since" names).
+        newest_build: Option<String>,
+        fields: Vec<FieldFigure>,
+    },
 }
 
 impl FieldQuality {
     /// The fields worse on the newest build.
     pub fn drifted(&self) -> impl Iterator<Item = &FieldFigure> {
         let fields: &[FieldFigure] = match self {
-            FieldQuality::Measured { fields } => fields,
+            FieldQuality::Measured { fields, .. } => fields,
             _ => &[],
         };
         fields.iter().filter(|f| f.drift.is_some())
+    }
+
+    /// One sentence per drifted field, worst first ("price null in 38% of items since 0.4.2,
+    /// was 1%").
+    pub fn drift_texts(&self) -> Vec<String> {
+        let build = match self {
+            FieldQuality::Measured { newest_build, .. } => newest_build.as_deref(),
+            _ => None,
+        };
+        self.drifted()
+            .filter_map(|f| f.drift_text(build.unwrap_or("the newest build")))
+            .collect()
     }
 }
 
@@ -159,7 +179,7 @@ impl FieldQuality {
 /// [`FIELD_DRIFT_MIN_RATIO`]× the share before. Runs with no items say nothing and are skipped.
 /// A run measured `NoSchema` makes the Actor `NoSchema` unless another run has fields (a schema
 /// added by the newest build still counts).
-pub fn field_quality(runs: &[MeasuredRun<'_>]) -> FieldQuality {
+pub fn field_quality(newest_build: Option<&str>, runs: &[MeasuredRun<'_>]) -> FieldQuality {
     let mut any_no_schema = false;
     let mut fields: Vec<FieldFigure> = Vec::new();
     let mut measured_any = false;
@@ -236,7 +256,10 @@ pub fn field_quality(runs: &[MeasuredRun<'_>]) -> FieldQuality {
             .then(bad(b).total_cmp(&bad(a)))
             .then_with(|| a.name.cmp(&b.name))
     });
-    FieldQuality::Measured { fields }
+    FieldQuality::Measured {
+        newest_build: newest_build.map(str::to_string),
+        fields,
+    }
 }
 
 #[cfg(test)]
@@ -267,7 +290,9 @@ mod tests {
 
     fn field<'a>(q: &'a FieldQuality, name: &str) -> &'a FieldFigure {
         match q {
-            FieldQuality::Measured { fields } => fields.iter().find(|f| f.name == name).unwrap(),
+            FieldQuality::Measured { fields, .. } => {
+                fields.iter().find(|f| f.name == name).unwrap()
+            }
             other => panic!("not measured: {other:?}"),
         }
     }
@@ -286,7 +311,7 @@ mod tests {
             run(false, 400, &old),
             run(false, 400, &old),
         ];
-        let q = field_quality(&runs);
+        let q = field_quality(Some("0.4.2"), &runs);
         let price = field(&q, "price");
         assert_eq!(
             price.newest,
@@ -306,13 +331,20 @@ mod tests {
         assert_eq!(field(&q, "url").drift, None);
         let drifted: Vec<&str> = q.drifted().map(|f| f.name.as_str()).collect();
         assert_eq!(drifted, ["price"], "drifted fields first");
+        assert_eq!(
+            q.drift_texts(),
+            ["price null in 38% of items since 0.4.2, was 1%"]
+        );
     }
 
     #[test]
     fn the_rule_needs_the_delta_the_ratio_and_the_items_on_both_sides() {
         let check = |now: (u64, u64), was: (u64, u64)| {
             let (n, b) = (counts(&[("f", now.0, 0)]), counts(&[("f", was.0, 0)]));
-            let q = field_quality(&[run(true, now.1, &n), run(false, was.1, &b)]);
+            let q = field_quality(
+                Some("0.4.2"),
+                &[run(true, now.1, &n), run(false, was.1, &b)],
+            );
             field(&q, "f").drift
         };
         // +10 points and 2×: 20% vs 10% — exactly on both thresholds counts.
@@ -330,7 +362,7 @@ mod tests {
     #[test]
     fn a_field_that_went_missing_is_a_missing_drift() {
         let (n, b) = (counts(&[("sku", 0, 60)]), counts(&[("sku", 0, 1)]));
-        let q = field_quality(&[run(true, 200, &n), run(false, 200, &b)]);
+        let q = field_quality(Some("0.4.2"), &[run(true, 200, &n), run(false, 200, &b)]);
         let sku = field(&q, "sku");
         assert_eq!(sku.drift, Some(Drift::Missing));
         assert_eq!(
@@ -343,7 +375,7 @@ mod tests {
     fn all_null_fields_and_a_build_with_no_predecessor() {
         // Every item null, but no run before the newest build: shares, no drift.
         let m = counts(&[("price", 300, 0)]);
-        let q = field_quality(&[run(true, 300, &m)]);
+        let q = field_quality(Some("0.4.2"), &[run(true, 300, &m)]);
         let price = field(&q, "price");
         assert_eq!(price.newest.null_share(), Some(1.0));
         assert_eq!(price.before.null_share(), None);
@@ -353,22 +385,31 @@ mod tests {
 
     #[test]
     fn no_schema_not_read_and_empty_datasets() {
-        assert_eq!(field_quality(&[]), FieldQuality::NotRead);
+        assert_eq!(field_quality(Some("0.4.2"), &[]), FieldQuality::NotRead);
         let none = Measured::NoSchema;
         assert_eq!(
-            field_quality(&[run(true, 100, &none), run(false, 50, &none)]),
+            field_quality(
+                Some("0.4.2"),
+                &[run(true, 100, &none), run(false, 50, &none)]
+            ),
             FieldQuality::NoSchema
         );
         // A run with fields makes it measured even next to one without (a schema added).
         let m = counts(&[("url", 0, 0)]);
-        let q = field_quality(&[run(true, 10, &m), run(false, 10, &none)]);
+        let q = field_quality(Some("0.4.2"), &[run(true, 10, &m), run(false, 10, &none)]);
         assert_eq!(field(&q, "url").newest.items, 10);
         // Zero items: measured, but no shares.
-        let q = field_quality(&[run(true, 0, &m)]);
-        assert_eq!(q, FieldQuality::Measured { fields: vec![] });
+        let q = field_quality(Some("0.4.2"), &[run(true, 0, &m)]);
+        assert_eq!(
+            q,
+            FieldQuality::Measured {
+                newest_build: Some("0.4.2".into()),
+                fields: vec![]
+            }
+        );
         // Counts above the item count are capped at it.
         let wild = counts(&[("url", 500, 0)]);
-        let q = field_quality(&[run(true, 100, &wild)]);
+        let q = field_quality(Some("0.4.2"), &[run(true, 100, &wild)]);
         assert_eq!(field(&q, "url").newest.null_share(), Some(1.0));
     }
 

@@ -38,6 +38,9 @@ pub const OLD_BUILD_POINTS: i32 = 5;
 pub const MEMORY_POINTS: i32 = 5;
 /// Cost-spike driver: points for a cost spike.
 pub const COST_SPIKE_POINTS: i32 = 10;
+/// Field-drift driver: points when one or more output fields got worse with the newest build
+/// ([`crate::quality`]).
+pub const FIELD_DRIFT_POINTS: i32 = 10;
 
 // ------------------------------------------------------------------- figures behind the score
 

@@ -315,6 +315,49 @@ pub mod scenario {
         two_builds(20, 1, 10, 3)
     }
 
+    /// Three successful runs of 400 items on 0.1.1 with `price` null in 4 of each (1%), then
+    /// three on 0.1.2 with it null in 152 of each (38%), their dataset statistics read.
+    pub fn field_drift() -> PreparedActor {
+        let mut fx = two_builds(0, 0, 0, 0);
+        for (build, number) in [("b1", "0.1.1"), ("b2", "0.1.2")] {
+            for _ in 0..3 {
+                fx = fx
+                    .run_on(Succeeded, days_ago(5.0), Some(MIN), None, build, number)
+                    .items(400);
+            }
+        }
+        let mut p = fx.prepared();
+        for (run, null) in [
+            ("r1", 4),
+            ("r2", 4),
+            ("r3", 4),
+            ("r4", 152),
+            ("r5", 152),
+            ("r6", 152),
+        ] {
+            let stats = serde_json::from_value(serde_json::json!({
+                "fieldStatistics": {
+                    "price": {"nullCount": null, "emptyCount": 0, "min": 5, "max": 400},
+                    "url": {"nullCount": 0, "emptyCount": 0}
+                }
+            }))
+            .map(|mut s: forge_apify::models::DatasetStatistics| {
+                if let Some(f) = s
+                    .field_statistics
+                    .as_mut()
+                    .and_then(|m| m.get_mut("price"))
+                    .and_then(|f| f.as_mut())
+                {
+                    f.null_count = Some(null);
+                }
+                s
+            })
+            .unwrap();
+            assert!(p.read_field_statistics(run, &stats));
+        }
+        p
+    }
+
     /// Ten successful runs on a build 120 days old.
     pub fn old_build() -> Fx {
         Fx::aged("old", 120).runs(10, Succeeded, days_ago(1.0), None)

@@ -247,3 +247,33 @@ fn actors_in_fix_now_cap_the_fleet_score_below_the_watch_line() {
     let (score, drivers) = fleet_health([at("c", 1, &h(74), true)]);
     assert_eq!((score, drivers.len()), (Some(74), 0));
 }
+
+/// Field drift: 38% null on the newest build against 1% before takes the 10 points, with the
+/// sentence; the same runs with the statistics unread or without a schema take nothing.
+#[test]
+fn field_drift_takes_ten_points() {
+    use crate::figures::actor_figures;
+    use crate::testkit::NOW;
+    use crate::window::Window;
+    let p = scenario::field_drift();
+    let f = actor_figures(&p, Window::new(30, NOW));
+    let h = score(&f);
+    assert_eq!(h.score, 90);
+    assert_eq!(
+        texts(&h),
+        ["−10 field drift: price null in 38% of items since 0.1.2, was 1%"]
+    );
+    let mut unread = p.clone();
+    unread.field_samples.clear();
+    assert_eq!(
+        score(&actor_figures(&unread, Window::new(30, NOW))).score,
+        100
+    );
+    let mut no_schema = p;
+    for s in &mut no_schema.field_samples {
+        s.measured = crate::quality::Measured::NoSchema;
+    }
+    let f = actor_figures(&no_schema, Window::new(30, NOW));
+    assert_eq!(f.fields, crate::quality::FieldQuality::NoSchema);
+    assert_eq!(score(&f).score, 100);
+}

@@ -2,7 +2,8 @@
 //! the lists say from that instant on. Nothing is parsed again; the runs kept are copied as
 //! 48-byte facts and the fresh ones are appended with their builds looked up in the kept table.
 
-use super::{intern_build, PreparedActor, RunId, Sample, NO_BUILD};
+use super::{intern_build, FieldSample, PreparedActor, RunId, Sample, NO_BUILD};
+use crate::quality::Measured;
 
 impl PreparedActor {
     /// This Actor after a refresh that read every list from `since_ms` on: its runs from
@@ -42,6 +43,17 @@ impl PreparedActor {
                     .flatten()
             })
             .collect();
+        // Field statistics of runs that had ended keep, like their details, when the fresh
+        // lists bring the run again; the rest move with their runs.
+        let ended_fields: std::collections::HashMap<RunId, Measured> = self
+            .field_samples
+            .iter()
+            .filter_map(|s| {
+                let r = self.runs.get(s.run as usize)?;
+                let id = *self.run_ids.get(s.run as usize)?;
+                (!kept(r.started_ms) && r.status.is_terminal()).then(|| (id, s.measured.clone()))
+            })
+            .collect();
         let mut moved = vec![u32::MAX; self.runs.len()];
         let mut n = 0usize;
         for (i, to) in moved.iter_mut().enumerate() {
@@ -56,6 +68,14 @@ impl PreparedActor {
         self.runs.truncate(n);
         self.run_ids.truncate(n);
         self.samples
+            .retain_mut(|s| match moved.get(s.run as usize) {
+                Some(&to) if to != u32::MAX => {
+                    s.run = to;
+                    true
+                }
+                _ => false,
+            });
+        self.field_samples
             .retain_mut(|s| match moved.get(s.run as usize) {
                 Some(&to) if to != u32::MAX => {
                     s.run = to;
@@ -94,6 +114,25 @@ impl PreparedActor {
             s.run += offset;
             s
         }));
+        self.field_samples
+            .extend(fresh.field_samples.iter().map(|s| FieldSample {
+                run: s.run + offset,
+                measured: s.measured.clone(),
+            }));
+        for (k, id) in fresh.run_ids.iter().enumerate() {
+            if ended_fields.is_empty() {
+                break;
+            }
+            let run = offset + k as u32;
+            if let Some(m) = ended_fields.get(id) {
+                if self.field_samples.iter().all(|s| s.run != run) {
+                    self.field_samples.push(FieldSample {
+                        run,
+                        measured: m.clone(),
+                    });
+                }
+            }
+        }
         if !ended_and_read.is_empty() {
             let sampled: std::collections::HashMap<u32, usize> = self
                 .samples
@@ -247,6 +286,41 @@ mod tests {
             .collect();
         assert!(detail.contains(&(0, true, Some(1_000_000))), "{detail:?}");
         assert!(!detail.iter().any(|d| d.0 == 1 && d.1), "{detail:?}");
+    }
+
+    #[test]
+    fn field_statistics_move_with_their_runs_and_survive_a_relisting() {
+        let (since, start) = (NOW - DAY, NOW - 30 * DAY);
+        let ok = JobStatus::Succeeded;
+        let stats: forge_apify::models::DatasetStatistics = serde_json::from_value(
+            serde_json::json!({"fieldStatistics": {"price": {"nullCount": 1, "emptyCount": 0}}}),
+        )
+        .unwrap();
+        let mut known = prepare(&actor(
+            "m1",
+            vec![
+                run("gone", "b1", ok, start - 1),
+                run("kept", "b1", ok, NOW - 5 * DAY),
+                run("again", "b1", ok, since + 1),
+            ],
+            vec![],
+        ));
+        for id in ["gone", "kept", "again"] {
+            assert!(known.read_field_statistics(id, &stats));
+        }
+        assert!(!known.read_field_statistics("unknown", &stats));
+        let fresh = prepare(&actor(
+            "m1",
+            vec![run("again", "b1", ok, since + 1)],
+            vec![],
+        ));
+        let (merged, _) = known.merged(fresh, since, start, 10);
+        let measured: Vec<&str> = merged
+            .field_samples
+            .iter()
+            .map(|s| merged.run_ids[s.run as usize].as_str())
+            .collect();
+        assert_eq!(measured, ["kept", "again"]);
     }
 
     #[test]

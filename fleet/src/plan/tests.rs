@@ -256,3 +256,16 @@ fn a_regression_says_what_its_build_changed_once_both_details_are_read() {
         "release regression on build 0.1.2: 30% of runs fail vs 5% on 0.1.1, which removed the input field `maxPages`"
     );
 }
+
+/// A field worse since the newest build puts the Actor in *Watch* with the sentence.
+#[test]
+fn field_drift_is_watch() {
+    use crate::figures::actor_figures;
+    use crate::testkit::{scenario, NOW};
+    use crate::window::Window;
+    let f = actor_figures(&scenario::field_drift(), Window::new(30, NOW));
+    let h = crate::health::score(&f);
+    let p = place(&f, &h);
+    assert_eq!(p.bucket, Bucket::Watch);
+    assert_eq!(p.reason, "price null in 38% of items since 0.1.2, was 1%");
+}

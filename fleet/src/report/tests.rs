@@ -67,6 +67,7 @@ fn json_shape_is_unchanged() {
         "unreadableRuns",
         "failing",
         "runaway",
+        "fields",
         "health",
         "placement",
     ];
