@@ -42,6 +42,9 @@ pub enum Story {
     RunawayRun,
     /// Crawls through residential proxies: most of its cost is proxy traffic, not compute.
     ProxyHeavy,
+    /// Healthy runs, but its newest build (~5 days ago) leaves `price` null in ~40% of items
+    /// (~1% before): field drift only the dataset's field statistics show.
+    FieldDrift,
     Ordinary,
     /// A public Store Actor from another user that this account runs now and then.
     Public,
@@ -461,6 +464,8 @@ pub struct Dataset {
     pub synthetic_items: u64,
     /// Items pushed through the API.
     pub pushed: Vec<Value>,
+    /// Share of the synthetic items whose `price` is `null` (field-drift's runs; 0 elsewhere).
+    pub null_price_share: f64,
 }
 
 impl Dataset {

@@ -7,7 +7,7 @@ use std::time::Duration;
 pub struct SimOptions {
     /// Seed of the generator: same seed + same `now` → identical answers.
     pub seed: u64,
-    /// Actors owned by the account (the nine story Actors come first).
+    /// Actors owned by the account (the story Actors, `fleet::STORIES`, come first).
     pub actors: usize,
     /// Days of run history.
     pub days: u32,

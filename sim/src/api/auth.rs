@@ -262,3 +262,41 @@ impl RateLimits {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::routes::{find_route, segments};
+
+    /// Dataset statistics (and the run shortcuts to them) need Storages: Read, as the dataset
+    /// itself does; without it they answer 403. Every demo token holds Storages: Read, so the
+    /// check is made here with a token lacking it.
+    #[test]
+    fn dataset_statistics_need_storages_read_like_the_dataset() {
+        let no_storage_read = DemoToken {
+            label: "no-storage-read",
+            token: "apify_api_test",
+            description: "",
+            grants: &[
+                ConsoleGrant::ActorsRead,
+                ConsoleGrant::ActorsListRuns,
+                ConsoleGrant::StoragesWrite,
+            ],
+            known: true,
+        };
+        for path in [
+            "/v2/datasets/d/statistics",
+            "/v2/actor-runs/r/dataset/statistics",
+            "/v2/actors/a/runs/last/dataset/statistics",
+            "/v2/datasets/d",
+        ] {
+            let (def, _) = find_route("GET", &segments(path).unwrap()).unwrap();
+            assert_eq!(
+                allowed(&no_storage_read, def.need),
+                Err(ConsoleGrant::StoragesRead),
+                "{path}"
+            );
+            assert_eq!(allowed(&DEMO_TOKENS[0], def.need), Ok(()), "{path}");
+        }
+    }
+}

@@ -1,15 +1,20 @@
 //! Datasets: the list (`unnamed=1` for runs' default datasets), one dataset, its items (read
-//! and — dangerous — pushed), and how a dataset renders (`Dataset`, `DatasetListItem`).
-//! Listing, get, delete and create are the generic ones in `super::storages`; a run's default
-//! dataset renders from its run (`crate::fleet::run_dataset`) until items are pushed to it.
+//! and — dangerous — pushed), its field statistics (also through a run and an Actor's last
+//! run: `DatasetStatisticsResponse`), and how a dataset renders (`Dataset`,
+//! `DatasetListItem`). Listing, get, delete and create are the generic ones in
+//! `super::storages`; a run's default dataset renders from its run (`crate::fleet::run_dataset`)
+//! until items are pushed to it.
 
 use super::ctx::{Ctx, View};
 use super::error::{bad, Res};
+use super::lookup::find_run;
 use super::query::Query;
 use super::reply::Reply;
+use super::runs;
 use super::storages::{self, Storage};
 use crate::entities::{Dataset, RunStorages, StorageHead};
-use crate::fleet::{self, stories};
+use crate::fleet::stories::{self, Measure, SyntheticItem};
+use crate::fleet::{self, hash_str};
 use crate::ids::IdKind;
 use crate::source;
 use crate::state::State;
@@ -61,6 +66,7 @@ impl Storage for Dataset {
             head,
             synthetic_items: 0,
             pushed: Vec::new(),
+            null_price_share: 0.0,
         }
     }
 
@@ -103,11 +109,12 @@ pub fn items_reply(d: &Dataset, q: &Query, status: StatusCode) -> Res {
     let desc = q.flag("desc");
     let first = offset.min(total);
     let count = limit.min(total - first);
+    let (id_hash, scraped_at) = (hash_str(&d.id), iso(d.created_at));
     let items: Vec<Value> = (first..first + count)
         .map(|k| if desc { total - 1 - k } else { k })
         .map(|n| {
             if n < d.synthetic_items {
-                stories::synthetic_item(&d.id, n, d.created_at)
+                SyntheticItem::new(id_hash, n, d.null_price_share).to_json(&scraped_at)
             } else {
                 d.pushed[(n - d.synthetic_items) as usize].clone()
             }
@@ -243,14 +250,130 @@ pub fn dataset_json(st: &State, d: &Dataset, view: &View) -> Value {
         d.id
     ));
     v["fields"] = json!(stories::dataset_fields(d));
-    let with_schema = match &d.act_id {
-        Some(act) => st.actor_of(act).is_some_and(|a| !a.legacy),
-        None => d.name.as_deref() == Some("product-catalog"),
-    };
-    v["schema"] = if with_schema {
+    v["schema"] = if has_schema(st, d) {
         source::dataset_schema()
     } else {
         Value::Null
     };
     v
+}
+
+/// Whether `d` has a schema (`source::dataset_schema`): the default datasets of Actors that
+/// declare one (all but legacy Actors), and the `product-catalog` dataset.
+fn has_schema(st: &State, d: &Dataset) -> bool {
+    match &d.act_id {
+        Some(act) => st.actor_of(act).is_some_and(|a| !a.legacy),
+        None => d.name.as_deref() == Some("product-catalog"),
+    }
+}
+
+// ------------------------------------------------------------------------- statistics
+
+/// `GET /v2/datasets/{datasetId}/statistics`.
+pub fn statistics(st: &State, c: &Ctx) -> Res {
+    let loc = storages::find::<Dataset>(st, &c.params[0])?;
+    Ok(statistics_reply(st, &storages::at::<Dataset>(st, loc)))
+}
+
+/// `GET /v2/actor-runs/{runId}/dataset/statistics`.
+pub fn run_statistics(st: &State, c: &Ctx) -> Res {
+    let n = find_run(st, &c.params[0])?;
+    default_statistics(st, n)
+}
+
+/// `GET /v2/actors/{actorId}/runs/last/dataset/statistics` (`status`, `origin` as for the last
+/// run).
+pub fn last_run_statistics(st: &State, c: &Ctx) -> Res {
+    let n = runs::last_of(st, c)?;
+    default_statistics(st, n)
+}
+
+/// The statistics of the default dataset of the run at `n` (404 if it was deleted).
+fn default_statistics(st: &State, n: u32) -> Res {
+    let id = st.id_of(IdKind::Dataset, n);
+    let loc = storages::find::<Dataset>(st, id.as_str())?;
+    Ok(statistics_reply(st, &storages::at::<Dataset>(st, loc)))
+}
+
+fn statistics_reply(st: &State, d: &Dataset) -> Reply {
+    Reply::data(
+        StatusCode::OK,
+        json!({"fieldStatistics": field_statistics(st, d)}),
+    )
+}
+
+/// `DatasetStatistics.fieldStatistics` of `d`: for each field of its schema's
+/// `fields.properties`, what its items hold (see [`Measure`]); `null` without a schema, as
+/// Apify measures only fields a schema declares. One pass over the items, rendering none of the
+/// synthetic ones.
+pub fn field_statistics(st: &State, d: &Dataset) -> Value {
+    if !has_schema(st, d) {
+        return Value::Null;
+    }
+    let schema = source::dataset_schema();
+    let fields: Vec<&str> = schema["fields"]["properties"]
+        .as_object()
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut stats = vec![FieldStats::default(); fields.len()];
+    let id_hash = hash_str(&d.id);
+    let scraped_at_len = iso(d.created_at).len() as u64;
+    for n in 0..d.synthetic_items {
+        let item = SyntheticItem::new(id_hash, n, d.null_price_share);
+        for (s, f) in stats.iter_mut().zip(&fields) {
+            s.add(item.measure(f, scraped_at_len));
+        }
+    }
+    for item in &d.pushed {
+        for (s, f) in stats.iter_mut().zip(&fields) {
+            s.add(Measure::of(item.get(*f)));
+        }
+    }
+    let out: serde_json::Map<String, Value> = fields
+        .iter()
+        .zip(&stats)
+        .map(|(f, s)| (f.to_string(), s.to_json()))
+        .collect();
+    Value::Object(out)
+}
+
+/// One field's `DatasetFieldStatistics`, as it is counted.
+#[derive(Debug, Clone, Default)]
+struct FieldStats {
+    min: Option<f64>,
+    max: Option<f64>,
+    nulls: u64,
+    empty: u64,
+}
+
+impl FieldStats {
+    fn add(&mut self, m: Measure) {
+        match m {
+            Measure::Absent => self.empty += 1,
+            Measure::Null => self.nulls += 1,
+            Measure::Value(x) => {
+                self.min = Some(self.min.map_or(x, |m| m.min(x)));
+                self.max = Some(self.max.map_or(x, |m| m.max(x)));
+            }
+            Measure::Unmeasured => {}
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "min": self.min.map(number),
+            "max": self.max.map(number),
+            "nullCount": self.nulls,
+            "emptyCount": self.empty,
+        })
+    }
+}
+
+/// `x` as JavaScript writes it: a whole number without a fraction (`35`, not `35.0`).
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
 }

@@ -158,6 +158,7 @@ pub fn start(st: &mut State, c: &Ctx, mode: Mode) -> Res {
         head: head(IdKind::Dataset),
         synthetic_items: 0,
         pushed: Vec::new(),
+        null_price_share: stories::null_price_share(actor.spec.story, ctx.on_newest_build),
     };
     let mut records = BTreeMap::new();
     records.insert(

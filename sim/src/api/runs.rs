@@ -150,10 +150,18 @@ fn runs_list(st: &State, c: &Ctx, actor: Option<usize>) -> Res {
 
 /// `GET /v2/actors/{actorId}/runs/last` (`status`, `origin`, `waitForFinish`).
 pub fn last(st: &State, c: &Ctx) -> Res {
+    let n = last_of(st, c)?;
+    let reply = Reply::data(StatusCode::OK, run_json(st, n));
+    with_wait(reply, c, n)
+}
+
+/// The position of the last run of the Actor `{actorId}` (with `status` and `origin` if asked
+/// for): what `…/runs/last` and the routes under it (`…/runs/last/dataset/statistics`) name.
+pub fn last_of(st: &State, c: &Ctx) -> Result<u32, ApiError> {
     let i = actor_idx(st, &c.params[0])?;
     let statuses = status_filter(c.query)?;
     let origin = c.query.get("origin").filter(|o| !o.is_empty());
-    let n = st.index.by_actor[i]
+    st.index.by_actor[i]
         .iter()
         .rev()
         .copied()
@@ -163,9 +171,7 @@ pub fn last(st: &State, c: &Ctx) -> Res {
                 .as_ref()
                 .is_none_or(|list| list.contains(&st.status_now(n)))
         })
-        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))?;
-    let reply = Reply::data(StatusCode::OK, run_json(st, n));
-    with_wait(reply, c, n)
+        .ok_or_else(|| not_found(ErrorKind::RecordNotFound, "Actor run"))
 }
 
 fn with_wait(reply: Reply, c: &Ctx, n: u32) -> Res {

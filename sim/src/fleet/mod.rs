@@ -1,12 +1,13 @@
 //! The demo fleet: a seeded generator for a realistic Apify account.
 //!
 //! Forge's dashboard has to tell stories — a flaky scraper, a release that broke a crawler, an
-//! Actor that wastes memory, a cost spike — and tests need those stories to hold every time. So
-//! the account is generated from a seed (same seed + same `now` → byte-identical API answers)
-//! with realistic distributions: log-normal durations, memory used vs `options.memoryMbytes`,
-//! compute units = memory GB × hours, `usageTotalUsd` ≈ CU × $0.30 plus small storage costs,
-//! dataset item counts, varied failure messages and a `meta.origin` mix dominated by the
-//! scheduler. The named story Actors are listed in [`STORIES`]; ordinary Actors fill the table.
+//! Actor that wastes memory, a cost spike, a release that left `price` null in 40% of items
+//! (`field-drift`, seen in its datasets' field statistics) — and tests need those stories to
+//! hold every time. So the account is generated from a seed (same seed + same `now` →
+//! byte-identical API answers) with realistic distributions: log-normal durations, memory used
+//! vs `options.memoryMbytes`, compute units = memory GB × hours, `usageTotalUsd` ≈ CU × $0.30
+//! plus small storage costs, dataset item counts, varied failure messages and a `meta.origin`
+//! mix dominated by the scheduler. The named story Actors are listed in [`STORIES`]; ordinary Actors fill the table.
 //! It also writes the `forge-trends` store with six weekly snapshots computed from the runs.
 //! Every run's default store holds an `INPUT` record: the Actor's example input, with the
 //! password, cookie and API key real inputs carry (one shared buffer per Actor). Ordinary Actors
@@ -154,7 +155,17 @@ struct Plan {
     own: bool,
     /// Position among the ordinary Actors (their varied details are picked from it).
     ordinary: Option<usize>,
+    /// Which random stream it draws from (`1000 +` this); see [`FIRST_STORIES`].
+    stream: u64,
+    /// A story added after the first ones: its ids come from its own stream too.
+    later: bool,
 }
+
+/// How many story Actors there were before `field-drift` joined. Every other Actor draws from
+/// the stream of its place in the plan as it was then (`1000 + place`), and a story added since
+/// draws from `2000 + its index` (and takes its ids from a stream of its own), so a new story
+/// leaves the histories and ids of the others as they were.
+const FIRST_STORIES: usize = 11;
 
 /// Where a story Actor's source lives; ordinary Actors cycle through the source types.
 fn source_of(plan: &Plan) -> Source {
@@ -188,8 +199,9 @@ struct Made {
 
 /// Generates the demo account as of `now` (unix ms).
 ///
-/// Each Actor draws from its own random stream (`1000 + its index`), so its story is the same
-/// whatever else the account holds; ids of the things there are few of come from one stream,
+/// Each Actor draws from its own random stream (`1000 + its place in the plan`, see
+/// [`FIRST_STORIES`]), so its story is the same whatever else the account holds; ids of the
+/// things there are few of come from one stream (stories added later have their own),
 /// and runs' ids (and their storages') derive from the run's number (`crate::ids`). The six
 /// `forge-trends` snapshots are computed from every generated run; then the plan's retention
 /// removes runs older than `retention_days` — except each Actor's ten most recent — with their
@@ -209,19 +221,22 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
     let base_rate = opts.runs_per_actor_per_day.max(0.0);
 
     let mut plans: Vec<Plan> = Vec::new();
-    for (name, story) in STORIES.iter().take(opts.actors) {
+    for (k, (name, story)) in STORIES.iter().enumerate().take(opts.actors) {
         let kind = match story {
             Story::EmptySuccessApi => Kind::Api,
             Story::StaleMonitor => Kind::Monitor,
             Story::MemoryHog | Story::RunawayRun => Kind::Api,
             _ => Kind::Crawler,
         };
+        let later = k >= FIRST_STORIES;
         plans.push(Plan {
             name: name.to_string(),
             story: *story,
             kind,
             own: true,
             ordinary: None,
+            stream: if later { 1000 + k as u64 } else { k as u64 },
+            later,
         });
     }
     for i in 0..opts.actors.saturating_sub(STORIES.len()) {
@@ -237,6 +252,9 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             kind,
             own: true,
             ordinary: Some(i),
+            // Ordinary Actors exist only when every story does.
+            stream: (FIRST_STORIES + i) as u64,
+            later: false,
         });
     }
     for name in ["web-scraper", "website-content-crawler"] {
@@ -246,6 +264,9 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             kind: Kind::Crawler,
             own: false,
             ordinary: None,
+            // Its place then and now: the plan has as many own Actors either way.
+            stream: plans.len() as u64,
+            later: false,
         });
     }
 
@@ -255,7 +276,14 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
     let mut all: Vec<Run> = Vec::new();
     let mut written: HashMap<usize, Record> = HashMap::new();
     for (index, plan) in plans.iter().enumerate() {
-        let mut r = Rng::derive(seed, 1000 + index as u64);
+        let mut r = Rng::derive(seed, 1000 + plan.stream);
+        let mut own_ids;
+        let ids: &mut Rng = if plan.later {
+            own_ids = Rng::derive(seed, 0x1D5_0000 + plan.stream);
+            &mut own_ids
+        } else {
+            &mut ids
+        };
         let spec = spec_for(plan.story, plan.kind, base_rate, &mut r);
         let (owner_id, owner_name) = if plan.own {
             (user.id.clone(), USERNAME.to_string())
@@ -268,11 +296,11 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
         let n_builds = match plan.story {
             Story::StaleMonitor => 2,
             Story::Public => 1,
-            Story::RegressedCrawler => opts.builds.max(2),
+            Story::RegressedCrawler | Story::FieldDrift => opts.builds.max(2),
             _ => opts.builds.max(1),
         } as usize;
         let newest_age = match plan.story {
-            Story::RegressedCrawler => 5 * DAY + r.range_u64(0, 6 * HOUR),
+            Story::RegressedCrawler | Story::FieldDrift => 5 * DAY + r.range_u64(0, 6 * HOUR),
             Story::StaleMonitor => (opts.days as u64 + 75) * DAY + r.range_u64(0, 20 * DAY),
             Story::Public => r.range_u64(20 * DAY, 60 * DAY),
             Story::CostSpike => r.range_u64(12 * DAY, 20 * DAY),
@@ -290,6 +318,7 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
         }
         let (minor, first) = match plan.story {
             Story::RegressedCrawler => (3, (15u64.saturating_sub(n_builds as u64)).max(1)),
+            Story::FieldDrift => (6, (12u64.saturating_sub(n_builds as u64)).max(1)),
             Story::Public => (1, 37),
             _ => (r.range_u64(1, 9), r.range_u64(1, 40)),
         };
@@ -353,7 +382,12 @@ pub fn generate(opts: &SimOptions, now: u64) -> Generated {
             user_id: owner_id.clone(),
             username: owner_name.clone(),
             name: plan.name.clone(),
-            description: description(plan.story, plan.kind, &title),
+            description: description(
+                plan.story,
+                plan.kind,
+                &title,
+                builds.last().map_or("", |b| b.number.as_str()),
+            ),
             title,
             created_at,
             modified_at: builds.last().map_or(created_at, |b| b.started_at),

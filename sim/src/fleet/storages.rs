@@ -4,6 +4,7 @@
 //! hold when nothing wrote to them since ([`run_dataset`], [`run_store`], [`run_queue`]): they
 //! are not kept per run but rendered from it whenever asked for.
 
+use super::stories;
 use crate::entities::{Actor, Dataset, KvStore, Record, RequestQueue, Run, StorageHead, User};
 use crate::ids::{self, IdKind};
 use crate::rng::Rng;
@@ -44,6 +45,7 @@ pub fn named_storages(user: &User, ids: &mut Rng, now: u64) -> NamedStorages {
             .touched(now - 2 * DAY, now - DAY),
             synthetic_items: items,
             pushed: Vec::new(),
+            null_price_share: 0.0,
         });
     }
     let json_record = |v: Value| Record {
@@ -124,12 +126,16 @@ fn run_head(seed: u64, user: &User, actor: &Actor, n: u32, run: &Run, kind: IdKi
     .touched(finished, finished)
 }
 
-/// The default dataset of finished run number `n` (of `actor`): the items it produced.
+/// The default dataset of finished run number `n` (of `actor`): the items it produced, with
+/// as many `null` prices as its build leaves (`stories::null_price_share`).
 pub fn run_dataset(seed: u64, user: &User, actor: &Actor, n: u32, run: &Run) -> Dataset {
+    // An Actor's builds are oldest first, and builds are not added after generation.
+    let on_newest_build = actor.builds.last() == Some(&run.build);
     Dataset {
         head: run_head(seed, user, actor, n, run, IdKind::Dataset),
         synthetic_items: run.outcome.items(),
         pushed: Vec::new(),
+        null_price_share: stories::null_price_share(actor.spec.story, on_newest_build),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The stories: how each kind of Actor behaves. Its spec (cadence, durations, memory, failure
 //! and empty-result rates), how one run ends ([`outcome`]), what a run in progress says, the
-//! `SIGNALS` record signal-emitter writes, and the items of generated datasets.
+//! `SIGNALS` record signal-emitter writes, and the items of generated datasets (with what
+//! their field statistics measure of each: [`SyntheticItem`], [`Measure`]).
 //!
 //! Used by the generator for the history and by the live account for runs started through the
 //! API, so a story holds for new runs too. Depends only on the entities, the seeded generator
@@ -24,6 +25,7 @@ pub const STORIES: &[(&str, Story)] = &[
     ("signal-emitter", Story::SignalEmitter),
     ("runaway-run", Story::RunawayRun),
     ("proxy-heavy", Story::ProxyHeavy),
+    ("field-drift", Story::FieldDrift),
 ];
 
 /// How long `runaway-run`'s hung run has been RUNNING at "now" (9 h 12 min).
@@ -169,6 +171,17 @@ pub fn spec_for(story: Story, kind: Kind, base_rate: f64, r: &mut Rng) -> ActorS
             s.memory_mb = 2048;
             s.fail_rate = 0.02;
             s.items_median = 1500.0;
+        }
+        Story::FieldDrift => {
+            // Nothing wrong with its runs: only its newest build's items lack prices.
+            s.runs_per_day = base_rate;
+            s.dur_median_s = 360.0;
+            s.dur_sigma = 0.2;
+            s.fail_rate = 0.008;
+            s.abort_rate = 0.002;
+            s.items_median = 600.0;
+            s.items_sigma = 0.25;
+            s.mem_peak_frac = 0.55;
         }
         Story::Ordinary | Story::Public => {
             let mult = *r.pick(&[0.2, 0.5, 1.0, 1.0, 1.5, 2.0]);
@@ -366,20 +379,123 @@ pub fn dataset_fields(d: &Dataset) -> Option<Vec<&'static str>> {
     (d.item_count() > 0).then(|| vec!["url", "title", "price", "currency", "scrapedAt"])
 }
 
-/// Item `index` of a generated dataset.
-pub fn synthetic_item(dataset_id: &str, index: u64, at_ms: u64) -> Value {
-    let mut r = Rng::derive(hash_str(dataset_id), index);
-    json!({
-        "url": format!("https://www.example.com/item/{}", 10_000 + index),
-        "title": format!("{} {}", r.pick(&["Desk lamp", "Office chair", "Bookshelf", "Monitor arm", "Standing desk", "Cable tray"]), index + 1),
-        "price": (r.range_f64(5.0, 400.0) * 100.0).round() / 100.0,
-        "currency": "USD",
-        "scrapedAt": iso(at_ms),
-    })
+/// The share of a run's dataset items whose `price` is `null`: field-drift's newest build
+/// changed the price selector, and it misses on about 40% of pages (about 1% before, as any
+/// scraper misses now and then); every other Actor always finds the price.
+pub fn null_price_share(story: Story, on_newest_build: bool) -> f64 {
+    match story {
+        Story::FieldDrift if on_newest_build => 0.4,
+        Story::FieldDrift => 0.01,
+        _ => 0.0,
+    }
 }
 
-/// The Actor's description: each story says what it is about.
-pub fn description(story: Story, kind: Kind, title: &str) -> String {
+/// A synthetic item's `url`: this, then `10_000 + index`.
+const ITEM_URL: &str = "https://www.example.com/item/";
+const ITEM_TITLES: &[&str] = &[
+    "Desk lamp",
+    "Office chair",
+    "Bookshelf",
+    "Monitor arm",
+    "Standing desk",
+    "Cable tray",
+];
+const ITEM_CURRENCY: &str = "USD";
+
+/// Item `index` of a generated dataset as drawn (from the dataset's id and the index), before it
+/// is rendered: the items endpoint renders it ([`SyntheticItem::to_json`]) and the field
+/// statistics measure it ([`SyntheticItem::measure`]) without rendering, so the two agree.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SyntheticItem {
+    index: u64,
+    title: &'static str,
+    /// `None`: the item's `price` is `null`.
+    price: Option<f64>,
+}
+
+impl SyntheticItem {
+    /// Item `index` of the dataset whose id hashes to `id_hash` (`hash_str(id)`), whose `price`
+    /// is `null` with probability `null_price_share`.
+    pub fn new(id_hash: u64, index: u64, null_price_share: f64) -> SyntheticItem {
+        let mut r = Rng::derive(id_hash, index);
+        let title = *r.pick(ITEM_TITLES);
+        let price = (r.range_f64(5.0, 400.0) * 100.0).round() / 100.0;
+        // Drawn after the rest, so the items of datasets without nulls are what they always were.
+        let null = null_price_share > 0.0 && r.chance(null_price_share);
+        SyntheticItem {
+            index,
+            title,
+            price: (!null).then_some(price),
+        }
+    }
+
+    /// The item as JSON; `scraped_at` is its `scrapedAt` (the dataset's creation, ISO).
+    pub fn to_json(self, scraped_at: &str) -> Value {
+        json!({
+            "url": format!("{ITEM_URL}{}", 10_000 + self.index),
+            "title": format!("{} {}", self.title, self.index + 1),
+            "price": self.price,
+            "currency": ITEM_CURRENCY,
+            "scrapedAt": scraped_at,
+        })
+    }
+
+    /// What field statistics see of `field` in [`SyntheticItem::to_json`]`(scraped_at)`, where
+    /// `scraped_at_len` is `scraped_at`'s length (the same in every item of a dataset).
+    pub fn measure(&self, field: &str, scraped_at_len: u64) -> Measure {
+        let len = |n: u64| Measure::Value(n as f64);
+        match field {
+            "url" => len(ITEM_URL.len() as u64 + decimal_len(10_000 + self.index)),
+            "title" => len(self.title.len() as u64 + 1 + decimal_len(self.index + 1)),
+            "price" => self.price.map_or(Measure::Null, Measure::Value),
+            "currency" => len(ITEM_CURRENCY.len() as u64),
+            "scrapedAt" => len(scraped_at_len),
+            _ => Measure::Absent,
+        }
+    }
+}
+
+/// Digits of `n` in decimal.
+fn decimal_len(n: u64) -> u64 {
+    n.checked_ilog10().map_or(1, |l| l as u64 + 1)
+}
+
+/// What a dataset's field statistics see of one item's field (Apify's
+/// `DatasetFieldStatistics`): absent (`emptyCount`: "undefined"), `null` (`nullCount`), or
+/// what `min`/`max` compare — a number's value, a string's length (in UTF-16 units, as
+/// JavaScript counts), an array's length, an object's key count. A boolean is none of these.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Measure {
+    Absent,
+    Null,
+    Value(f64),
+    Unmeasured,
+}
+
+impl Measure {
+    /// What the statistics see of a field whose value is `v` (`None`: the item has no such field).
+    pub fn of(v: Option<&Value>) -> Measure {
+        match v {
+            None => Measure::Absent,
+            Some(Value::Null) => Measure::Null,
+            Some(Value::Number(n)) => n.as_f64().map_or(Measure::Unmeasured, Measure::Value),
+            Some(Value::String(s)) => Measure::Value(s.encode_utf16().count() as f64),
+            Some(Value::Array(a)) => Measure::Value(a.len() as f64),
+            Some(Value::Object(o)) => Measure::Value(o.len() as f64),
+            Some(Value::Bool(_)) => Measure::Unmeasured,
+        }
+    }
+}
+
+/// Item `index` of a generated dataset (id `dataset_id`, created at `at_ms`, `price` null with
+/// probability `null_price_share`).
+pub fn synthetic_item(dataset_id: &str, index: u64, at_ms: u64, null_price_share: f64) -> Value {
+    SyntheticItem::new(hash_str(dataset_id), index, null_price_share).to_json(&iso(at_ms))
+}
+
+/// The Actor's description: each story says what it is about (field-drift names its newest
+/// build, `newest_build`).
+pub fn description(story: Story, kind: Kind, title: &str, newest_build: &str) -> String {
     match story {
         Story::HealthyWorkhorse => "The dependable daily crawl every report is built on.".into(),
         Story::FlakyScraper => "Scrapes a heavily protected marketplace; blocks are common.".into(),
@@ -397,6 +513,9 @@ pub fn description(story: Story, kind: Kind, title: &str) -> String {
         Story::RunawayRun => "Syncs a partner feed in a few minutes — usually.".into(),
         Story::ProxyHeavy => {
             "Scrapes a well-defended marketplace through residential proxies.".into()
+        }
+        Story::FieldDrift => {
+            format!("Scrapes product pages; the {newest_build} release changed the price selector.")
         }
         _ => match kind {
             Kind::Crawler => {
@@ -424,6 +543,37 @@ mod tests {
             memory_mb: spec.memory_mb,
             max_items: None,
         }
+    }
+
+    #[test]
+    fn synthetic_items_measure_as_they_render() {
+        let at = iso(1_767_700_000_000);
+        let h = hash_str("dsFieldDrift12345");
+        let mut nulls = 0;
+        for index in (0..3000).chain([99_989, 99_990, 1_000_000]) {
+            let item = SyntheticItem::new(h, index, 0.4);
+            let json = item.to_json(&at);
+            for f in ["url", "title", "price", "currency", "scrapedAt", "missing"] {
+                assert_eq!(
+                    item.measure(f, at.len() as u64),
+                    Measure::of(json.get(f)),
+                    "{f} of {json}"
+                );
+            }
+            // The null is drawn last: the rest of the item is as without nulls.
+            let plain = SyntheticItem::new(h, index, 0.0).to_json(&at);
+            if json["price"].is_null() {
+                nulls += 1;
+                assert!(plain["price"].is_number());
+                assert_eq!(json["title"], plain["title"]);
+            } else {
+                assert_eq!(json, plain);
+            }
+        }
+        assert!((1050..1350).contains(&nulls), "{nulls}");
+        assert_eq!(null_price_share(Story::FieldDrift, true), 0.4);
+        assert_eq!(null_price_share(Story::FieldDrift, false), 0.01);
+        assert_eq!(null_price_share(Story::RegressedCrawler, true), 0.0);
     }
 
     #[test]

@@ -319,6 +319,48 @@ async fn every_implemented_operation_conforms_to_the_openapi_description() {
             .token(Some(missing_write))
             .json(json!({}))
             .expect(&[403]),
+        case("get", "/v2/datasets/{datasetId}/statistics", "/v2/datasets/~product-catalog/statistics"),
+        case("get", "/v2/datasets/{datasetId}/statistics", format!("/v2/datasets/{ds_unnamed}/statistics")),
+        // No schema: `fieldStatistics: null`; pushed items without the schema's fields.
+        case("get", "/v2/datasets/{datasetId}/statistics", "/v2/datasets/~conformance-ds/statistics"),
+        case("get", "/v2/datasets/{datasetId}/statistics", format!("/v2/datasets/{none}/statistics"))
+            .expect(&[404]),
+        case("get", "/v2/datasets/{datasetId}/statistics", "/v2/datasets/~product-catalog/statistics")
+            .token(None)
+            .expect(&[401]),
+        case("get", "/v2/datasets/{datasetId}/statistics", "/v2/datasets/~product-catalog/statistics")
+            .on(Which::RateLimited),
+        case("get", "/v2/datasets/{datasetId}/statistics", "/v2/datasets/~product-catalog/statistics")
+            .on(Which::RateLimited)
+            .expect(&[429]),
+        case(
+            "get",
+            "/v2/actor-runs/{runId}/dataset/statistics",
+            format!("/v2/actor-runs/{run_id}/dataset/statistics"),
+        ),
+        case(
+            "get",
+            "/v2/actor-runs/{runId}/dataset/statistics",
+            format!("/v2/actor-runs/{none}/dataset/statistics"),
+        )
+        .expect(&[404]),
+        case(
+            "get",
+            "/v2/actors/{actorId}/runs/last/dataset/statistics",
+            "/v2/acts/forge-demo~field-drift/runs/last/dataset/statistics?status=SUCCEEDED&origin=SCHEDULER",
+        ),
+        case(
+            "get",
+            "/v2/actors/{actorId}/runs/last/dataset/statistics",
+            format!("/v2/actors/{hw}/runs/last/dataset/statistics?status=NOPE"),
+        )
+        .expect(&[400]),
+        case(
+            "get",
+            "/v2/actors/{actorId}/runs/last/dataset/statistics",
+            format!("/v2/actors/{none}/runs/last/dataset/statistics"),
+        )
+        .expect(&[404]),
         case("delete", "/v2/datasets/{datasetId}", "/v2/datasets/~conformance-ds").expect(&[204]),
         case("delete", "/v2/datasets/{datasetId}", "/v2/datasets/~conformance-ds").expect(&[404]),
         // Key-value stores
