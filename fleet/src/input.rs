@@ -641,6 +641,53 @@ impl PreparedActor {
         true
     }
 
+    /// The runs whose dataset statistics output quality per field reads
+    /// ([`crate::quality`]): the newest `n` successful runs with items on the newest build
+    /// (tagged `latest`, else that of the newest such run) and the newest `n` on the builds
+    /// before it — those not read yet, newest first, by id.
+    pub fn unread_field_runs(&self, n: usize) -> Vec<RunId> {
+        let empty: std::collections::HashSet<u32> = self
+            .samples
+            .iter()
+            .filter(|s| s.items == Some(0))
+            .map(|s| s.run)
+            .collect();
+        let mut done: Vec<(i64, u32)> = self
+            .runs
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| r.status == JobStatus::Succeeded && !empty.contains(&(*i as u32)))
+            .map(|(i, r)| (r.started_ms, i as u32))
+            .collect();
+        forge_apify::sort::sort_by(&mut done, |a, b| b.cmp(a));
+        let Some(newest) = self
+            .latest_build
+            .or_else(|| done.first().map(|&(_, i)| self.runs[i as usize].build))
+        else {
+            return Vec::new();
+        };
+        let (mut on_newest, mut before) = (0, 0);
+        let mut out = Vec::new();
+        for (_, i) in done {
+            let side = if self.runs[i as usize].build == newest {
+                &mut on_newest
+            } else {
+                &mut before
+            };
+            if *side >= n {
+                if on_newest >= n && before >= n {
+                    break;
+                }
+                continue;
+            }
+            *side += 1;
+            if self.field_samples.iter().all(|s| s.run != i) {
+                out.extend(self.run_ids.get(i as usize).copied());
+            }
+        }
+        out
+    }
+
     /// The newest `n` finished runs whose detail has not been read, newest first, by id.
     pub fn unread_finished_runs(&self, n: usize) -> Vec<RunId> {
         let read: std::collections::HashSet<u32> = self

@@ -104,7 +104,7 @@ pub const FIELD_DRIFT_MIN_DELTA: f64 = 0.10;
 /// …**and** to at least this many times the share before.
 pub const FIELD_DRIFT_MIN_RATIO: f64 = 2.0;
 /// Field quality: the newest successful runs whose dataset statistics are read, per side.
-pub const FIELD_SAMPLES_PER_SIDE: usize = 3;
+pub const FIELD_SAMPLES_PER_SIDE: usize = 2;
 
 // ---------------------------------------------------------------------- the action plan
 

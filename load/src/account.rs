@@ -21,13 +21,15 @@ use crate::requests::RECENT_BUILDS;
 use crate::requests::{account_builds, account_datasets, account_runs_since, own_actors, PAGE};
 use crate::transport::Transport;
 use forge_apify::definition::BuildDetail;
-use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
+use forge_apify::models::{
+    Actor, ActorShort, BuildShort, Dataset, DatasetStatistics, PaginationList, Run, RunShort,
+};
 use forge_apify::paths::{self, ApifyPath};
 use forge_apify::time::{format_iso_millis, parse_iso_millis};
 use forge_fleet::figures::builds_to_describe;
-use forge_fleet::input::Preparing;
+use forge_fleet::input::{Preparing, RunId};
 use forge_fleet::plan::Bucket;
-use forge_fleet::rules::MIN_MEMORY_SAMPLES;
+use forge_fleet::rules::{FIELD_SAMPLES_PER_SIDE, MIN_MEMORY_SAMPLES};
 use forge_fleet::window::{DEFAULT_WINDOW_DAYS, WINDOW_CHOICES};
 use forge_fleet::{fleet_report, FleetReport, PreparedActor, Window};
 use std::cell::RefCell;
@@ -102,6 +104,9 @@ pub enum Event {
         detail: Option<Box<Actor>>,
         runs: Vec<Run>,
         builds: Vec<BuildDetail>,
+        /// Dataset statistics by run id: fold them in with
+        /// [`PreparedActor::read_field_statistics`].
+        fields: Vec<(String, DatasetStatistics)>,
         /// A permission a read was refused for.
         denied: Option<&'static str>,
     },
@@ -176,8 +181,8 @@ struct Lists {
     /// Runs of Actors that are not the account's own.
     foreign_runs: usize,
     runs_total: Option<u64>,
-    /// Run id → its default dataset's item count.
-    items: HashMap<String, u64>,
+    /// Run id → its default dataset's item count and id (the id for field statistics).
+    items: HashMap<String, (u64, RunId)>,
     datasets_first: bool,
     /// The next dataset page not yet asked for, and the list's length.
     datasets_next: u64,
@@ -323,8 +328,8 @@ pub async fn load_fleet<T: Transport>(
                     for d in &p.items {
                         let created = d.created_at.as_deref().and_then(parse_iso_millis);
                         oldest = oldest.min(created.unwrap_or(i64::MIN));
-                        if let Some(run) = &d.act_run_id {
-                            l.items.insert(run.clone(), d.item_count);
+                        if let (Some(run), Some(id)) = (&d.act_run_id, RunId::new(&d.id)) {
+                            l.items.insert(run.clone(), (d.item_count, id));
                         }
                     }
                     if offset == 0 {
@@ -402,7 +407,7 @@ pub async fn load_fleet<T: Transport>(
         ));
     }
     let problems = lists.problems.clone();
-    let (fresh, foreign_runs) = assemble(lists);
+    let (fresh, foreign_runs, datasets) = assemble(lists);
     let (actors, stale) = match (known, since) {
         (Some(known), Some(since)) if problems.runs.is_none() => {
             refresh::merge(known, fresh, since, window_start)
@@ -415,7 +420,7 @@ pub async fn load_fleet<T: Transport>(
     // The background reads are planned before the table goes out, which it does by value: a
     // copy of a thousand Actors' runs would hold the page up.
     let reads = if problems.runs.is_none() {
-        Some(plan_reads(&actors, &stale, plan))
+        Some(plan_reads(&actors, &stale, plan, &datasets))
     } else {
         None
     };
@@ -481,9 +486,12 @@ async fn fetch_page<T: Transport>(
     })
 }
 
-/// Each listed Actor prepared with its runs, item counts and newest builds; and the count of
-/// runs that belong to no listed Actor.
-fn assemble(lists: Lists) -> (Vec<PreparedActor>, usize) {
+/// Run id → its default dataset's id, for the runs the dataset list named.
+type DatasetIds = HashMap<String, (u64, RunId)>;
+
+/// Each listed Actor prepared with its runs, item counts and newest builds; the count of runs
+/// that belong to no listed Actor; and the runs' dataset ids.
+fn assemble(lists: Lists) -> (Vec<PreparedActor>, usize, DatasetIds) {
     let Lists {
         mut preparing,
         index,
@@ -509,10 +517,10 @@ fn assemble(lists: Lists) -> (Vec<PreparedActor>, usize) {
         .into_iter()
         .map(|mut p| {
             p.drop_repeated_runs();
-            p.finish(|id| (items.get(id).copied(), None))
+            p.finish(|id| (items.get(id).map(|(n, _)| *n), None))
         })
         .collect();
-    (actors, foreign_runs)
+    (actors, foreign_runs, items)
 }
 
 /// The order background reads go in: Actors in Fix now, then Watch, then the rest, each by
@@ -554,6 +562,8 @@ enum ReadKind {
     Run,
     /// A build's detail (what it declares), for a release regression's two builds.
     Build,
+    /// A run's dataset statistics (output quality per field).
+    Fields(RunId),
 }
 
 /// One background read.
@@ -566,11 +576,14 @@ struct Read {
 
 /// Per Actor: its detail (where `stale`), then the newest `memory_samples` finished runs'
 /// details (those not already read), then — for a release regression — the two builds'
-/// details not already read; and how many reads each Actor has.
+/// details not already read, then the dataset statistics of the newest successful runs
+/// ([`PreparedActor::unread_field_runs`]) whose dataset the list named; and how many reads
+/// each Actor has.
 fn plan_reads(
     actors: &[PreparedActor],
     stale: &[bool],
     plan: FleetPlan,
+    datasets: &DatasetIds,
 ) -> (VecDeque<Read>, Vec<usize>) {
     let mut reads = VecDeque::new();
     let mut left = vec![0usize; actors.len()];
@@ -612,6 +625,19 @@ fn plan_reads(
                 left[i] += 1;
             }
         }
+        for run in a.unread_field_runs(FIELD_SAMPLES_PER_SIDE) {
+            let Some((_, dataset)) = datasets.get(run.as_str()) else {
+                continue;
+            };
+            if let Ok(request) = paths::dataset_statistics(dataset.as_str()) {
+                reads.push_back(Read {
+                    actor: i,
+                    request,
+                    kind: ReadKind::Fields(run),
+                });
+                left[i] += 1;
+            }
+        }
     }
     (reads, left)
 }
@@ -634,12 +660,14 @@ async fn enrich<T: Transport>(
         detail: Option<Box<Actor>>,
         runs: Vec<Run>,
         builds: Vec<BuildDetail>,
+        fields: Vec<(String, DatasetStatistics)>,
         denied: Option<&'static str>,
     }
     enum Got {
         Actor(Box<Actor>),
         Run(Box<Run>),
         Build(Box<BuildDetail>),
+        Fields(RunId, DatasetStatistics),
     }
     let acc: RefCell<Vec<Acc>> = RefCell::new((0..actors).map(|_| Acc::default()).collect());
     let left = RefCell::new(left);
@@ -665,6 +693,10 @@ async fn enrich<T: Transport>(
                     .data::<BuildDetail>(&read.request)
                     .await
                     .map(|r| r.map(|b| Got::Build(Box::new(b)))),
+                ReadKind::Fields(run) => f
+                    .data::<DatasetStatistics>(&read.request)
+                    .await
+                    .map(|r| r.map(|s| Got::Fields(run, s))),
             };
             let Ok(got) = got else {
                 cancelled.set(true);
@@ -680,6 +712,9 @@ async fn enrich<T: Transport>(
                     Ok(Got::Actor(detail)) => slot.detail = Some(detail),
                     Ok(Got::Run(run)) => slot.runs.push(*run),
                     Ok(Got::Build(build)) => slot.builds.push(*build),
+                    Ok(Got::Fields(run, stats)) => {
+                        slot.fields.push((run.as_str().to_string(), stats))
+                    }
                     Err(e) => slot.denied = slot.denied.or(denied_permission(&read.request, &e)),
                 }
             }
@@ -695,6 +730,7 @@ async fn enrich<T: Transport>(
                     detail: done.detail,
                     runs: done.runs,
                     builds: done.builds,
+                    fields: done.fields,
                     denied: done.denied,
                 });
             }

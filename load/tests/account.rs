@@ -4,6 +4,7 @@
 use axum::body::Body;
 use forge_apify::models::JobStatus;
 use forge_apify::paths::ApifyPath;
+use forge_fleet::rules::FIELD_SAMPLES_PER_SIDE;
 use forge_fleet::PreparedActor;
 use forge_load::account::{load_fleet, Event, FleetPlan};
 use forge_load::actor::{load_fleet_per_actor, Milestone};
@@ -154,6 +155,7 @@ fn run_with(t: &Counting, plan: FleetPlan, known: Option<Known>) -> (Option<()>,
                 index,
                 detail,
                 runs,
+                fields,
                 ..
             } => {
                 s.enriched.insert(index, (detail.is_some(), runs.len()));
@@ -164,6 +166,9 @@ fn run_with(t: &Counting, plan: FleetPlan, known: Option<Known>) -> (Option<()>,
                     }
                     for r in &runs {
                         a.read_run_detail(r);
+                    }
+                    for (run, stats) in &fields {
+                        a.read_field_statistics(run, stats);
                     }
                 }
                 "enriched"
@@ -258,13 +263,36 @@ fn two_hundred_actors_load_through_the_account_wide_lists() {
         regressions >= 1 && build_reads == 2 * regressions,
         "{build_reads} build reads for {regressions} regressions"
     );
-    assert!(after.len() <= 200 * 4 + build_reads, "{}", after.len());
+    // …and the dataset statistics of up to FIELD_SAMPLES_PER_SIDE successful runs on each
+    // side of each Actor's newest build.
+    let field_reads = after.iter().filter(|p| p.ends_with("/statistics")).count();
+    assert!(
+        field_reads > 0 && field_reads <= 200 * 2 * FIELD_SAMPLES_PER_SIDE,
+        "{field_reads} statistics reads"
+    );
+    assert!(
+        after.len() <= 200 * 4 + build_reads + field_reads,
+        "{}",
+        after.len()
+    );
+    // field-drift's price, measured on both sides of its newest build.
+    let drift = table.iter().find(|a| a.name == "field-drift").unwrap();
+    let figures = forge_fleet::actor_figures(drift, forge_fleet::Window::new(30, plan().now_ms));
+    let texts = figures.fields.drift_texts();
+    assert!(
+        texts.len() == 1 && texts[0].starts_with("price null in "),
+        "{texts:?}"
+    );
     assert_eq!(seen.enriched.len(), 200);
     assert!(seen
         .enriched
         .values()
         .all(|(detail, runs)| *detail && *runs <= 3));
-    assert!(sent.len() <= 1000, "{} requests in all", sent.len());
+    assert!(
+        sent.len() - field_reads <= 1000,
+        "{} requests in all",
+        sent.len()
+    );
 }
 
 #[test]
@@ -313,10 +341,15 @@ fn the_account_wide_lists_give_what_the_per_actor_reads_give() {
         let reference: BTreeSet<String> = b.builds.iter().map(|b| b.id.clone()).collect();
         assert!(listed.is_subset(&reference), "builds of {}", a.name);
     }
+    // The old strategy read no dataset statistics: compare like with like.
+    let new_sent = new
+        .sent()
+        .iter()
+        .filter(|p| !p.ends_with("/statistics"))
+        .count();
     assert!(
-        new.sent().len() * 2 < old.sent().len(),
-        "new {} vs old {}",
-        new.sent().len(),
+        new_sent * 2 < old.sent().len(),
+        "new {new_sent} vs old {}",
         old.sent().len()
     );
 }

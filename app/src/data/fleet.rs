@@ -521,6 +521,7 @@ impl FleetStore {
                 detail,
                 runs,
                 builds,
+                fields,
                 denied,
             } => {
                 self.prepared.update_value(|v| {
@@ -533,6 +534,9 @@ impl FleetStore {
                         }
                         for r in &runs {
                             a.read_run_detail(r);
+                        }
+                        for (run, stats) in &fields {
+                            a.read_field_statistics(run, stats);
                         }
                     }
                 });

@@ -277,3 +277,22 @@ fn field_drift_takes_ten_points() {
     assert_eq!(f.fields, crate::quality::FieldQuality::NoSchema);
     assert_eq!(score(&f).score, 100);
 }
+
+/// Which runs' statistics are read: the newest successful runs with items, per side, unread.
+#[test]
+fn field_runs_to_read() {
+    let p = scenario::field_drift();
+    assert!(p.unread_field_runs(3).is_empty(), "all six read");
+    let mut fresh = p.clone();
+    fresh.field_samples.clear();
+    let ids = |p: &crate::PreparedActor, n| -> Vec<String> {
+        p.unread_field_runs(n)
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect()
+    };
+    // Newest build 0.1.2 (r4–r6), then before it (r1–r3); same start, so by index, newest first.
+    assert_eq!(ids(&fresh, 2), ["r6", "r5", "r3", "r2"]);
+    fresh.field_samples.push(p.field_samples[5].clone());
+    assert_eq!(ids(&fresh, 2), ["r5", "r3", "r2"]);
+}
