@@ -247,6 +247,7 @@ mod tests {
             last_run_ms: None,
             failing: None,
             runaway: None,
+            field_drift: Vec::new(),
         }
     }
 

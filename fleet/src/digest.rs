@@ -50,6 +50,10 @@ pub struct ActorDigest {
     /// A run that ran away or hung (see [`Runaway`]); left out of the cached JSON when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runaway: Option<Runaway>,
+    /// Output fields worse since the newest build (`price`, …; see [`crate::quality`]); left
+    /// out of the cached JSON when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field_drift: Vec<String>,
 }
 
 impl ActorReport {
@@ -86,6 +90,7 @@ impl ActorReport {
             cost_spike: self.cost.trend.spike,
             failing: self.failing,
             runaway: self.runaway.clone(),
+            field_drift: self.fields.drifted().map(|f| f.name.clone()).collect(),
             last_run_ms: self.staleness.last_run_ms,
         }
     }

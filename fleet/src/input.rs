@@ -44,6 +44,9 @@ pub struct ActorInput {
     /// Enrichment: details of the builds the release check compares.
     #[serde(default)]
     pub build_details: Vec<BuildDetail>,
+    /// Enrichment: run id → its default dataset's statistics (output quality per field).
+    #[serde(default)]
+    pub field_statistics: BTreeMap<String, DatasetStatistics>,
 }
 
 impl ActorInput {
@@ -56,6 +59,7 @@ impl ActorInput {
             run_details: BTreeMap::new(),
             item_counts: BTreeMap::new(),
             build_details: Vec::new(),
+            field_statistics: BTreeMap::new(),
         }
     }
 }
@@ -740,6 +744,9 @@ pub fn prepare(input: &ActorInput) -> PreparedActor {
     let mut prepared = p.finish(|id| enrichment.get(id).copied().unwrap_or_default());
     for d in &input.build_details {
         prepared.read_build_detail(d);
+    }
+    for (run, stats) in &input.field_statistics {
+        prepared.read_field_statistics(run, stats);
     }
     prepared
 }

@@ -221,6 +221,7 @@ pub fn synthetic_fleet(actors: usize, runs_per_actor: usize, seed: u64) -> Synth
             run_details: details,
             item_counts: items,
             build_details: Vec::new(),
+            field_statistics: BTreeMap::new(),
         });
     }
     SyntheticFleet {

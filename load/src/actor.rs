@@ -8,9 +8,12 @@ use crate::fetch::{pool, Cancelled, Fetcher};
 use crate::requests::{actor_runs_since, own_actors, recent_builds};
 use crate::transport::Transport;
 use forge_apify::definition::BuildDetail;
-use forge_apify::models::{Actor, ActorShort, BuildShort, Dataset, PaginationList, Run, RunShort};
+use forge_apify::models::{
+    Actor, ActorShort, BuildShort, Dataset, DatasetStatistics, PaginationList, Run, RunShort,
+};
 use forge_apify::paths::{self, ApifyPath};
 use forge_fleet::figures::{actor_figures, builds_to_describe};
+use forge_fleet::rules::FIELD_SAMPLES_PER_SIDE;
 use forge_fleet::{prepare, ActorInput, Window};
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -194,6 +197,51 @@ pub async fn describe_builds<T: Transport>(
         }
     }
     Ok(())
+}
+
+/// The dataset statistics of the runs output quality per field reads
+/// ([`PreparedActor::unread_field_runs`](forge_fleet::PreparedActor::unread_field_runs)), by
+/// each run's default dataset (and its item count, where it is not known yet). What cannot be
+/// read is left out; a refused read names its permission.
+pub async fn measure_fields<T: Transport>(
+    f: &Fetcher<T>,
+    input: &mut ActorInput,
+) -> Result<Option<&'static str>, Cancelled> {
+    let mut denied = None;
+    let prepared = prepare(input);
+    for run in prepared.unread_field_runs(FIELD_SAMPLES_PER_SIDE) {
+        let Some(dataset) = input
+            .runs
+            .iter()
+            .find(|r| r.id == run.as_str())
+            .and_then(|r| r.default_dataset_id.as_deref())
+        else {
+            continue;
+        };
+        // The shares are of the dataset's items: its count, where the page has none yet.
+        if !input.item_counts.contains_key(run.as_str()) {
+            if let Ok(request) = paths::dataset(dataset) {
+                match f.data::<Dataset>(&request).await? {
+                    Ok(d) => {
+                        input
+                            .item_counts
+                            .insert(run.as_str().to_string(), d.item_count);
+                    }
+                    Err(e) => denied = denied.or(denied_permission(&request, &e)),
+                }
+            }
+        }
+        let Ok(request) = paths::dataset_statistics(dataset) else {
+            continue;
+        };
+        match f.data::<DatasetStatistics>(&request).await? {
+            Ok(s) => {
+                input.field_statistics.insert(run.as_str().to_string(), s);
+            }
+            Err(e) => denied = denied.or(denied_permission(&request, &e)),
+        }
+    }
+    Ok(denied)
 }
 
 /// The moments a fleet load reaches, for the benchmark's stopwatch.

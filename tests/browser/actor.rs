@@ -175,6 +175,48 @@ async fn the_actor_page_says_what_a_regressed_build_changed() {
     page.finish().await;
 }
 
+/// Output quality per field: field-drift's newest build 0.6.11 leaves `price` null in about
+/// 40 % of items (about 1 % before), read from Apify's dataset statistics; the fleet table
+/// flags it and the plan puts it in Watch with the same sentence.
+#[tokio::test]
+async fn the_actor_page_shows_a_field_that_got_worse() {
+    let page = open(Relay::Demo, "actor-field-drift").await;
+    page.goto("/actors/field-drift").await;
+    let drift = page.wait_for_text("#field-drift", "price null in ").await;
+    assert!(drift.contains("of items since 0.6.11, was 1"), "{drift}");
+    let row: serde_json::Value = page
+        .js("const r = document.querySelector('#fields-table tr[data-field=price]'); return r && [r.dataset.drift, ...[...r.querySelectorAll('td')].map(t => t.textContent)];")
+        .await;
+    let row = row.as_array().cloned().unwrap_or_default();
+    assert_eq!(row.first(), Some(&json!("true")), "{row:?}");
+    let newest: f64 = row[1]
+        .as_str()
+        .unwrap_or("")
+        .trim_end_matches('%')
+        .parse()
+        .unwrap_or(0.0);
+    assert!((30.0..=50.0).contains(&newest), "{row:?}");
+    let url: serde_json::Value = page
+        .js("return document.querySelector('#fields-table tr[data-field=url]').dataset.drift;")
+        .await;
+    assert_eq!(url, json!("false"));
+    let health = page.text("#actor-drivers").await;
+    assert!(
+        health.contains("−10 field drift: price null in"),
+        "{health}"
+    );
+    page.screenshot_at("#fields", "actor-field-drift").await;
+
+    // The fleet table flags it.
+    page.goto("/").await;
+    let flag = page
+        .wait_for_text("[data-flag=field-drift]", "field drift: price")
+        .await;
+    assert_eq!(flag, "field drift: price");
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}
+
 /// A run that ran away is the first thing on its Actor's page, with the way to abort it.
 #[tokio::test]
 async fn the_actor_page_leads_with_a_runaway_run() {

@@ -19,6 +19,7 @@ use crate::view_model::run_table::{duration_cell, RunFilter, RunPage};
 use crate::view_model::time::{day_month_year, relative, short_local};
 use forge_apify::time::format_iso_millis;
 use forge_fleet::changes::BuildChanges;
+use forge_fleet::quality::FieldQuality;
 use forge_fleet::{
     actor_report, failure_groups, prepare, run_rows, ActorInput, PreparedActor, Window,
 };
@@ -196,8 +197,73 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                     </table>
                 </div>
             </section>
+            <FieldsCard fields=r.fields.clone() />
             <RunsTable input prepared window actor_id=actor_id.clone() counts />
         }
+    }
+}
+
+/// Output quality per field (`forge_fleet::quality`): the fields worse since the newest build,
+/// then every field's null and missing shares on the newest build's measured runs and before.
+#[component]
+fn FieldsCard(fields: FieldQuality) -> impl IntoView {
+    let drifts = fields.drift_texts();
+    let body = match fields {
+        FieldQuality::NotRead => view! {
+            <p class="muted" id="fields-state">"No field statistics were read for this window's successful runs."</p>
+        }
+        .into_any(),
+        FieldQuality::NoSchema => view! {
+            <p class="muted" id="fields-state">"No field statistics: this Actor declares no dataset schema."</p>
+        }
+        .into_any(),
+        FieldQuality::Measured { newest_build, fields } => {
+            let build = newest_build.unwrap_or_else(|| "the newest build".to_string());
+            let (runs_new, runs_before) = fields
+                .first()
+                .map_or((0, 0), |f| (f.newest.runs, f.before.runs));
+            let note = format!(
+                "From Apify's dataset statistics of {runs_new} successful run{} on {build} and {runs_before} before it — counts only, never an item.",
+                if runs_new == 1 { "" } else { "s" }
+            );
+            view! {
+                {(!drifts.is_empty()).then(|| view! {
+                    <div class="notice notice-warn" id="field-drift">
+                        {drifts.iter().map(|d| view! { <p>{d.clone()}</p> }).collect_view()}
+                    </div>
+                })}
+                <div class="table-wrap">
+                    <table class="data-table" id="fields-table">
+                        <thead><tr>
+                            <th scope="col">"Field"</th>
+                            <th scope="col" class="num">{format!("Null on {build}")}</th>
+                            <th scope="col" class="num">"Null before"</th>
+                            <th scope="col" class="num">{format!("Missing on {build}")}</th>
+                            <th scope="col" class="num">"Missing before"</th>
+                        </tr></thead>
+                        <tbody>
+                            {fields.into_iter().map(|f| view! {
+                                <tr data-field=f.name.clone() data-drift=f.drift.is_some().to_string()>
+                                    <th scope="row"><code>{f.name.clone()}</code></th>
+                                    <td class="num">{or_dash(f.newest.null_share(), pct)}</td>
+                                    <td class="num">{or_dash(f.before.null_share(), pct)}</td>
+                                    <td class="num">{or_dash(f.newest.empty_share(), pct)}</td>
+                                    <td class="num">{or_dash(f.before.empty_share(), pct)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="small-print">{note}</p>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="card" id="fields">
+            <h2>"Output fields"</h2>
+            {body}
+        </section>
     }
 }
 

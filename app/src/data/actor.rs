@@ -84,6 +84,7 @@ pub async fn analytics_input(
     loader::describe_builds(&f, &mut input, Window::new(DEFAULT_WINDOW_DAYS, end_ms))
         .await
         .ok()?;
+    loader::measure_fields(&f, &mut input).await.ok()?;
     let mut failed: Vec<(&str, &str)> = input
         .runs
         .iter()

@@ -9,7 +9,9 @@ use forge_load::LoadOptions;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-pub use forge_load::actor::{describe_builds, enrich_one, list_actors, load_actor, ActorProblem};
+pub use forge_load::actor::{
+    describe_builds, enrich_one, list_actors, load_actor, measure_fields, ActorProblem,
+};
 pub use forge_load::fetch::pool;
 pub use forge_load::requests::last_succeeded_run;
 pub use forge_load::RequestStats;

@@ -126,6 +126,13 @@ impl Row {
         if f.empty_results {
             flags.push(("flag flag-warn", "empty", "empty results".to_string()));
         }
+        if let Some(first) = f.field_drift.first() {
+            let text = match f.field_drift.len() {
+                1 => format!("field drift: {first}"),
+                n => format!("field drift: {first} +{}", n - 1),
+            };
+            flags.push(("flag flag-warn", "field-drift", text));
+        }
         if f.stale {
             flags.push(("flag flag-muted", "stale", "stale".to_string()));
         }
@@ -622,6 +629,7 @@ mod tests {
             last_run_ms: None,
             failing: None,
             runaway: None,
+            field_drift: Vec::new(),
         }
     }
 
