@@ -99,10 +99,14 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
         + per_route("/v2/actor-builds");
     let details = per_route("/v2/actors/{actorId}");
     let samples = per_route("/v2/actor-runs/{runId}");
-    let minimum = 1 + 2 * run_pages + per_route("/v2/actor-builds") + details + samples;
+    // …and the dataset statistics of at most 2 successful runs on each side of its newest
+    // build (output quality per field).
+    let statistics = per_route("/v2/datasets/{datasetId}/statistics");
+    let minimum =
+        1 + 2 * run_pages + per_route("/v2/actor-builds") + details + samples + statistics;
     println!(
         "MEASURE requests: loader sent {sent} Apify requests (app counted {}): {lists} list \
-         pages, {details} Actor details, {samples} run details; minimum {minimum}, ratio {:.2}, \
+         pages, {details} Actor details, {samples} run details, {statistics} dataset statistics; minimum {minimum}, ratio {:.2}, \
          429s: {throttled}",
         attr(&page, "#fleet", "data-requests").await,
         sent as f64 / minimum as f64
@@ -113,8 +117,8 @@ async fn the_dashboard_tells_the_stories_of_the_demo_fleet() {
         "no per-Actor run pages"
     );
     assert!(
-        details <= actors && samples <= 3 * actors,
-        "{details} / {samples}"
+        details <= actors && samples <= 3 * actors && statistics <= 4 * actors,
+        "{details} / {samples} / {statistics}"
     );
     println!(
         "MEASURE first rows with figures after {} ms, complete table after {} ms (wall, from \
