@@ -129,6 +129,13 @@ pub fn allowed(ids: &Ids) -> Vec<(&'static str, String, &'static str, String, u1
         ),
         (
             "GET",
+            format!("/v2/datasets/{dataset}/statistics"),
+            "",
+            format!("/v2/datasets/{dataset}/statistics"),
+            200,
+        ),
+        (
+            "GET",
             "/v2/key-value-stores?ownership=ownedByMe".into(),
             "",
             "/v2/key-value-stores?ownership=ownedByMe".into(),

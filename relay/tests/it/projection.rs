@@ -92,7 +92,7 @@ async fn every_json_row_returns_exactly_its_projection() {
             assert_eq!(v, want, "{method} {path}");
         }
     }
-    assert_eq!(json_rows, 16);
+    assert_eq!(json_rows, 17);
     // Actor, build, dataset and store details and lists, key listings, the store create.
     assert!(
         with_sentinel >= 7,
