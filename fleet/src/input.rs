@@ -611,10 +611,7 @@ impl PreparedActor {
     /// Folds in a run detail (memory figures) for one of its runs; `false` when the run is
     /// not one of them.
     pub fn read_run_detail(&mut self, run: &Run) -> bool {
-        let Some(i) = RunId::new(&run.id)
-            .and_then(|id| self.run_ids.iter().rposition(|r| *r == id))
-            .map(|i| i as u32)
-        else {
+        let Some(i) = self.run_index(&run.id) else {
             return false;
         };
         match self.samples.iter_mut().find(|s| s.run == i) {
@@ -631,10 +628,7 @@ impl PreparedActor {
     /// Folds in the statistics of run `run_id`'s default dataset; `false` when the run is
     /// not one of its runs.
     pub fn read_field_statistics(&mut self, run_id: &str, stats: &DatasetStatistics) -> bool {
-        let Some(i) = RunId::new(run_id)
-            .and_then(|id| self.run_ids.iter().rposition(|r| *r == id))
-            .map(|i| i as u32)
-        else {
+        let Some(i) = self.run_index(run_id) else {
             return false;
         };
         let measured = Measured::from_statistics(stats);
@@ -656,14 +650,8 @@ impl PreparedActor {
             .filter(|s| s.items == Some(0))
             .map(|s| s.run)
             .collect();
-        let mut done: Vec<(i64, u32)> = self
-            .runs
-            .iter()
-            .enumerate()
-            .filter(|(i, r)| r.status == JobStatus::Succeeded && !empty.contains(&(*i as u32)))
-            .map(|(i, r)| (r.started_ms, i as u32))
-            .collect();
-        forge_apify::sort::sort_by(&mut done, |a, b| b.cmp(a));
+        let done =
+            self.newest_first(|i, r| r.status == JobStatus::Succeeded && !empty.contains(&i));
         let Some(newest) = self
             .latest_build
             .or_else(|| done.first().map(|&(_, i)| self.runs[i as usize].build))
@@ -692,6 +680,28 @@ impl PreparedActor {
         out
     }
 
+    /// `(started, index)` of the runs `keep` keeps, newest first.
+    fn newest_first(&self, keep: impl Fn(u32, &RunFact) -> bool) -> Vec<(i64, u32)> {
+        let mut runs: Vec<(i64, u32)> = self
+            .runs
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| keep(*i as u32, r))
+            .map(|(i, r)| (r.started_ms, i as u32))
+            .collect();
+        forge_apify::sort::sort_by(&mut runs, |a, b| b.cmp(a));
+        runs
+    }
+
+    /// The index of the run with Apify id `id` (the last, should it be listed twice).
+    fn run_index(&self, id: &str) -> Option<u32> {
+        let id = RunId::new(id)?;
+        self.run_ids
+            .iter()
+            .rposition(|r| *r == id)
+            .map(|i| i as u32)
+    }
+
     /// The newest `n` finished runs whose detail has not been read, newest first, by id.
     pub fn unread_finished_runs(&self, n: usize) -> Vec<RunId> {
         let read: std::collections::HashSet<u32> = self
@@ -700,14 +710,7 @@ impl PreparedActor {
             .filter(|s| s.detail)
             .map(|s| s.run)
             .collect();
-        let mut done: Vec<(i64, u32)> = self
-            .runs
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.status.is_terminal())
-            .map(|(i, r)| (r.started_ms, i as u32))
-            .collect();
-        forge_apify::sort::sort_by(&mut done, |a, b| b.cmp(a));
+        let mut done = self.newest_first(|_, r| r.status.is_terminal());
         done.truncate(n);
         done.into_iter()
             .filter(|(_, i)| !read.contains(i))
