@@ -363,6 +363,11 @@ pub struct Run {
     pub options: Option<RunOptions>,
     #[serde(default, deserialize_with = "lenient::opt_f64")]
     pub usage_total_usd: Option<f64>,
+    /// `usageUsd`: what the run cost by usage kind (`ACTOR_COMPUTE_UNITS`,
+    /// `PROXY_RESIDENTIAL_TRANSFER_GBYTES`, …), USD. Values that are not finite, non-negative
+    /// numbers are left out; `None` when Apify sent no map.
+    #[serde(default, deserialize_with = "lenient::opt_usd_map")]
+    pub usage_usd: Option<BTreeMap<String, f64>>,
     #[serde(default)]
     pub default_dataset_id: Option<String>,
     #[serde(default)]
@@ -479,6 +484,7 @@ impl KeyList {
 /// Number readers that accept integers, floats, numeric strings and `null`.
 mod lenient {
     use serde::de::{self, Deserializer, Visitor};
+    use std::collections::BTreeMap;
     use std::fmt;
 
     /// A JSON value read as a non-negative number, if it is one.
@@ -581,6 +587,76 @@ mod lenient {
             Num::F(v) if v.is_finite() && v.abs() < 9.2e18 => Some(v.round() as i64),
             _ => None,
         })
+    }
+
+    /// A finite, non-negative amount, if the value is one.
+    fn amount(n: Num) -> Option<f64> {
+        match n {
+            Num::U(v) => Some(v as f64),
+            Num::I(v) => u64::try_from(v).ok().map(|v| v as f64),
+            Num::F(v) if v.is_finite() && v >= 0.0 => Some(v),
+            _ => None,
+        }
+    }
+
+    struct Amount(Option<f64>);
+
+    impl<'de> de::Deserialize<'de> for Amount {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+            read(d).map(|n| Amount(amount(n)))
+        }
+    }
+
+    /// A map of amounts (`usageUsd`): each finite, non-negative number is kept, anything else
+    /// is dropped; a value that is not a map is `None`.
+    pub fn opt_usd_map<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<BTreeMap<String, f64>>, D::Error> {
+        struct MapVisitor;
+        impl<'de> Visitor<'de> for MapVisitor {
+            type Value = Option<BTreeMap<String, f64>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of amounts or null")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((key, Amount(v))) = map.next_entry::<String, Amount>()? {
+                    if let Some(v) = v {
+                        out.insert(key, v);
+                    }
+                }
+                Ok(Some(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(MapVisitor)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+        }
+        d.deserialize_option(MapVisitor)
     }
 
     pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
@@ -710,9 +786,23 @@ mod tests {
             "options":{"build":"0.3.11","timeoutSecs":300,"memoryMbytes":1024,"diskMbytes":2048},
             "buildId":"b1","buildNumber":null,"exitCode":137,"generalAccess":"FOLLOW_USER_SETTING",
             "defaultKeyValueStoreId":"k1","defaultDatasetId":"d1","defaultRequestQueueId":"q1",
-            "usageTotalUsd":null,"usage":{"ACTOR_COMPUTE_UNITS":0.08}}}"#;
+            "usageTotalUsd":null,"usage":{"ACTOR_COMPUTE_UNITS":0.08},
+            "usageUsd":{"ACTOR_COMPUTE_UNITS":0.024,"PROXY_SERPS":"0.5","DATASET_READS":null,
+                        "DATASET_WRITES":-1,"KEY_VALUE_STORE_READS":{"x":1}}}}"#;
         let run: Data<Run> = serde_json::from_str(body).unwrap();
         let run = run.data;
+        // Amounts are read leniently; a negative or non-number amount is left out.
+        let usd = run.usage_usd.as_ref().unwrap();
+        assert_eq!(usd.len(), 2);
+        assert_eq!(usd["ACTOR_COMPUTE_UNITS"], 0.024);
+        assert_eq!(usd["PROXY_SERPS"], 0.5);
+        for odd in [r#"null"#, r#""lots""#, r#"[1,2]"#, r#"7"#] {
+            let r: Run = serde_json::from_str(&format!(
+                r#"{{"id":"r","actId":"a","status":"SUCCEEDED","startedAt":"2026-11-28T19:30:05.000Z","usageUsd":{odd}}}"#
+            ))
+            .unwrap();
+            assert_eq!(r.usage_usd, None, "{odd}");
+        }
         let stats = run.stats.as_ref().unwrap();
         assert_eq!(stats.mem_max_bytes, Some(404_713_472));
         assert_eq!(stats.mem_avg_bytes, Some(267_874_071.9));

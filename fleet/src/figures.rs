@@ -28,6 +28,7 @@ use crate::rules::{
     REGRESSION_MIN_DELTA, REGRESSION_MIN_RATIO, REGRESSION_MIN_RUNS, RUNAWAY_MIN_FINISHED,
     RUNAWAY_MIN_MS, RUNAWAY_P95_FACTOR, STALE_BUILD_DAYS,
 };
+use crate::spend::{CostBreakdown, CostByKind, ProjectionAcc, ProjectionPeriods};
 use crate::window::Window;
 use forge_apify::models::JobStatus;
 use forge_apify::time::MS_PER_DAY;
@@ -113,6 +114,29 @@ pub(crate) struct Scratch {
     /// Starts of failed runs newer than the newest success seen so far (the failing-streak
     /// candidates; filtered once the newest success is known).
     failures: Vec<i64>,
+    /// Per build over the window: cost per 1,000 results.
+    results: Vec<ResultTally>,
+}
+
+/// Finished runs with both a cost and an item count, their items and their cost.
+#[derive(Debug, Clone, Copy, Default)]
+struct ResultTally {
+    runs: u32,
+    items: u64,
+    usd: f64,
+}
+
+impl ResultTally {
+    fn add(&mut self, items: u64, usd: f64) {
+        self.runs += 1;
+        self.items += items;
+        self.usd += usd;
+    }
+
+    /// 1000 × cost / items; `None` without items.
+    fn per_1000(&self) -> Option<f64> {
+        (self.items > 0).then(|| self.usd * 1000.0 / self.items as f64)
+    }
 }
 
 /// The figures of one Actor over `window`.
@@ -129,7 +153,9 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
     let end = w.end_ms;
     let (baseline_start, recent_start) = w.cost_spike_starts_ms();
     let regression_start = w.regression_start_ms();
-    let change_start = baseline_start.min(regression_start);
+    let periods = ProjectionPeriods::ending(end);
+    let mut month = ProjectionAcc::new(periods);
+    let change_start = baseline_start.min(regression_start).min(periods.first_ms());
     let first_day_ms = w.first_day() * MS_PER_DAY;
     let days = w.day_count();
 
@@ -149,6 +175,8 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
     s.release_tallies
         .resize(a.builds.len(), BuildTally::default());
     s.failures.clear();
+    s.results.clear();
+    s.results.resize(a.builds.len(), ResultTally::default());
     let mut last_success: Option<i64> = None;
     // The longest-running run still READY or RUNNING (index, start): a runaway candidate.
     let mut oldest_open: Option<(usize, i64)> = None;
@@ -178,8 +206,9 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         if t < start.min(change_start) {
             continue;
         }
-        // Change detection, over its fixed periods.
+        // Change detection and the month-end projection, over their fixed periods.
         if t >= change_start {
+            month.add(t, r.cost_usd);
             if let (Some(c), true) = (r.cost_usd, r.status.is_terminal()) {
                 if t >= recent_start {
                     recent_sum += c;
@@ -231,10 +260,11 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
     forge_apify::sort::sort(&mut s.durations);
     let duration = DurationStats::from_sorted(&s.durations);
 
-    // Samples: memory, output completeness, cost per 1,000 results.
+    // Samples: memory, output completeness, cost per 1,000 results, cost by kind.
     let mut mem = MemoryAcc::default();
     let (mut out_sampled, mut out_empty) = (0u32, 0u32);
-    let (mut res_runs, mut res_items, mut res_cost) = (0u32, 0u64, 0.0f64);
+    let mut results = ResultTally::default();
+    let (mut by_kind, mut by_kind_runs) = (CostByKind::default(), 0u32);
     for smp in &a.samples {
         let Some(r) = a.runs.get(smp.run as usize) else {
             continue;
@@ -254,10 +284,15 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
                 }
             }
             if let Some(c) = r.cost_usd {
-                res_runs += 1;
-                res_items += items;
-                res_cost += c;
+                results.add(items, c);
+                if let Some(b) = s.results.get_mut(r.build as usize) {
+                    b.add(items, c);
+                }
             }
+        }
+        if let Some(usd) = &smp.usd {
+            by_kind.add(usd);
+            by_kind_runs += 1;
         }
     }
 
@@ -273,9 +308,9 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         runs_with_cost: cost_runs,
         per_run_usd: (fin_cost_runs > 0).then(|| fin_cost_sum / f64::from(fin_cost_runs)),
         finished_runs_with_cost: fin_cost_runs,
-        per_1000_results_usd: (res_items > 0).then(|| res_cost * 1000.0 / res_items as f64),
-        results_runs: res_runs,
-        results_items: res_items,
+        per_1000_results_usd: results.per_1000(),
+        results_runs: results.runs,
+        results_items: results.items,
         trend: CostTrend {
             recent_days: COST_SPIKE_RECENT_DAYS,
             baseline_days: COST_SPIKE_BASELINE_DAYS,
@@ -288,6 +323,8 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
                 && earlier_n >= MIN_COST_SPIKE_RUNS
                 && cost_ratio.is_some_and(|x| reaches(x, COST_SPIKE_RATIO)),
         },
+        by_kind: CostBreakdown::of_sample(&by_kind, by_kind_runs, total_usd),
+        month: month.finish(),
     };
 
     let memory = mem.finish(total_usd);
@@ -296,7 +333,7 @@ pub(crate) fn figures_with(a: &PreparedActor, w: Window, s: &mut Scratch) -> Act
         empty_succeeded: out_empty,
         empty_share: ratio(out_empty, out_sampled),
     };
-    let builds = build_report(a, w, &s.tallies, &s.release_tallies);
+    let builds = build_report(a, w, &s.tallies, &s.release_tallies, &s.results);
     let build_age_days = build_age(a, &builds, end);
     let no_runs = counts.total() == 0;
     let old_build = build_age_days.is_some_and(|d| d > STALE_BUILD_DAYS);
@@ -500,7 +537,9 @@ fn build_key(b: &BuildFact, first_run: i64) -> BuildKey {
     b.order_key(first_run)
 }
 
-fn usage(b: &BuildFact, t: &BuildTally) -> BuildUsage {
+/// A build's row: its tally, and its cost per 1,000 results where `results` are known (the
+/// window's builds table, not the release check's period).
+fn usage(b: &BuildFact, t: &BuildTally, results: Option<&ResultTally>) -> BuildUsage {
     BuildUsage {
         id: b.id.clone(),
         number: b.number.clone(),
@@ -511,6 +550,8 @@ fn usage(b: &BuildFact, t: &BuildTally) -> BuildUsage {
         first_run_ms: t.first,
         last_run_ms: t.last,
         built_ms: b.finished_ms.or(b.started_ms),
+        per_1000_results_usd: results.and_then(ResultTally::per_1000),
+        results_runs: results.map_or(0, |r| r.runs),
     }
 }
 
@@ -521,6 +562,7 @@ fn build_report(
     w: Window,
     tallies: &[BuildTally],
     release_tallies: &[BuildTally],
+    results: &[ResultTally],
 ) -> BuildReport {
     let end = w.end_ms;
     let in_use = a
@@ -541,15 +583,15 @@ fn build_report(
     let used: Vec<BuildUsage> = newest_first(a, tallies, end)
         .iter()
         .filter(|i| tallies[**i].runs > 0)
-        .map(|i| usage(&a.builds[*i], &tallies[*i]))
+        .map(|i| usage(&a.builds[*i], &tallies[*i], results.get(*i)))
         .collect();
 
     // Over the fixed period: the newest build against the next older one that has runs.
     let order = newest_first(a, release_tallies, end);
     let release = order.split_first().and_then(|(newest, rest)| {
         let previous = rest.iter().find(|i| release_tallies[**i].runs > 0)?;
-        let n = usage(&a.builds[*newest], &release_tallies[*newest]);
-        let p = usage(&a.builds[*previous], &release_tallies[*previous]);
+        let n = usage(&a.builds[*newest], &release_tallies[*newest], None);
+        let p = usage(&a.builds[*previous], &release_tallies[*previous], None);
         let mut check = release_check(n, p);
         let (nb, pb) = (&a.builds[*newest], &a.builds[*previous]);
         if let (Some(after), Some(before)) = (&nb.definition, &pb.definition) {

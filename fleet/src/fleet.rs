@@ -11,6 +11,7 @@ use crate::input::{prepare, ActorInput, PreparedActor};
 use crate::metrics::{percentile_index, DayPoint, StatusCounts};
 use crate::plan::{action_plan, Bucket, PlanBucket, Planned};
 use crate::report::{report_with, ActorReport, ActorSummary};
+use crate::spend::{CostBreakdown, MonthProjection, ProjectionAcc, ProjectionPeriods};
 use crate::window::Window;
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +71,13 @@ pub struct FleetSummary {
     /// `health::fleet_health`); `None` when nothing ran.
     pub health: Option<u8>,
     pub buckets: BucketCounts,
+    /// Where the fleet's money goes: each Actor's sampled split applied to its window cost,
+    /// summed ([`CostBreakdown::fleet`]).
+    #[serde(default)]
+    pub cost_by_kind: CostBreakdown,
+    /// Where the month is heading for the whole fleet.
+    #[serde(default)]
+    pub cost_month: MonthProjection,
 }
 
 /// Everything the dashboard shows, for one window.
@@ -169,7 +177,9 @@ impl FleetAcc {
         let mut buckets = BucketCounts::default();
         let (mut cost, mut cost_runs, mut fin_cost, mut fin_runs) = (0.0, 0u32, 0.0, 0u32);
         let mut with_runs = 0u32;
+        let mut month = ProjectionAcc::new(ProjectionPeriods::ending(self.window.end_ms));
         for a in &self.actors {
+            month.merge(&a.cost.month);
             runs.merge(&a.runs);
             buckets.add(a.placement.bucket);
             if a.runs.total() > 0 {
@@ -204,6 +214,12 @@ impl FleetAcc {
             cost_per_run_usd: (fin_runs > 0).then(|| fin_cost / f64::from(fin_runs)),
             health,
             buckets,
+            cost_by_kind: CostBreakdown::fleet(
+                self.actors
+                    .iter()
+                    .map(|a| (&a.cost.by_kind, a.cost.total_usd)),
+            ),
+            cost_month: month.finish(),
         };
         FleetReport {
             window: self.window,

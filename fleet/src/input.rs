@@ -13,6 +13,7 @@
 //! prepared form without touching a string.
 
 use crate::quality::Measured;
+use crate::spend::CostByKind;
 use forge_apify::definition::{BuildDefinition, BuildDetail};
 use forge_apify::models::{
     Actor, BuildShort, DatasetStatistics, DefaultRunOptions, JobStatus, Run, RunShort,
@@ -234,13 +235,11 @@ impl BuildFact {
     }
 }
 
-/// Enrichment for one run: dataset item count and/or memory figures from the run detail. Kept
-/// as a JSON array (`[run, items, memMaxBytes, memoryMbytes, detail]`) in the app's cache.
+/// Enrichment for one run: dataset item count and/or memory figures and cost by kind from the
+/// run detail. Kept as a JSON array (`[run, items, memMaxBytes, memoryMbytes, detail, usd]`)
+/// in the app's cache.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(
-    from = "(u32, Option<u64>, Option<u64>, Option<u32>, bool)",
-    into = "(u32, Option<u64>, Option<u64>, Option<u32>, bool)"
-)]
+#[serde(from = "SampleTuple", into = "SampleTuple")]
 pub struct Sample {
     /// Index into [`PreparedActor::runs`].
     pub run: u32,
@@ -251,31 +250,42 @@ pub struct Sample {
     pub memory_mbytes: Option<u32>,
     /// The run detail was read (whatever it said): it is not read again.
     pub detail: bool,
+    /// `usageUsd` of the run detail, by kind ([`crate::spend`]).
+    pub usd: Option<CostByKind>,
 }
 
-impl From<(u32, Option<u64>, Option<u64>, Option<u32>, bool)> for Sample {
-    fn from(
-        (run, items, mem_max_bytes, memory_mbytes, detail): (
-            u32,
-            Option<u64>,
-            Option<u64>,
-            Option<u32>,
-            bool,
-        ),
-    ) -> Sample {
+type SampleTuple = (
+    u32,
+    Option<u64>,
+    Option<u64>,
+    Option<u32>,
+    bool,
+    Option<CostByKind>,
+);
+
+impl From<SampleTuple> for Sample {
+    fn from((run, items, mem_max_bytes, memory_mbytes, detail, usd): SampleTuple) -> Sample {
         Sample {
             run,
             items,
             mem_max_bytes,
             memory_mbytes,
             detail,
+            usd,
         }
     }
 }
 
-impl From<Sample> for (u32, Option<u64>, Option<u64>, Option<u32>, bool) {
+impl From<Sample> for SampleTuple {
     fn from(s: Sample) -> Self {
-        (s.run, s.items, s.mem_max_bytes, s.memory_mbytes, s.detail)
+        (
+            s.run,
+            s.items,
+            s.mem_max_bytes,
+            s.memory_mbytes,
+            s.detail,
+            s.usd,
+        )
     }
 }
 
@@ -287,14 +297,16 @@ impl Sample {
             mem_max_bytes: None,
             memory_mbytes: None,
             detail: false,
+            usd: None,
         }
     }
 
-    /// Folds in what a run detail says about memory.
+    /// Folds in what a run detail says about memory and cost by kind.
     fn read_detail(&mut self, d: &Run) {
         self.detail = true;
         self.mem_max_bytes = d.stats.as_ref().and_then(|s| s.mem_max_bytes);
         self.memory_mbytes = d.options.as_ref().and_then(|o| o.memory_mbytes);
+        self.usd = d.usage_usd.as_ref().map(CostByKind::from_usage_usd);
     }
 }
 
@@ -608,7 +620,7 @@ impl PreparedActor {
         });
     }
 
-    /// Folds in a run detail (memory figures) for one of its runs; `false` when the run is
+    /// Folds in a run detail (memory figures, cost by kind) for one of its runs; `false` when the run is
     /// not one of them.
     pub fn read_run_detail(&mut self, run: &Run) -> bool {
         let Some(i) = self.run_index(&run.id) else {
@@ -894,7 +906,7 @@ mod tests {
         );
         assert!(json.contains(r#""runIds":["r1"]"#), "{json}");
         assert!(
-            json.contains(r#""samples":[[0,4,null,null,false]]"#),
+            json.contains(r#""samples":[[0,4,null,null,false,null]]"#),
             "{json}"
         );
         assert_eq!(serde_json::from_str::<PreparedActor>(&json).unwrap(), p);

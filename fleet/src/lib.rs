@@ -32,6 +32,7 @@
 //! - [`window`]: the `[end − days, end)` window and its exact edge rule.
 //! - [`quality`]: output quality per field, from dataset statistics (null and missing shares,
 //!   fields worse since the newest build).
+//! - [`spend`]: where the money goes — cost by usage kind and the month-end projection.
 //! - [`input`]: what the engine reads ([`ActorInput`]) and its prepared form.
 //! - [`changes`]: what changed between two builds, from what each declares.
 //! - [`metrics`]: the figures' types and definitions (rates, nearest-rank percentiles, cost).
@@ -69,6 +70,7 @@ pub mod report;
 pub mod rules;
 pub mod runs;
 pub mod signals;
+pub mod spend;
 pub mod synthetic;
 pub mod trends;
 pub mod window;
@@ -96,11 +98,12 @@ mod testkit;
 #[cfg(test)]
 mod tests {
     /// The modules in dependency order, with their sources.
-    const MODULES: [(&str, &str); 18] = [
+    const MODULES: [(&str, &str); 19] = [
         ("rules", include_str!("rules.rs")),
         ("format", include_str!("format.rs")),
         ("window", include_str!("window.rs")),
         ("quality", include_str!("quality.rs")),
+        ("spend", include_str!("spend.rs")),
         ("input", include_str!("input.rs")),
         ("changes", include_str!("changes.rs")),
         ("metrics", include_str!("metrics.rs")),

@@ -20,6 +20,7 @@
 //!   `options.memoryMbytes`, 1 MB = 1,048,576 bytes), finished runs only.
 
 use crate::format::{duration, usd};
+use crate::spend::{CostBreakdown, MonthProjection};
 use forge_apify::models::JobStatus;
 use serde::{Deserialize, Serialize};
 
@@ -192,7 +193,8 @@ impl DurationStats {
     }
 }
 
-/// Cost in the window, from `usageTotalUsd` only.
+/// Cost in the window, from `usageTotalUsd` — and, for the split by kind, the sampled run
+/// details' `usageUsd` ([`crate::spend`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CostStats {
@@ -212,6 +214,12 @@ pub struct CostStats {
     pub results_items: u64,
     /// Recent cost per run against the rest of the window.
     pub trend: CostTrend,
+    /// Where the money goes: the sampled runs' cost by kind, applied to `total_usd`.
+    #[serde(default)]
+    pub by_kind: CostBreakdown,
+    /// Where the UTC month the window ends in is heading (whatever the window's length).
+    #[serde(default)]
+    pub month: MonthProjection,
 }
 
 /// Cost per run in the last 7 days vs the 21 days before, whatever the window — the cost-spike
@@ -307,6 +315,14 @@ pub struct BuildUsage {
     /// list did not include.
     #[serde(default)]
     pub built_ms: Option<i64>,
+    /// 1000 × Σ cost / Σ items over this build's finished runs in the window with both known
+    /// (the Actor's [`CostStats::per_1000_results_usd`], per build); `None` without such runs
+    /// or items.
+    #[serde(default)]
+    pub per_1000_results_usd: Option<f64>,
+    /// Runs behind `per_1000_results_usd`.
+    #[serde(default)]
+    pub results_runs: u32,
 }
 
 /// The newest build against the one before it.

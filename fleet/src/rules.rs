@@ -95,6 +95,10 @@ pub const COST_SPIKE_RATIO: f64 = 1.5;
 /// …with at least this many costed finished runs on each side.
 pub const MIN_COST_SPIKE_RUNS: u32 = 3;
 
+/// Month-end projection: the current daily rate is the cost of the last this many days before
+/// the window's end, per day ([`crate::spend`]).
+pub const PROJECTION_RATE_DAYS: u32 = 7;
+
 /// Field quality: items (summed over the measured runs) needed on *each* side — the newest
 /// build's runs and the runs before it — before a field can count as worse.
 pub const FIELD_MIN_ITEMS: u64 = 100;

@@ -172,6 +172,15 @@ pub fn synthetic_fleet(actors: usize, runs_per_actor: usize, seed: u64) -> Synth
                             build: Some("latest".into()),
                         }),
                         usage_total_usd: cost,
+                        // Six decimals, as Apify answers (and as JSON reads back exactly).
+                        usage_usd: cost.map(|c| {
+                            let r6 = |x: f64| (x * 1e6).round() / 1e6;
+                            [
+                                ("ACTOR_COMPUTE_UNITS".to_string(), r6(c * 0.9)),
+                                ("DATASET_WRITES".to_string(), r6(c * 0.1)),
+                            ]
+                            .into()
+                        }),
                         default_dataset_id: run.default_dataset_id.clone(),
                         default_key_value_store_id: run.default_key_value_store_id.clone(),
                     },

@@ -146,9 +146,16 @@ impl Fx {
                 stats: None,
                 options: None,
                 usage_total_usd: short.usage_total_usd,
+                usage_usd: None,
                 default_dataset_id: None,
                 default_key_value_store_id: None,
             })
+    }
+
+    /// `usageUsd` of the most recent run added (its detail's cost by usage kind).
+    pub fn usage_usd(mut self, pairs: &[(&str, f64)]) -> Fx {
+        self.detail().usage_usd = Some(pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect());
+        self
     }
 
     /// Memory figures for the most recent run added.

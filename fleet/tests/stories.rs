@@ -13,6 +13,7 @@ use axum::Router;
 use forge_apify::models::{
     Actor, ActorShort, BuildShort, Data, Dataset, PaginationList, Run, RunShort,
 };
+use forge_fleet::spend::CostKind;
 use forge_fleet::{analyze, ActorInput, Bucket, DriverKind, FleetReport, Window};
 use forge_sim::{Sim, SimOptions, DEFAULT_DEMO_TOKEN};
 use serde::de::DeserializeOwned;
@@ -278,6 +279,35 @@ fn check_stories(r: &FleetReport) {
         "{:?}",
         spike.placement
     );
+
+    // proxy-heavy: most of its cost is residential proxy, from the sampled run details; an
+    // ordinary Actor's is compute.
+    let proxy = actor(r, "proxy-heavy");
+    let biggest = proxy.cost.by_kind.biggest().expect("a sampled split");
+    assert_eq!(
+        biggest.kind,
+        CostKind::ResidentialProxy,
+        "{:?}",
+        proxy.cost.by_kind
+    );
+    assert!(biggest.share > 0.5, "{:?}", proxy.cost.by_kind);
+    assert!(proxy.cost.by_kind.sampled_runs >= 3);
+    let workhorse = &actor(r, "healthy-workhorse").cost.by_kind;
+    assert_eq!(
+        workhorse.biggest().map(|k| k.kind),
+        Some(CostKind::Compute),
+        "{workhorse:?}"
+    );
+    assert_eq!(
+        r.summary.cost_by_kind.kinds.len(),
+        r.summary
+            .cost_by_kind
+            .kinds
+            .iter()
+            .filter(|k| k.usd > 0.0)
+            .count()
+    );
+    assert!(r.summary.cost_month.projected_usd.unwrap() >= r.summary.cost_month.to_date_usd);
 
     let good = actor(r, "healthy-workhorse");
     assert_eq!(

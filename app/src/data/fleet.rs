@@ -97,7 +97,7 @@ pub struct CachedFleet {
 
 /// Bumped when [`CachedFleet`] changes shape: older entries are then ignored (and overwritten
 /// after the next complete load).
-const CACHE_VERSION: u32 = 4;
+const CACHE_VERSION: u32 = 5;
 
 /// Largest entry kept with its Actors (JSON bytes); a bigger fleet keeps rows and digests only,
 /// and its next visit loads in full.
@@ -784,9 +784,9 @@ mod tests {
 
     #[test]
     fn cache_keys_name_the_user() {
-        assert_eq!(cache_key("ana"), "fleet.v4.ana");
-        assert_eq!(windows_key("ana"), "fleet.v4.ana.windows");
-        assert_eq!(runs_key("ana"), "fleet.v4.ana.runs");
+        assert_eq!(cache_key("ana"), "fleet.v5.ana");
+        assert_eq!(windows_key("ana"), "fleet.v5.ana.windows");
+        assert_eq!(runs_key("ana"), "fleet.v5.ana.runs");
     }
 
     #[test]

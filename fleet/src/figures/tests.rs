@@ -244,6 +244,103 @@ fn cost_per_1000_results() {
     assert_eq!(empty.cost.per_1000_results_usd, None);
 }
 
+#[test]
+fn where_the_money_goes_and_where_the_month_is_heading() {
+    use crate::spend::CostKind;
+    // NOW is 2026-11-30 00:00 UTC: 29 days of November done, 1 left.
+    let f = Fx::new("spend")
+        .run(Succeeded, days_ago(2.0), Some(MIN), Some(1.0))
+        .items(100)
+        .usage_usd(&[
+            ("ACTOR_COMPUTE_UNITS", 0.2),
+            ("PROXY_RESIDENTIAL_TRANSFER_GBYTES", 0.8),
+        ])
+        .run(Succeeded, days_ago(3.0), Some(MIN), Some(1.0))
+        .items(400)
+        .usage_usd(&[("ACTOR_COMPUTE_UNITS", 1.0)])
+        // Still running: its cost so far counts in the totals, its split is not sampled.
+        .run(Running, days_ago(4.0), None, Some(0.5))
+        .usage_usd(&[("PROXY_SERPS", 0.5)])
+        // An older build, 1,000 results for $2, no usageUsd read.
+        .run_on(
+            Succeeded,
+            days_ago(10.0),
+            Some(MIN),
+            Some(2.0),
+            "b1",
+            "0.1.1",
+        )
+        .items(1000)
+        // Before the window and the month.
+        .run(Succeeded, days_ago(40.0), Some(MIN), Some(100.0));
+    let r = f.figures();
+    let by_kind = &r.cost.by_kind;
+    assert_eq!(by_kind.sampled_runs, 2);
+    assert!((by_kind.sampled_usd - 2.0).abs() < 1e-12);
+    let kinds: Vec<_> = by_kind
+        .kinds
+        .iter()
+        .map(|k| (k.kind, k.share, k.usd))
+        .collect();
+    // Compute 1.2 of 2.0 = 60 %, proxy 40 %; applied to the window's $4.50.
+    assert_eq!(kinds.len(), 2);
+    assert_eq!(kinds[0].0, CostKind::Compute);
+    assert!((kinds[0].1 - 0.6).abs() < 1e-12 && (kinds[0].2 - 2.7).abs() < 1e-9);
+    assert_eq!(kinds[1].0, CostKind::ResidentialProxy);
+    assert!((kinds[1].2 - 1.8).abs() < 1e-9);
+    assert_eq!(
+        by_kind.sentence().as_deref(),
+        Some("Compute units is 60% of the cost (sampled from 2 runs).")
+    );
+    // Cost per 1,000 results per build: 0.1.2 is $2 for 500, 0.1.1 $2 for 1,000.
+    let per_build: Vec<_> = r
+        .builds
+        .used
+        .iter()
+        .map(|b| {
+            (
+                b.number.clone().unwrap(),
+                b.per_1000_results_usd,
+                b.results_runs,
+            )
+        })
+        .collect();
+    assert_eq!(per_build.len(), 2);
+    assert_eq!(per_build[0].0, "0.1.2");
+    assert!(close(per_build[0].1, 4.0) && per_build[0].2 == 2);
+    assert_eq!(per_build[1].0, "0.1.1");
+    assert!(close(per_build[1].1, 2.0) && per_build[1].2 == 1);
+    // The release check's rows carry no per-result cost (its period is not the window).
+    if let Some(c) = &r.builds.release {
+        assert_eq!(c.newest.per_1000_results_usd, None);
+    }
+    // Month: $4.50 so far; $2.50 in the last 7 days is $0.357 a day, for the 1 day left.
+    let m = &r.cost.month;
+    assert_eq!(m.to_date_usd, 4.5);
+    assert!((m.daily_rate_usd - 2.5 / 7.0).abs() < 1e-12);
+    assert_eq!(m.days_left, 1.0);
+    assert!(close(m.projected_usd, 4.5 + 2.5 / 7.0));
+    // The projection does not depend on the window shown.
+    assert_eq!(f.figures_days(7).cost.month, r.cost.month);
+    assert_eq!(f.figures_days(90).cost.month, r.cost.month);
+}
+
+#[test]
+fn missing_usage_usd_is_no_split_not_a_free_one() {
+    let r = Fx::new("no-usage")
+        .run(Succeeded, days_ago(2.0), Some(MIN), Some(1.0))
+        .memory(100.0, 1024)
+        .figures();
+    assert_eq!(r.cost.by_kind.sampled_runs, 0);
+    assert!(r.cost.by_kind.kinds.is_empty());
+    assert!(r.cost.by_kind.sentence().is_none());
+    // No cost at all: no projection.
+    let unknown = Fx::new("unknown")
+        .run(Succeeded, days_ago(2.0), Some(MIN), None)
+        .figures();
+    assert_eq!(unknown.cost.month.projected_usd, None);
+}
+
 // ------------------------------------------------------------------------------ memory
 
 #[test]

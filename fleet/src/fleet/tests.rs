@@ -96,6 +96,40 @@ fn fleet_day_cost_is_na_only_when_nobody_reported_one() {
 }
 
 #[test]
+fn the_fleets_money_is_each_actors_split_of_its_cost_and_one_projection() {
+    use crate::spend::CostKind;
+    let t = days_ago(2.0);
+    // Proxy: $8 in the window, sampled 75 % residential proxy. Plain: $2, all compute.
+    // Unsampled: $1, no run detail read.
+    let proxy = Fx::new("proxy")
+        .run(Succeeded, t, Some(MIN), Some(4.0))
+        .usage_usd(&[
+            ("ACTOR_COMPUTE_UNITS", 1.0),
+            ("PROXY_RESIDENTIAL_TRANSFER_GBYTES", 3.0),
+        ])
+        .run(Succeeded, t, Some(MIN), Some(4.0));
+    let plain = Fx::new("plain")
+        .run(Succeeded, t, Some(MIN), Some(2.0))
+        .usage_usd(&[("ACTOR_COMPUTE_UNITS", 2.0)]);
+    let unsampled = Fx::new("unsampled").run(Succeeded, t, Some(MIN), Some(1.0));
+    let r = analyze(&[proxy.input, plain.input, unsampled.input], NOW, 30);
+    let k = &r.summary.cost_by_kind;
+    assert_eq!(k.sampled_runs, 2);
+    assert!((k.unsampled_usd - 1.0).abs() < 1e-12);
+    // Proxy 6 of 10 (the proxy Actor's 75 % of $8), compute 2 + 2 = 4.
+    assert_eq!(
+        k.biggest().map(|b| b.kind),
+        Some(CostKind::ResidentialProxy)
+    );
+    assert!((k.kinds[0].usd - 6.0).abs() < 1e-9 && (k.kinds[0].share - 0.6).abs() < 1e-12);
+    assert!((k.kinds[1].usd - 4.0).abs() < 1e-9);
+    // Month: $11 so far, all in the last 7 days, 1 day left.
+    let m = &r.summary.cost_month;
+    assert!((m.to_date_usd - 11.0).abs() < 1e-12);
+    assert!(close(m.projected_usd, 11.0 + 11.0 / 7.0));
+}
+
+#[test]
 fn reports_round_trip_through_json_and_are_deterministic() {
     let fleet = crate::synthetic::synthetic_fleet(12, 150, 3);
     let a = analyze(&fleet.actors, fleet.now_ms, 30);

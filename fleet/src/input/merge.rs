@@ -152,6 +152,7 @@ impl PreparedActor {
                         s.detail = true;
                         s.mem_max_bytes = old.mem_max_bytes;
                         s.memory_mbytes = old.memory_mbytes;
+                        s.usd = old.usd;
                     }
                     Some(_) => {}
                     None => self.samples.push(Sample { run, ..*old }),
