@@ -429,8 +429,8 @@ pub async fn load_fleet<T: Transport>(
         problems,
         foreign_runs,
     });
-    if let Some((reads, left)) = reads {
-        if let Err(e) = enrich(f, reads, left, &emit).await? {
+    if let Some(planned) = reads {
+        if let Err(e) = enrich(f, planned, &emit).await? {
             emit(Event::Stopped(e));
             return Some(());
         }
@@ -574,19 +574,32 @@ struct Read {
     kind: ReadKind,
 }
 
+/// The background reads of a load.
+struct PlannedReads {
+    /// What to send, in order.
+    reads: VecDeque<Read>,
+    /// Per Actor, how many reads it has in all (those after its probe included).
+    left: Vec<usize>,
+    /// Per Actor, the dataset statistics read only once the first (the probe) found a schema:
+    /// an Actor that declares none answers `fieldStatistics: null` for every run, so one
+    /// read says so for all of them.
+    after_probe: Vec<Vec<Read>>,
+}
+
 /// Per Actor: its detail (where `stale`), then the newest `memory_samples` finished runs'
 /// details (those not already read), then — for a release regression — the two builds'
 /// details not already read, then the dataset statistics of the newest successful runs
-/// ([`PreparedActor::unread_field_runs`]) whose dataset the list named; and how many reads
-/// each Actor has.
+/// ([`PreparedActor::unread_field_runs`]) whose dataset the list named: the first as a probe,
+/// the others after it ([`PlannedReads::after_probe`]).
 fn plan_reads(
     actors: &[PreparedActor],
     stale: &[bool],
     plan: FleetPlan,
     datasets: &DatasetIds,
-) -> (VecDeque<Read>, Vec<usize>) {
+) -> PlannedReads {
     let mut reads = VecDeque::new();
     let mut left = vec![0usize; actors.len()];
+    let mut after_probe = vec![Vec::new(); actors.len()];
     let (order, report) = order_and_report(actors, plan.now_ms);
     for i in order {
         let a = &actors[i];
@@ -625,34 +638,50 @@ fn plan_reads(
                 left[i] += 1;
             }
         }
+        let mut probe = true;
         for run in a.unread_field_runs(FIELD_SAMPLES_PER_SIDE) {
             let Some((_, dataset)) = datasets.get(run.as_str()) else {
                 continue;
             };
             if let Ok(request) = paths::dataset_statistics(dataset.as_str()) {
-                reads.push_back(Read {
+                let read = Read {
                     actor: i,
                     request,
                     kind: ReadKind::Fields(run),
-                });
+                };
+                // The probe is the first statistics read of the Actor.
+                if probe {
+                    reads.push_back(read);
+                    probe = false;
+                } else {
+                    after_probe[i].push(read);
+                }
                 left[i] += 1;
             }
         }
     }
-    (reads, left)
+    PlannedReads {
+        reads,
+        left,
+        after_probe,
+    }
 }
 
 /// Sends the planned reads, reporting each Actor when its last read is back. `None` when
 /// cancelled, the error that stopped it when one did.
 async fn enrich<T: Transport>(
     f: &Fetcher<T>,
-    reads: VecDeque<Read>,
-    left: Vec<usize>,
+    planned: PlannedReads,
     emit: &impl Fn(Event),
 ) -> Option<Result<(), ApiError>> {
+    let PlannedReads {
+        reads,
+        left,
+        after_probe,
+    } = planned;
     let actors = left.len();
     emit(Event::EnrichStart {
-        requests: reads.len(),
+        requests: left.iter().sum(),
         actors: left.iter().filter(|n| **n > 0).count(),
     });
     #[derive(Default)]
@@ -672,10 +701,12 @@ async fn enrich<T: Transport>(
     let acc: RefCell<Vec<Acc>> = RefCell::new((0..actors).map(|_| Acc::default()).collect());
     let left = RefCell::new(left);
     let queue = RefCell::new(reads);
+    let after_probe = RefCell::new(after_probe);
     let cancelled = std::cell::Cell::new(false);
     let stop = Stop::default();
     drain(f.options().concurrency, &queue, |read| {
-        let (acc, left, cancelled, stop) = (&acc, &left, &cancelled, &stop);
+        let (acc, left, cancelled, stop, queue, after_probe) =
+            (&acc, &left, &cancelled, &stop, &queue, &after_probe);
         async move {
             if stop.is_set() {
                 return;
@@ -704,6 +735,21 @@ async fn enrich<T: Transport>(
             };
             if got.as_ref().err().is_some_and(|e| stop.check(e)) {
                 return;
+            }
+            // A probe's answer: the Actor's other statistics reads go out, or — without a
+            // schema, or refused — are not sent at all.
+            if let ReadKind::Fields(_) = read.kind {
+                let rest = std::mem::take(&mut after_probe.borrow_mut()[read.actor]);
+                let schema = match &got {
+                    Ok(Got::Fields(_, stats)) => stats.field_statistics.is_some(),
+                    Err(e) => denied_permission(&read.request, e).is_none(),
+                    _ => true,
+                };
+                if schema {
+                    queue.borrow_mut().extend(rest);
+                } else {
+                    left.borrow_mut()[read.actor] -= rest.len();
+                }
             }
             {
                 let mut acc = acc.borrow_mut();

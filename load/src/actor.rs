@@ -201,8 +201,9 @@ pub async fn describe_builds<T: Transport>(
 
 /// The dataset statistics of the runs output quality per field reads
 /// ([`PreparedActor::unread_field_runs`](forge_fleet::PreparedActor::unread_field_runs)), by
-/// each run's default dataset (and its item count, where it is not known yet). What cannot be
-/// read is left out; a refused read names its permission.
+/// each run's default dataset (and its item count, where it is not known yet). The first
+/// answer without a schema ends it (the others would say the same); what cannot be read is
+/// left out; a refused read names its permission and ends it.
 pub async fn measure_fields<T: Transport>(
     f: &Fetcher<T>,
     input: &mut ActorInput,
@@ -218,6 +219,27 @@ pub async fn measure_fields<T: Transport>(
         else {
             continue;
         };
+        let Ok(request) = paths::dataset_statistics(dataset) else {
+            continue;
+        };
+        let stats = match f.data::<DatasetStatistics>(&request).await? {
+            Ok(s) => s,
+            Err(e) => {
+                denied = denied.or(denied_permission(&request, &e));
+                if denied.is_some() {
+                    break;
+                }
+                continue;
+            }
+        };
+        // No schema: every other run's dataset says the same, so one read tells.
+        let schema = stats.field_statistics.is_some();
+        input
+            .field_statistics
+            .insert(run.as_str().to_string(), stats);
+        if !schema {
+            break;
+        }
         // The shares are of the dataset's items: its count, where the page has none yet.
         if !input.item_counts.contains_key(run.as_str()) {
             if let Ok(request) = paths::dataset(dataset) {
@@ -230,15 +252,6 @@ pub async fn measure_fields<T: Transport>(
                     Err(e) => denied = denied.or(denied_permission(&request, &e)),
                 }
             }
-        }
-        let Ok(request) = paths::dataset_statistics(dataset) else {
-            continue;
-        };
-        match f.data::<DatasetStatistics>(&request).await? {
-            Ok(s) => {
-                input.field_statistics.insert(run.as_str().to_string(), s);
-            }
-            Err(e) => denied = denied.or(denied_permission(&request, &e)),
         }
     }
     Ok(denied)

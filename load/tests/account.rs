@@ -275,6 +275,29 @@ fn two_hundred_actors_load_through_the_account_wide_lists() {
         "{}",
         after.len()
     );
+    // An Actor without a dataset schema (the simulator's legacy Actors) costs one statistics
+    // read, the probe: its answer says the same for every run.
+    let no_schema: Vec<&PreparedActor> = table
+        .iter()
+        .filter(|a| {
+            a.field_samples
+                .iter()
+                .any(|s| s.measured == forge_fleet::quality::Measured::NoSchema)
+        })
+        .collect();
+    assert!(
+        !no_schema.is_empty(),
+        "the 200-Actor demo has legacy Actors"
+    );
+    for a in &no_schema {
+        assert_eq!(a.field_samples.len(), 1, "{}", a.name);
+    }
+    let with_schema = table.len() - no_schema.len();
+    assert!(
+        field_reads <= with_schema * 2 * FIELD_SAMPLES_PER_SIDE + no_schema.len(),
+        "{field_reads} statistics reads, {} Actors without a schema",
+        no_schema.len()
+    );
     // field-drift's price, measured on both sides of its newest build.
     let drift = table.iter().find(|a| a.name == "field-drift").unwrap();
     let figures = forge_fleet::actor_figures(drift, forge_fleet::Window::new(30, plan().now_ms));
