@@ -248,6 +248,9 @@ mod tests {
             failing: None,
             runaway: None,
             field_drift: Vec::new(),
+            cost_usd: None,
+            biggest_cost: None,
+            month_end_usd: None,
         }
     }
 

@@ -12,6 +12,7 @@ use crate::metrics::{DayPoint, FailingStreak, Runaway};
 use crate::plan::{Bucket, PlanBucket};
 use crate::report::ActorReport;
 use crate::rules;
+use crate::spend::KindCost;
 use crate::window::Window;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,16 @@ pub struct ActorDigest {
     /// out of the cached JSON when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub field_drift: Vec<String>,
+    /// Σ `usageTotalUsd` in the window; `None` when no run reported a cost.
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
+    /// The kind that cost most in the sampled runs (see [`crate::spend`]); left out of the
+    /// cached JSON when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biggest_cost: Option<KindCost>,
+    /// Where this Actor's cost for the month is heading (`MonthProjection::projected_usd`).
+    #[serde(default)]
+    pub month_end_usd: Option<f64>,
 }
 
 impl ActorReport {
@@ -91,6 +102,9 @@ impl ActorReport {
             failing: self.failing,
             runaway: self.runaway.clone(),
             field_drift: self.fields.drifted().map(|f| f.name.clone()).collect(),
+            cost_usd: self.cost.total_usd,
+            biggest_cost: self.cost.by_kind.biggest().cloned(),
+            month_end_usd: self.cost.month.projected_usd,
             last_run_ms: self.staleness.last_run_ms,
         }
     }

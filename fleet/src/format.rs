@@ -23,6 +23,20 @@ pub fn pct(share: f64) -> String {
     }
 }
 
+/// `residential proxy` → `Residential proxy`: a phrase that starts a sentence or a row.
+///
+/// ```
+/// use forge_fleet::format::capitalised;
+/// assert_eq!(capitalised("residential proxy"), "Residential proxy");
+/// assert_eq!(capitalised(""), "");
+/// ```
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// `$2,348.00`, `$12.35`, `$0.120`, `$0.0012`, `$0`: cents from a dollar up (thousands
 /// grouped), more digits below, and a plain `$0` for nothing at all.
 ///

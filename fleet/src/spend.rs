@@ -10,7 +10,7 @@
 //! The month-end projection is month-to-date cost plus the current daily rate (the last
 //! [`PROJECTION_RATE_DAYS`] days' cost per day) times the days left in the UTC month.
 
-use crate::format::{pct, usd};
+use crate::format::{capitalised, pct, usd};
 use crate::rules::PROJECTION_RATE_DAYS;
 use forge_apify::time::{civil_from_days, days_from_civil, MS_PER_DAY};
 use serde::{Deserialize, Serialize};
@@ -222,11 +222,9 @@ impl CostBreakdown {
     /// "Residential proxy is 82% of the cost (sampled from 3 runs)."; `None` without a sample.
     pub fn sentence(&self) -> Option<String> {
         let b = self.biggest()?;
-        let label = b.kind.label();
         Some(format!(
-            "{}{} is {} of the cost ({}).",
-            label[..1].to_uppercase(),
-            &label[1..],
+            "{} is {} of the cost ({}).",
+            capitalised(b.kind.label()),
             pct(b.share),
             self.sampled_from()
         ))

@@ -8,13 +8,21 @@
 //!
 //! A snapshot holds figures over the **7 days** before it was taken; the app makes it from a
 //! 7-day [`FleetReport`] so that weeks compare like with like.
+//!
+//! Schema 2 adds fleet-level figures of the newer analytics — the week's cost by kind, the
+//! Actors whose output fields got worse, the runs that ran away — beside the figures schema 1
+//! kept. Records of schema 1 are still read (those figures are then empty).
 
 use crate::fleet::FleetReport;
+use crate::spend::CostKind;
 use forge_apify::time::{format_iso_millis, iso_week};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// The schema this Forge writes…
+pub const SNAPSHOT_VERSION: u32 = 2;
+/// …and the oldest it still reads.
+pub const OLDEST_READABLE_VERSION: u32 = 1;
 /// Record keys are `snapshot-<ISO week>`, e.g. `snapshot-2026-W48`.
 pub const SNAPSHOT_PREFIX: &str = "snapshot-";
 /// The record listing the weeks stored.
@@ -58,6 +66,20 @@ pub struct Snapshot {
     pub fleet: Figures,
     /// By Actor id.
     pub actors: BTreeMap<String, ActorFigures>,
+    /// Schema 2: the fleet's cost by kind over the week, estimated USD
+    /// ([`CostBreakdown::fleet`](crate::spend::CostBreakdown::fleet)); kinds without a cost are
+    /// left out.
+    #[serde(default)]
+    pub cost_by_kind: BTreeMap<CostKind, f64>,
+    /// Schema 2: the sampled runs that split comes from.
+    #[serde(default)]
+    pub cost_sampled_runs: u32,
+    /// Schema 2: Actors with an output field worse since their newest build.
+    #[serde(default)]
+    pub field_drift_actors: u32,
+    /// Schema 2: Actors with a run that had run away or hung when the snapshot was taken.
+    #[serde(default)]
+    pub runaway_actors: u32,
 }
 
 /// The `snapshot-index` record.
@@ -172,6 +194,19 @@ pub fn snapshot_of(report: &FleetReport, now_ms: i64) -> Snapshot {
             s.health,
         ),
         actors,
+        cost_by_kind: s
+            .cost_by_kind
+            .kinds
+            .iter()
+            .map(|k| (k.kind, round_to(k.usd, 4)))
+            .collect(),
+        cost_sampled_runs: s.cost_by_kind.sampled_runs,
+        field_drift_actors: report
+            .actors
+            .iter()
+            .filter(|a| a.fields.drifted().next().is_some())
+            .count() as u32,
+        runaway_actors: report.actors.iter().filter(|a| a.runaway.is_some()).count() as u32,
     }
 }
 
@@ -186,7 +221,8 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotProblem> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|_| SnapshotProblem::Unreadable)?;
     match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(SNAPSHOT_VERSION) => {}
+        Some(v)
+            if (u64::from(OLDEST_READABLE_VERSION)..=u64::from(SNAPSHOT_VERSION)).contains(&v) => {}
         Some(v) => return Err(SnapshotProblem::UnknownVersion(v)),
         None => return Err(SnapshotProblem::Unreadable),
     }
@@ -432,6 +468,10 @@ mod tests {
     fn snapshot(week: &str, fleet: Figures, actors: &[(&str, &str, Figures)]) -> Snapshot {
         Snapshot {
             version: SNAPSHOT_VERSION,
+            cost_by_kind: BTreeMap::new(),
+            cost_sampled_runs: 0,
+            field_drift_actors: 0,
+            runaway_actors: 0,
             week: week.into(),
             generated_at: "2026-11-23T00:05:00.000Z".into(),
             fleet,
@@ -450,11 +490,11 @@ mod tests {
         }
     }
 
-    /// Frozen wire format: the records already in users' stores must stay readable.
+    /// Frozen wire format of schema 1: the records already in users' stores must stay readable.
     const FROZEN: &str = r#"{"version":1,"week":"2026-W47","generatedAt":"2026-11-23T00:05:00.000Z","fleet":{"runs":120,"successRate":0.95,"p95DurationSecs":61.5,"costUsd":3.25,"health":91.0},"actors":{"A1":{"name":"healthy-workhorse","runs":100,"successRate":0.99,"p95DurationSecs":30.0,"costUsd":1.0,"health":99.0},"A2":{"name":"cost-spike","runs":20,"successRate":0.75,"p95DurationSecs":80.0,"costUsd":2.25,"health":70.0}}}"#;
 
     fn frozen() -> Snapshot {
-        snapshot(
+        let mut s = snapshot(
             "2026-W47",
             figures(120, 0.95, 61.5, 3.25, 91.0),
             &[
@@ -465,13 +505,34 @@ mod tests {
                 ),
                 ("A2", "cost-spike", figures(20, 0.75, 80.0, 2.25, 70.0)),
             ],
-        )
+        );
+        s.version = 1;
+        s
     }
+
+    /// Frozen wire format of schema 2, what this Forge writes.
+    const FROZEN_V2: &str = r#"{"version":2,"week":"2026-W47","generatedAt":"2026-11-23T00:05:00.000Z","fleet":{"runs":120,"successRate":0.95,"p95DurationSecs":61.5,"costUsd":3.25,"health":91.0},"actors":{"A1":{"name":"healthy-workhorse","runs":100,"successRate":0.99,"p95DurationSecs":30.0,"costUsd":1.0,"health":99.0},"A2":{"name":"cost-spike","runs":20,"successRate":0.75,"p95DurationSecs":80.0,"costUsd":2.25,"health":70.0}},"costByKind":{"compute":2.5,"residential-proxy":0.75},"costSampledRuns":6,"fieldDriftActors":1,"runawayActors":0}"#;
 
     #[test]
     fn encode_decode_frozen_example() {
-        assert_eq!(encode(&frozen()), FROZEN);
-        assert_eq!(decode(FROZEN.as_bytes()).unwrap(), frozen());
+        let mut v2 = frozen();
+        v2.version = 2;
+        v2.cost_by_kind = [(CostKind::Compute, 2.5), (CostKind::ResidentialProxy, 0.75)].into();
+        v2.cost_sampled_runs = 6;
+        v2.field_drift_actors = 1;
+        assert_eq!(encode(&v2), FROZEN_V2);
+        assert_eq!(decode(FROZEN_V2.as_bytes()).unwrap(), v2);
+        // Schema 1 still reads, without the figures schema 2 added.
+        let v1 = decode(FROZEN.as_bytes()).unwrap();
+        assert_eq!(v1, frozen());
+        assert!(v1.cost_by_kind.is_empty() && v1.field_drift_actors == 0);
+        // And compares with a schema-2 week like any other.
+        let mut earlier = v1;
+        earlier.week = "2026-W46".into();
+        earlier.generated_at = "2026-11-16T00:05:00.000Z".into();
+        let wow = week_over_week(&v2, std::slice::from_ref(&earlier)).expect("a week to compare");
+        assert_eq!(wow.previous_week, "2026-W46");
+        assert_eq!(wow.fleet.health.direction, Direction::Same);
     }
 
     #[test]
@@ -491,8 +552,12 @@ mod tests {
         assert_eq!(decode(b"not json"), Err(SnapshotProblem::Unreadable));
         assert_eq!(decode(b"[]"), Err(SnapshotProblem::Unreadable));
         assert_eq!(
-            decode(br#"{"version":2,"week":"2026-W47"}"#),
-            Err(SnapshotProblem::UnknownVersion(2))
+            decode(br#"{"version":3,"week":"2026-W47"}"#),
+            Err(SnapshotProblem::UnknownVersion(3))
+        );
+        assert_eq!(
+            decode(br#"{"version":0,"week":"2026-W47"}"#),
+            Err(SnapshotProblem::UnknownVersion(0))
         );
         assert_eq!(
             decode(br#"{"version":1,"week":"2026-W47"}"#),

@@ -447,6 +447,18 @@ async fn demo_week_over_week_shows_the_two_stories_getting_worse() {
         &forge_fleet::fleet_report_from_inputs(&inputs, window),
         NOW_MS,
     );
+    // The stored weeks are schema 1 (written before schema 2): still read, and compared with
+    // this week's schema-2 snapshot, which keeps the fleet's cost by kind and its runaway runs.
+    assert!(stored.iter().all(|s| s.version == 1));
+    assert_eq!(now.version, trends::SNAPSHOT_VERSION);
+    assert!(
+        now.cost_by_kind.contains_key(&CostKind::ResidentialProxy)
+            && now.cost_by_kind.contains_key(&CostKind::Compute),
+        "{:?}",
+        now.cost_by_kind
+    );
+    assert!(now.cost_sampled_runs > 0);
+    assert_eq!(now.runaway_actors, 1, "runaway-run");
     let wow = trends::week_over_week(&now, &stored).expect("a previous week");
     let by_name = |name: &str| {
         wow.actors

@@ -217,6 +217,70 @@ async fn the_actor_page_shows_a_field_that_got_worse() {
     page.finish().await;
 }
 
+/// proxy-heavy's page says most of its cost is residential proxy (from the run details'
+/// `usageUsd`), shows a row per kind, each build's cost per 1,000 results and where the month is
+/// heading; the dashboard shows the fleet's split.
+#[tokio::test]
+async fn the_actor_page_shows_where_the_money_goes() {
+    let page = open(Relay::Demo, "actor-cost-kinds").await;
+    page.goto("/actors/proxy-heavy").await;
+    let headline = page
+        .wait_for_text("#cost-kinds .spend-headline", "Residential proxy is ")
+        .await;
+    assert!(
+        headline.contains("of the cost (sampled from "),
+        "{headline}"
+    );
+    let share: f64 = headline
+        .trim_start_matches("Residential proxy is ")
+        .split('%')
+        .next()
+        .unwrap_or("")
+        .parse()
+        .unwrap_or(0.0);
+    assert!(share > 50.0, "{headline}");
+    let kinds: serde_json::Value = page
+        .js("return [...document.querySelectorAll('#cost-kinds tr[data-kind]')].map(r => r.dataset.kind);")
+        .await;
+    let kinds = kinds.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        kinds.first(),
+        Some(&json!("residential-proxy")),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&json!("compute")), "{kinds:?}");
+    let month = page.text("#cost-kinds-month").await;
+    assert!(
+        month.contains("so far this month; at $") && month.contains(" it ends near $"),
+        "{month}"
+    );
+    let per_1000: serde_json::Value = page
+        .js("return [...document.querySelectorAll('#builds td[data-col=per-1000]')].map(t => t.textContent);")
+        .await;
+    let per_1000 = per_1000.as_array().cloned().unwrap_or_default();
+    assert!(
+        per_1000
+            .iter()
+            .any(|v| v.as_str().is_some_and(|v| v.starts_with('$'))),
+        "{per_1000:?}"
+    );
+    page.screenshot_at("#cost-kinds", "actor-cost-kinds").await;
+
+    // The fleet's split, on the dashboard, once proxy-heavy's run details are in.
+    page.goto("/").await;
+    page.wait_for_text(
+        "#fleet-cost-kinds tr[data-kind=residential-proxy]",
+        "residential proxy",
+    )
+    .await;
+    let fleet = page.text("#fleet-cost-kinds .spend-headline").await;
+    assert!(fleet.contains(" of the cost (sampled from "), "{fleet}");
+    let note = page.text("#fleet-cost-kinds .small-print").await;
+    assert!(note.contains("applied to the window's cost of $"), "{note}");
+    page.assert_no_console_errors().await;
+    page.finish().await;
+}
+
 /// A run that ran away is the first thing on its Actor's page, with the way to abort it.
 #[tokio::test]
 async fn the_actor_page_leads_with_a_runaway_run() {

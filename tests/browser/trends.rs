@@ -157,7 +157,16 @@ async fn deltas_from_the_seeded_weeks_and_exactly_one_snapshot() {
     assert_eq!(status, 200);
     let snap: serde_json::Value = serde_json::from_str(&record).expect("the snapshot is JSON");
     assert_eq!(snap["week"], serde_json::json!(week));
-    assert_eq!(snap["version"], serde_json::json!(1));
+    // Schema 2, beside the seeded weeks of schema 1: with the fleet's cost by kind and runaways.
+    assert_eq!(snap["version"], serde_json::json!(2));
+    assert!(
+        snap["costByKind"]["residential-proxy"]
+            .as_f64()
+            .is_some_and(|v| v > 0.0),
+        "{}",
+        snap["costByKind"]
+    );
+    assert_eq!(snap["runawayActors"], serde_json::json!(1));
     let actors = snap["actors"].as_object().map_or(0, |a| a.len());
     assert!(
         (20..=24).contains(&actors),

@@ -1,5 +1,6 @@
 //! The analytics half of `/actors/:id`: the window's figures and health drivers, charts,
-//! failures grouped by status-message pattern, builds with their failure rates, and the run
+//! failures grouped by status-message pattern, builds with their failure rates and cost per
+//! 1,000 results, where the money goes, output fields, and the run
 //! table — every figure, row and group computed by `forge-fleet` (`actor_report`, `run_rows`,
 //! `failure_groups`) from the facts `prepare` parsed once.
 
@@ -7,6 +8,7 @@ use crate::api::{clock, Abort};
 use crate::components::charts::{CostChart, DurationChart, StatusChart};
 use crate::components::fleet::WindowPicker;
 use crate::components::gate::TryAgain;
+use crate::components::spend::SpendSection;
 use crate::components::with_code;
 use crate::data::actor::analytics_input;
 use crate::data::fleet::FleetStore;
@@ -16,9 +18,11 @@ use crate::view_model::console::{dataset_url, run_log_url, run_url};
 use crate::view_model::fleet_table::{bucket_class, health_class};
 use crate::view_model::format::{duration, or_dash, pct, usd_or_na, DASH};
 use crate::view_model::run_table::{duration_cell, RunFilter, RunPage};
+use crate::view_model::spend::Whose;
 use crate::view_model::time::{day_month_year, relative, short_local};
 use forge_apify::time::format_iso_millis;
 use forge_fleet::changes::BuildChanges;
+use forge_fleet::format::capitalised;
 use forge_fleet::quality::FieldQuality;
 use forge_fleet::{
     actor_report, failure_groups, prepare, run_rows, ActorInput, PreparedActor, Window,
@@ -180,7 +184,7 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                 })}
                 <div class="table-wrap">
                     <table class="data-table">
-                        <thead><tr><th scope="col">"Build"</th><th scope="col">"Built"</th><th scope="col">"Runs from"</th><th scope="col" class="num">"Runs"</th><th scope="col" class="num">"Finished"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Failure rate"</th></tr></thead>
+                        <thead><tr><th scope="col">"Build"</th><th scope="col">"Built"</th><th scope="col">"Runs from"</th><th scope="col" class="num">"Runs"</th><th scope="col" class="num">"Finished"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Failure rate"</th><th scope="col" class="num">"Cost / 1,000 results"</th></tr></thead>
                         <tbody>
                             {r.builds.used.iter().map(|b| view! {
                                 <tr>
@@ -191,12 +195,14 @@ fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
                                     <td class="num">{b.finished}</td>
                                     <td class="num">{b.failed}</td>
                                     <td class="num">{or_dash(b.failure_rate, pct)}</td>
+                                    <td class="num" data-col="per-1000" title=format!("From {} finished run{} with a cost and an item count", b.results_runs, if b.results_runs == 1 { "" } else { "s" })>{usd_or_na(b.per_1000_results_usd)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                 </div>
             </section>
+            <SpendSection breakdown=r.cost.by_kind.clone() month=r.cost.month.clone() window_usd=r.cost.total_usd whose=Whose::Actor />
             <FieldsCard fields=r.fields.clone() />
             <RunsTable input prepared window actor_id=actor_id.clone() counts />
         }
@@ -282,8 +288,7 @@ fn BuildChangesList(changes: BuildChanges) -> impl IntoView {
                 view! {
                     <ul class="build-changes">
                         {sentences.iter().map(|s| {
-                            let s = format!("{}{}", s[..1].to_uppercase(), &s[1..]);
-                            view! { <li>{with_code(&s)}</li> }
+                            view! { <li>{with_code(&capitalised(s))}</li> }
                         }).collect_view()}
                     </ul>
                 }.into_any()

@@ -7,6 +7,7 @@ use crate::components::charts::{CostChart, StatusChart, WeekChart};
 use crate::components::fleet_table::{FleetTable, TableControls};
 use crate::components::gate::TryAgain;
 use crate::components::run_dialog::RunDialog;
+use crate::components::spend::SpendSection;
 use crate::components::with_code;
 use crate::data::fleet::{FleetStore, Phase};
 use crate::data::session::Forge;
@@ -17,6 +18,7 @@ use crate::view_model::fleet_table::{bucket_class, health_class, rows};
 use crate::view_model::format::{group_thousands, or_dash, pct, usd_or_na};
 use crate::view_model::formula::{deductions, plan_rules};
 use crate::view_model::progress;
+use crate::view_model::spend::Whose;
 use crate::view_model::time::{relative, retention_note};
 use crate::view_model::trends::{count, delta_figures, money};
 use forge_fleet::trends::{FigureDeltas, Snapshot};
@@ -134,13 +136,14 @@ pub fn FleetDashboard() -> impl IntoView {
                         </div>
                     </div>
                 </section>
+                <SpendSection breakdown=r.summary.cost_by_kind.clone() month=r.summary.cost_month.clone() window_usd=r.summary.cost_usd whose=Whose::Fleet />
             })}
             <section class="card" aria-labelledby="table-title">
                 <div class="card-head">
                     <h2 id="table-title">"Every Actor"</h2>
                 </div>
                 {move || match table_state.get() {
-                    TableState::Rows => view! { <FleetTable rows=table_rows now_ms=now_ms filling=filling controls=controls days=store.days /> }.into_any(),
+                    TableState::Rows => view! { <FleetTable rows=table_rows now_ms=now_ms filling=filling controls=controls days=store.days summary=Signal::derive(move || report.with(|r| r.as_ref().map(|r| r.summary.clone()))) /> }.into_any(),
                     // Never a spinner that cannot end: a failed list says so above, an empty one here.
                     TableState::ListFailed => view! {
                         <p class="muted" id="fleet-empty">"No Actors to show: the list of your Actors could not be loaded (the reason is above)."</p>

@@ -11,7 +11,7 @@ use crate::view_model::fleet_table::{
     ExportInfo, Row, RowState,
 };
 use crate::view_model::table_prefs::{Density, TablePrefs, STORAGE_KEY};
-use forge_fleet::Bucket;
+use forge_fleet::{Bucket, FleetSummary};
 use leptos::prelude::*;
 
 /// Offers `text` as a download (Blob + object URL + a clicked `<a download>`).
@@ -116,6 +116,9 @@ pub fn FleetTable(
     /// The window the rows cover, for the exports.
     #[prop(into)]
     days: Signal<u32>,
+    /// The fleet's summary of that window, for the JSON export.
+    #[prop(into)]
+    summary: Signal<Option<FleetSummary>>,
 ) -> impl IntoView {
     let TableControls {
         filter,
@@ -203,7 +206,7 @@ pub fn FleetTable(
             download(
                 &info.file_name("json"),
                 "application/json",
-                &to_json(&v, info),
+                &to_json(&v, info, summary.get_untracked().as_ref()),
             );
         }
     };

@@ -14,6 +14,7 @@ pub mod router;
 pub mod run_dialog;
 pub mod scope;
 pub mod signals;
+pub mod spend;
 pub mod token_form;
 
 use crate::api::Abort;

@@ -10,7 +10,7 @@ use crate::view_model::format::{
 use crate::view_model::time::relative;
 use forge_fleet::rules;
 use forge_fleet::trends::{Delta, Direction, FigureDeltas, WeekOverWeek};
-use forge_fleet::{ActorDigest, Bucket, FleetDigest};
+use forge_fleet::{ActorDigest, Bucket, FleetDigest, FleetSummary};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -460,7 +460,7 @@ impl ExportInfo {
 /// and the time it was generated, so a line copied elsewhere still says what it covers.
 pub fn to_csv(rows: &[Row], info: ExportInfo) -> String {
     let mut out = String::from(
-        "id,name,title,state,note,health,bucket,bucket_reason,runs,success_rate,p50_ms,p95_ms,cost_per_run_usd,cost_per_1000_results_usd,memory_use,build,regression_build,stale,empty_results,cost_spike,last_run,this_week,window_days,generated_at\n",
+        "id,name,title,state,note,health,bucket,bucket_reason,runs,success_rate,p50_ms,p95_ms,cost_usd,cost_per_run_usd,cost_per_1000_results_usd,biggest_cost_kind,biggest_cost_share,month_end_usd,memory_use,build,regression_build,stale,empty_results,cost_spike,field_drift,runaway_run,last_run,this_week,window_days,generated_at\n",
     );
     let generated_at = forge_apify::time::format_iso_millis(info.generated_ms);
     for r in rows {
@@ -477,16 +477,24 @@ pub fn to_csv(rows: &[Row], info: ExportInfo) -> String {
             opt(r.fig(|f| f.success_rate).map(|v| format!("{v:.4}"))),
             opt(r.fig(|f| f.p50_ms)),
             opt(r.fig(|f| f.p95_ms)),
+            opt(r.fig(|f| f.cost_usd).map(|v| format!("{v:.6}"))),
             opt(r.fig(|f| f.cost_per_run_usd).map(|v| format!("{v:.6}"))),
             opt(r
                 .fig(|f| f.cost_per_1000_results_usd)
                 .map(|v| format!("{v:.6}"))),
+            opt(r.fig(|f| f.biggest_cost.as_ref()).map(|k| k.kind.code())),
+            opt(r
+                .fig(|f| f.biggest_cost.as_ref())
+                .map(|k| format!("{:.4}", k.share))),
+            opt(r.fig(|f| f.month_end_usd).map(|v| format!("{v:.6}"))),
             opt(r.fig(|f| f.memory_use).map(|v| format!("{v:.4}"))),
             opt(r.fig(|f| f.build.as_ref())),
             opt(r.fig(|f| f.regression.as_ref())),
             r.flag(|f| f.stale).to_string(),
             r.flag(|f| f.empty_results).to_string(),
             r.flag(|f| f.cost_spike).to_string(),
+            r.fig(|f| Some(f.field_drift.join(";"))).unwrap_or_default(),
+            opt(r.fig(|f| f.runaway.as_ref()?.run_id.as_ref())),
             opt(r
                 .fig(|f| f.last_run_ms)
                 .map(forge_apify::time::format_iso_millis)),
@@ -510,21 +518,23 @@ struct JsonRow<'a> {
     this_week: Option<String>,
 }
 
-/// The JSON export: `windowDays`, `generatedAt` and the rows (buckets as in the CSV:
-/// `fix-now`).
+/// The JSON export: `windowDays`, `generatedAt`, the fleet's summary (cost by kind and the
+/// month-end projection among it) and the rows (buckets as in the CSV: `fix-now`).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonExport<'a> {
     window_days: u32,
     generated_at: String,
+    fleet: Option<&'a FleetSummary>,
     actors: Vec<JsonRow<'a>>,
 }
 
-/// The table as JSON.
-pub fn to_json(rows: &[Row], info: ExportInfo) -> String {
+/// The table as JSON, with the fleet's summary of the same window when it is known.
+pub fn to_json(rows: &[Row], info: ExportInfo, fleet: Option<&FleetSummary>) -> String {
     let export = JsonExport {
         window_days: info.window_days,
         generated_at: forge_apify::time::format_iso_millis(info.generated_ms),
+        fleet,
         actors: rows
             .iter()
             .map(|row| JsonRow {
@@ -630,6 +640,9 @@ mod tests {
             failing: None,
             runaway: None,
             field_drift: Vec::new(),
+            cost_usd: None,
+            biggest_cost: None,
+            month_end_usd: None,
         }
     }
 
@@ -666,6 +679,57 @@ mod tests {
     }
 
     #[test]
+    fn exports_carry_where_the_money_goes_field_drift_and_the_fleet() {
+        use forge_fleet::spend::{CostKind, KindCost};
+        let mut a = row("proxy-heavy", Some((80, 12)));
+        if let Some(f) = a.figures.as_mut() {
+            f.cost_usd = Some(51.91);
+            f.biggest_cost = Some(KindCost {
+                kind: CostKind::ResidentialProxy,
+                share: 0.66,
+                usd: 34.26,
+            });
+            f.month_end_usd = Some(51.88);
+            f.field_drift = vec!["price".into(), "url".into()];
+        }
+        let info = ExportInfo {
+            window_days: 30,
+            generated_ms: 1_764_614_480_716,
+        };
+        let csv = to_csv(std::slice::from_ref(&a), info);
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let line: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+        assert_eq!(header.len(), line.len(), "{csv}");
+        let cell = |name: &str| line[header.iter().position(|h| *h == name).unwrap()];
+        assert_eq!(cell("cost_usd"), "51.910000");
+        assert_eq!(cell("biggest_cost_kind"), "residential-proxy");
+        assert_eq!(cell("biggest_cost_share"), "0.6600");
+        assert_eq!(cell("month_end_usd"), "51.880000");
+        assert_eq!(cell("field_drift"), "price;url");
+        assert_eq!(cell("runaway_run"), "");
+
+        let summary = FleetSummary {
+            cost_usd: Some(99.0),
+            ..serde_json::from_value(serde_json::json!({
+                "actors": 1, "actorsWithRuns": 1, "runs": {}, "successRate": null,
+                "failureRate": null, "p50DurationMs": null, "p95DurationMs": null,
+                "costUsd": null, "runsWithCost": 0, "costPerRunUsd": null, "health": null,
+                "buckets": {"fixNow": 0, "watch": 0, "saveMoney": 0, "stale": 0, "healthy": 1}
+            }))
+            .unwrap()
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&to_json(&[a], info, Some(&summary))).unwrap();
+        assert_eq!(json["fleet"]["costUsd"], 99.0);
+        assert!(json["fleet"]["costByKind"]["kinds"].is_array());
+        assert!(json["fleet"]["costMonth"].is_object());
+        let f = &json["actors"][0]["figures"];
+        assert_eq!(f["biggestCost"]["kind"], "residential-proxy");
+        assert_eq!(f["fieldDrift"][0], "price");
+        assert_eq!(f["monthEndUsd"], 51.88);
+    }
+
+    #[test]
     fn filtering_and_csv() {
         let mut a = row("shop-scraper", Some((50, 2)));
         if let Some(f) = a.figures.as_mut() {
@@ -699,7 +763,7 @@ mod tests {
                 .ends_with(",7,2025-12-01T18:41:20.716Z"),
             "{csv}"
         );
-        let json: serde_json::Value = serde_json::from_str(&to_json(&v, info)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&to_json(&v, info, None)).unwrap();
         assert_eq!(json["windowDays"], 7);
         assert_eq!(json["generatedAt"], "2025-12-01T18:41:20.716Z");
         assert_eq!(json["actors"][0]["name"], "shop-scraper");

@@ -17,6 +17,7 @@ pub mod route;
 pub mod run_form;
 pub mod run_table;
 pub mod scope;
+pub mod spend;
 pub mod table_prefs;
 pub mod time;
 pub mod token;
