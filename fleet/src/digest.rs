@@ -7,6 +7,7 @@
 //! The flags are decided here, by the rules of [`crate::rules`] — never by a view.
 
 use crate::fleet::{FleetReport, FleetSummary};
+use crate::format::rounded;
 use crate::health::Driver;
 use crate::metrics::{DayPoint, FailingStreak, Runaway};
 use crate::plan::{Bucket, PlanBucket};
@@ -102,9 +103,14 @@ impl ActorReport {
             failing: self.failing,
             runaway: self.runaway.clone(),
             field_drift: self.fields.drifted().map(|f| f.name.clone()).collect(),
-            cost_usd: self.cost.total_usd,
-            biggest_cost: self.cost.by_kind.biggest().cloned(),
-            month_end_usd: self.cost.month.projected_usd,
+            // Rounded: a thousand Actors' digests for three windows live in localStorage.
+            cost_usd: self.cost.total_usd.map(|c| rounded(c, 6)),
+            biggest_cost: self.cost.by_kind.biggest().map(|k| KindCost {
+                kind: k.kind,
+                share: rounded(k.share, 4),
+                usd: rounded(k.usd, 6),
+            }),
+            month_end_usd: self.cost.month.projected_usd.map(|c| rounded(c, 4)),
             last_run_ms: self.staleness.last_run_ms,
         }
     }

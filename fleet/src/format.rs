@@ -23,6 +23,16 @@ pub fn pct(share: f64) -> String {
     }
 }
 
+/// `x` to `digits` decimals, for figures stored compactly (snapshots, the cached digest).
+///
+/// ```
+/// assert_eq!(forge_fleet::format::rounded(0.123456789, 4), 0.1235);
+/// ```
+pub fn rounded(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
 /// `residential proxy` → `Residential proxy`: a phrase that starts a sentence or a row.
 ///
 /// ```

@@ -14,6 +14,7 @@
 //! kept. Records of schema 1 are still read (those figures are then empty).
 
 use crate::fleet::FleetReport;
+use crate::format::rounded;
 use crate::spend::CostKind;
 use forge_apify::time::{format_iso_millis, iso_week};
 use serde::{Deserialize, Serialize};
@@ -145,16 +146,11 @@ fn figures_of(
 ) -> Figures {
     Figures {
         runs,
-        success_rate: success_rate.map(|r| round_to(r, 4)),
-        p95_duration_secs: p95_ms.map(|ms| round_to(ms as f64 / 1000.0, 1)),
-        cost_usd: cost.map(|c| round_to(c, 4)),
+        success_rate: success_rate.map(|r| rounded(r, 4)),
+        p95_duration_secs: p95_ms.map(|ms| rounded(ms as f64 / 1000.0, 1)),
+        cost_usd: cost.map(|c| rounded(c, 4)),
         health: health.map(f64::from),
     }
-}
-
-fn round_to(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
 }
 
 /// This week's snapshot from a report over the last [`SNAPSHOT_DAYS`] days.
@@ -198,7 +194,7 @@ pub fn snapshot_of(report: &FleetReport, now_ms: i64) -> Snapshot {
             .cost_by_kind
             .kinds
             .iter()
-            .map(|k| (k.kind, round_to(k.usd, 4)))
+            .map(|k| (k.kind, rounded(k.usd, 4)))
             .collect(),
         cost_sampled_runs: s.cost_by_kind.sampled_runs,
         field_drift_actors: report
