@@ -714,6 +714,14 @@ impl PreparedActor {
             .map(|i| i as u32)
     }
 
+    /// The dataset item counts it knows, by run id (the account-wide dataset list gives one
+    /// for every run): what a page that read only a few runs' datasets can borrow.
+    pub fn item_counts(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.samples
+            .iter()
+            .filter_map(|s| Some((self.run_ids.get(s.run as usize)?.as_str(), s.items?)))
+    }
+
     /// The newest `n` finished runs whose detail has not been read, newest first, by id.
     pub fn unread_finished_runs(&self, n: usize) -> Vec<RunId> {
         let read: std::collections::HashSet<u32> = self
@@ -891,6 +899,18 @@ mod tests {
             }))
             .unwrap()
         }
+    }
+
+    #[test]
+    fn item_counts_are_given_back_by_run_id() {
+        let mut input = ActorInput::new(actor());
+        input.runs = vec![
+            run("r1", "b1", "2026-11-21T00:00:00.000Z"),
+            run("r2", "b1", "2026-11-22T00:00:00.000Z"),
+        ];
+        input.item_counts.insert("r2".into(), 7);
+        let p = prepare(&input);
+        assert_eq!(p.item_counts().collect::<Vec<_>>(), [("r2", 7)]);
     }
 
     #[test]

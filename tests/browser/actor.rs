@@ -277,6 +277,24 @@ async fn the_actor_page_shows_where_the_money_goes() {
     assert!(fleet.contains(" of the cost (sampled from "), "{fleet}");
     let note = page.text("#fleet-cost-kinds .small-print").await;
     assert!(note.contains("applied to the window's cost of $"), "{note}");
+
+    // Opened from the table, the page borrows the fleet load's item counts: every build with
+    // costed, finished runs in the window has its cost per 1,000 results, as on the dashboard.
+    page.click(".fleet-table tr[data-name=\"proxy-heavy\"] a[href^=\"/actors/\"]")
+        .await;
+    page.wait_for_text("#cost-kinds .spend-headline", "Residential proxy is ")
+        .await;
+    let per_build: serde_json::Value = page
+        .js("return [...document.querySelectorAll('#builds td[data-col=per-1000]')].map(t => t.textContent);")
+        .await;
+    let per_build = per_build.as_array().cloned().unwrap_or_default();
+    assert!(
+        per_build.len() >= 2
+            && per_build
+                .iter()
+                .all(|v| v.as_str().is_some_and(|v| v.starts_with('$'))),
+        "{per_build:?}"
+    );
     page.assert_no_console_errors().await;
     page.finish().await;
 }

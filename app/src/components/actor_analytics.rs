@@ -76,8 +76,11 @@ pub fn ActorAnalytics(#[prop(into)] id: Signal<String>) -> impl IntoView {
 }
 
 #[component]
-fn Analytics(input: ActorInput, end_ms: i64) -> impl IntoView {
+fn Analytics(mut input: ActorInput, end_ms: i64) -> impl IntoView {
     let store = FleetStore::get();
+    for (run, items) in store.item_counts(&input.actor.id) {
+        input.item_counts.entry(run).or_insert(items);
+    }
     let prepared = StoredValue::new(prepare(&input));
     let input = StoredValue::new(input);
     let report = Memo::new(move |_| {

@@ -657,6 +657,20 @@ impl FleetStore {
         })
     }
 
+    /// The dataset item counts the fleet load knows for Actor `id`'s runs, by run id (the
+    /// Actor page reads only its newest runs' datasets; borrowing these keeps its cost per
+    /// 1,000 results, per build too, the dashboard's).
+    pub fn item_counts(self, id: &str) -> Vec<(String, u64)> {
+        self.prepared.with_value(|v| {
+            v.iter()
+                .flatten()
+                .find(|a| a.id == id)
+                .map_or_else(Vec::new, |a| {
+                    a.item_counts().map(|(r, n)| (r.to_string(), n)).collect()
+                })
+        })
+    }
+
     /// One loaded Actor's `defaultRunOptions`, once its detail is in.
     pub fn default_run_options(self, id: &str) -> Option<DefaultRunOptions> {
         self.prepared.with_value(|v| {
