@@ -45,6 +45,7 @@
 //! - [`digest`]: the report as the dashboard's table shows (and the app caches) it.
 //! - [`trends`]: weekly snapshots and week-over-week deltas.
 //! - [`attention`]: what needs attention first — *Fix now*, then this week's sharp drops.
+//! - [`alerts`]: the rules `forge check` fails on, the problems they match, which to tell.
 //! - [`signals`]: the `SIGNALS` record an Actor may leave (no engine dependency).
 //! - [`synthetic`]: a deterministic fleet of any size for benchmarks (native and wasm).
 //!
@@ -55,6 +56,7 @@
 //! Determinism: the same inputs and window give the same report, field for field; "now" is an
 //! input (`Window::end_ms`), never read from a clock.
 
+pub mod alerts;
 pub mod attention;
 pub mod changes;
 pub mod digest;
@@ -98,7 +100,7 @@ mod testkit;
 #[cfg(test)]
 mod tests {
     /// The modules in dependency order, with their sources.
-    const MODULES: [(&str, &str); 19] = [
+    const MODULES: [(&str, &str); 20] = [
         ("rules", include_str!("rules.rs")),
         ("format", include_str!("format.rs")),
         ("window", include_str!("window.rs")),
@@ -116,6 +118,7 @@ mod tests {
         ("digest", include_str!("digest.rs")),
         ("trends", include_str!("trends.rs")),
         ("attention", include_str!("attention.rs")),
+        ("alerts", include_str!("alerts.rs")),
         ("signals", include_str!("signals.rs")),
         ("synthetic", include_str!("synthetic.rs")),
     ];

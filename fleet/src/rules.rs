@@ -157,6 +157,12 @@ pub const RUNAWAY_MIN_FINISHED: u32 = 5;
 /// healthy Actor.
 pub const ATTENTION_DROP_POINTS: f64 = 20.0;
 
+// ------------------------------------------------------------------------------ alerts
+
+/// `forge check --notify`: a problem already told is told again (on a later day) once its
+/// Actor's health fell by at least this many points since ([`crate::alerts`]).
+pub const ALERT_WORSE_POINTS: u8 = 5;
+
 // ------------------------------------------------------------------------------ comparing
 
 /// Tolerance for the inclusive thresholds above when they are compared with computed ratios

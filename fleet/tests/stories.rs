@@ -309,6 +309,21 @@ fn check_stories(r: &FleetReport) {
     );
     assert!(r.summary.cost_month.projected_usd.unwrap() >= r.summary.cost_month.to_date_usd);
 
+    // What `forge check` fails on: each rule names its story.
+    use forge_fleet::alerts::{problems, Rule};
+    let named = |rule: Rule| -> Vec<String> {
+        problems(r, &[rule])
+            .into_iter()
+            .map(|p| p.actor_name)
+            .collect()
+    };
+    assert!(named(Rule::FixNow).contains(&"flaky-scraper".to_string()));
+    assert_eq!(named(Rule::Regression), ["regressed-crawler"]);
+    assert_eq!(named(Rule::Runaway), ["runaway-run"]);
+    assert!(named(Rule::HealthBelow(101)).len() >= 20);
+    let regression = &problems(r, &[Rule::Regression])[0];
+    assert!(regression.key.ends_with(":0.3.14"), "{}", regression.key);
+
     let good = actor(r, "healthy-workhorse");
     assert_eq!(
         good.placement.bucket,

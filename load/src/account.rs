@@ -553,6 +553,29 @@ fn order_and_report(actors: &[PreparedActor], now_ms: i64) -> (Vec<usize>, Fleet
     (order.into_iter().map(|(_, _, i)| i).collect(), report)
 }
 
+/// Folds what an [`Event::Enriched`] brought into its Actor: how the app, `forge check` and the
+/// tests apply the background reads.
+pub fn apply_enriched(
+    a: &mut PreparedActor,
+    detail: Option<&Actor>,
+    builds: &[BuildDetail],
+    runs: &[Run],
+    fields: &[(String, DatasetStatistics)],
+) {
+    if let Some(actor) = detail {
+        a.read_detail(actor);
+    }
+    for b in builds {
+        a.read_build_detail(b);
+    }
+    for r in runs {
+        a.read_run_detail(r);
+    }
+    for (run, stats) in fields {
+        a.read_field_statistics(run, stats);
+    }
+}
+
 /// What a background read asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ReadKind {

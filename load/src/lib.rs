@@ -13,6 +13,7 @@
 //! account    the fleet through account-wide lists, then detail and memory in the background
 //! refresh    a later visit: only runs newer than the newest known, plus those in progress
 //! actor      one Actor through its own endpoints (the Actor page; the old fleet strategy)
+//! trends     the weekly snapshots in the user's forge-trends store: read, and write this week's
 //! ```
 
 pub mod account;
@@ -22,6 +23,7 @@ pub mod fetch;
 pub mod refresh;
 pub mod requests;
 pub mod transport;
+pub mod trends;
 
 pub use account::{load_fleet, Event, FleetPlan, ListProblems};
 pub use actor::ActorProblem;

@@ -155,21 +155,20 @@ fn run_with(t: &Counting, plan: FleetPlan, known: Option<Known>) -> (Option<()>,
                 index,
                 detail,
                 runs,
+                builds,
                 fields,
                 ..
             } => {
                 s.enriched.insert(index, (detail.is_some(), runs.len()));
                 // What the app keeps: the table with the background reads applied.
                 if let Some(a) = s.table.as_mut().and_then(|t| t.get_mut(index)) {
-                    if let Some(actor) = detail {
-                        a.read_detail(&actor);
-                    }
-                    for r in &runs {
-                        a.read_run_detail(r);
-                    }
-                    for (run, stats) in &fields {
-                        a.read_field_statistics(run, stats);
-                    }
+                    forge_load::account::apply_enriched(
+                        a,
+                        detail.as_deref(),
+                        &builds,
+                        &runs,
+                        &fields,
+                    );
                 }
                 "enriched"
             }

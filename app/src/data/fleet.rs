@@ -526,18 +526,13 @@ impl FleetStore {
             } => {
                 self.prepared.update_value(|v| {
                     if let Some(Some(a)) = v.get_mut(index) {
-                        if let Some(actor) = detail {
-                            a.read_detail(&actor);
-                        }
-                        for b in &builds {
-                            a.read_build_detail(b);
-                        }
-                        for r in &runs {
-                            a.read_run_detail(r);
-                        }
-                        for (run, stats) in &fields {
-                            a.read_field_statistics(run, stats);
-                        }
+                        forge_load::account::apply_enriched(
+                            a,
+                            detail.as_deref(),
+                            &builds,
+                            &runs,
+                            &fields,
+                        );
                     }
                 });
                 if denied.is_some() {
