@@ -30,22 +30,24 @@ pub fn release_relay_binary() -> PathBuf {
     build_relay(&["--release"], "release")
 }
 
+/// Builds (a no-op when fresh) and returns the path of the `forge` command (`forge check`).
+pub fn cli_binary() -> PathBuf {
+    build_bin("forge-cli", "forge", &[], "debug")
+}
+
 fn build_relay(profile_args: &[&str], profile_dir: &str) -> PathBuf {
+    build_bin("forge-relay", "forge-relay", profile_args, profile_dir)
+}
+
+fn build_bin(package: &str, bin: &str, profile_args: &[&str], profile_dir: &str) -> PathBuf {
     let status = std::process::Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "forge-relay",
-            "--bin",
-            "forge-relay",
-        ])
+        .args(["build", "--quiet", "-p", package, "--bin", bin])
         .args(profile_args)
         .current_dir(workspace_root())
         .status()
         .expect("cargo build");
-    assert!(status.success(), "building forge-relay failed");
-    target_dir().join(profile_dir).join("forge-relay")
+    assert!(status.success(), "building {bin} failed");
+    target_dir().join(profile_dir).join(bin)
 }
 
 /// `target/`, or `CARGO_TARGET_DIR`.
