@@ -15,6 +15,8 @@
 
 #[path = "browser/actor.rs"]
 mod actor;
+#[path = "browser/cli.rs"]
+mod cli;
 #[path = "browser/dashboard.rs"]
 mod dashboard;
 #[path = "browser/dead_ends.rs"]

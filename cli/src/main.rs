@@ -68,6 +68,9 @@ struct CheckArgs {
     /// With --demo: which of its tokens to use (scoped, missing-runs-read, …).
     #[arg(long, requires = "demo", default_value = "scoped")]
     demo_token: String,
+    /// With --demo: how many Actors the simulated account has (the story Actors first).
+    #[arg(long, requires = "demo", default_value_t = forge_sim::SimOptions::default().actors)]
+    demo_actors: usize,
     /// Apify's API (for tests: http:// only to localhost).
     #[arg(long, env = "FORGE_APIFY_URL", default_value = APIFY_API, hide = true)]
     apify_url: String,
@@ -138,7 +141,10 @@ fn source(args: &CheckArgs) -> Result<Source, Stop> {
                     labels.join(", ")
                 ))
             })?;
-        let sim = forge_sim::Sim::new(forge_sim::SimOptions::default());
+        let sim = forge_sim::Sim::new(forge_sim::SimOptions {
+            actors: args.demo_actors.clamp(1, 5000),
+            ..forge_sim::SimOptions::default()
+        });
         return Ok(Source::new(Target::Demo {
             sim: Box::new(sim),
             token: token.token,
