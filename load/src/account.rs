@@ -769,7 +769,11 @@ async fn enrich<T: Transport>(
                     _ => true,
                 };
                 if schema {
-                    queue.borrow_mut().extend(rest);
+                    // Next in line, so the Actor is complete soon, not at the end of the load.
+                    let mut q = queue.borrow_mut();
+                    for r in rest.into_iter().rev() {
+                        q.push_front(r);
+                    }
                 } else {
                     left.borrow_mut()[read.actor] -= rest.len();
                 }
