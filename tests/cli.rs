@@ -228,19 +228,7 @@ async fn one_alert_names_flaky_scraper_and_a_second_check_the_same_day_sends_not
         &[("FORGE_SEAL_KEYS", keys)],
     )
     .await;
-    let sealed = reqwest::Client::new()
-        .post(relay.url("/api/session"))
-        .header("X-Forge-Client", "1")
-        .json(&serde_json::json!({"token": DEFAULT_DEMO_TOKEN, "deliver": "body"}))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["sealed"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sealed = forge_e2e::sealed_session(&relay, DEFAULT_DEMO_TOKEN).await;
     let (hook, got) = receiver().await;
     let base = relay.url("");
     let args = [

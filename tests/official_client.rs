@@ -28,19 +28,7 @@ async fn official_client_through_the_relay() {
     .await;
 
     // Seal the correctly-scoped demo token, delivered in the body for a command-line client.
-    let http = reqwest::Client::new();
-    let res = http
-        .post(relay.url("/api/session"))
-        .header("X-Forge-Client", "1")
-        .json(&serde_json::json!({"token": forge_sim::DEFAULT_DEMO_TOKEN, "deliver": "body"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let sealed = res.json::<Value>().await.unwrap()["sealed"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sealed = forge_e2e::sealed_session(&relay, forge_sim::DEFAULT_DEMO_TOKEN).await;
     sim.sim.clear_requests();
 
     let out = tokio::process::Command::new("node")

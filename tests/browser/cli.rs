@@ -42,19 +42,7 @@ async fn forge_check_reports_what_the_dashboard_exports() {
     let page = open(Relay::Demo, "cli-vs-dashboard").await;
     page.goto("/").await;
     wait_css(&page, "#fleet[data-phase=\"done\"]", 120).await;
-    let sealed = reqwest::Client::new()
-        .post(page.relay.url("/api/session"))
-        .header("X-Forge-Client", "1")
-        .json(&serde_json::json!({"token": forge_sim::DEFAULT_DEMO_TOKEN, "deliver": "body"}))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["sealed"]
-        .as_str()
-        .expect("a sealed value")
-        .to_string();
+    let sealed = forge_e2e::sealed_session(&page.relay, forge_sim::DEFAULT_DEMO_TOKEN).await;
     let relay = page.relay.url("");
     // A run of the demo can end between the two loads: compare again once if they differ.
     let mut last = String::new();

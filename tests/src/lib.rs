@@ -78,6 +78,21 @@ impl SimServer {
     }
 }
 
+/// Seals `token` with the relay at `relay` (`POST /api/session`, delivered in the body as for a
+/// command-line client) and returns the sealed value.
+pub async fn sealed_session(relay: &RelayProcess, token: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(relay.url("/api/session"))
+        .header("X-Forge-Client", "1")
+        .json(&serde_json::json!({"token": token, "deliver": "body"}))
+        .send()
+        .await
+        .expect("POST /api/session");
+    assert_eq!(res.status(), 201, "sealing a session");
+    let body: serde_json::Value = res.json().await.expect("the session's JSON");
+    body["sealed"].as_str().expect("a sealed value").to_string()
+}
+
 /// A running `forge-relay` child process; killed on drop.
 #[derive(Debug)]
 pub struct RelayProcess {
