@@ -34,6 +34,13 @@ pub enum Command {
     Local(RelayArgs),
     /// A built-in simulated Apify account: no account, no network. Loopback only.
     Demo(DemoArgs),
+    /// Exit 0 when the relay listening on `--bind` answers `GET /healthz` with 200 within 3 s
+    /// (a container's health check: the image has no shell and no curl).
+    Healthcheck {
+        /// The relay's address (`0.0.0.0` and `::` mean this host).
+        #[arg(long, env = "FORGE_BIND", default_value = "127.0.0.1:3000")]
+        bind: SocketAddr,
+    },
     /// Print a fresh sealing key line (`id:base64`) for FORGE_SEAL_KEYS.
     Keygen {
         /// Key id (1–65535); use a new id for each rotation.

@@ -35,6 +35,33 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// `GET /healthz` on `bind` over plain std sockets: 200 within 3 s, or why not.
+fn healthcheck(bind: std::net::SocketAddr) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let mut addr = bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let limit = std::time::Duration::from_secs(3);
+    let mut s = std::net::TcpStream::connect_timeout(&addr, limit).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(limit)).map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(limit))
+        .map_err(|e| e.to_string())?;
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).map_err(|e| e.to_string())?;
+    if head.starts_with(b"HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!("answered {:?}", String::from_utf8_lossy(&head)))
+    }
+}
+
 #[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -47,6 +74,15 @@ fn main() -> ExitCode {
                 }
                 Err(_) => {
                     eprintln!("forge-relay: the OS random generator failed");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::Healthcheck { bind } => {
+            return match healthcheck(bind) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(why) => {
+                    eprintln!("forge-relay: unhealthy: {why}");
                     ExitCode::FAILURE
                 }
             };

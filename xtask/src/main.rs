@@ -48,6 +48,8 @@ cargo xtask <command>
 Commands:
   setup   install the pinned tools (wasm target, trunk, wasm-bindgen-cli, npm binaryen,
           chromium + chromedriver, wrk); safe to run again, skips what is already there
+  setup --app
+          only what building the app needs (no chromium, no wrk): the Dockerfile's
   ci      setup, rustfmt check, clippy (native and wasm), trunk build, tests: exactly what CI runs
   test    cargo test --workspace (after a trunk build of the app, when the app exists)
   bench   criterion benches of the relay and the fleet engine, the engine in WebAssembly, the
@@ -111,6 +113,10 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Outcome {
                 "`dev` takes only `--check` (got `{other}`); run `cargo xtask help`"
             )),
         };
+    }
+    if command == Some("setup") && args.get(1).is_some_and(|a| a == "--app") && args.len() == 2 {
+        // What building the app needs, no browser and no load generator (the container build).
+        return setup(ctx, Tools::DEMO);
     }
     if let Some(extra) = args.get(1) {
         return Err(format!(
