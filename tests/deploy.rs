@@ -180,3 +180,61 @@ async fn the_relay_starts_with_the_manifests_settings_and_answers_its_health_che
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unhealthy"));
 }
+
+/// The container's relay: a static musl build (`rustup target add x86_64-unknown-linux-musl`
+/// and musl-tools, as `cargo xtask setup` installs them) with no program interpreter, which
+/// serves the app and answers its own health check.
+#[tokio::test]
+async fn the_static_musl_relay_builds_and_serves() {
+    const TARGET: &str = "x86_64-unknown-linux-musl";
+    let status = std::process::Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "--locked",
+            "-p",
+            "forge-relay",
+        ])
+        .args(["--bin", "forge-relay", "--target", TARGET])
+        .current_dir(workspace_root())
+        .status()
+        .expect("cargo build");
+    assert!(
+        status.success(),
+        "the musl build failed: `cargo xtask setup` installs the {TARGET} target and musl-tools"
+    );
+    let binary = forge_e2e::target_dir()
+        .join(TARGET)
+        .join("release")
+        .join("forge-relay");
+    // Static: no PT_INTERP (type 3) among the ELF program headers, so no loader and no libc to
+    // find on a distroless or scratch base.
+    let elf = std::fs::read(&binary).unwrap();
+    assert_eq!(&elf[..4], b"\x7fELF");
+    let u16_at = |i: usize| u16::from_le_bytes([elf[i], elf[i + 1]]) as usize;
+    let ph_off = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
+    let (ph_size, ph_count) = (u16_at(0x36), u16_at(0x38));
+    let interp = (0..ph_count).any(|k| {
+        let at = ph_off + k * ph_size;
+        u32::from_le_bytes(elf[at..at + 4].try_into().unwrap()) == 3
+    });
+    assert!(!interp, "the musl relay asks for a program interpreter");
+
+    let mut cmd = tokio::process::Command::new(&binary);
+    cmd.args(["serve", "--bind", "127.0.0.1:0"]).env(
+        "FORGE_SEAL_KEYS",
+        "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    );
+    let relay = RelayProcess::spawn(cmd).await;
+    assert_eq!(
+        reqwest::get(relay.url("/healthz")).await.unwrap().status(),
+        200
+    );
+    let check = tokio::process::Command::new(&binary)
+        .args(["healthcheck", "--bind", &relay.addr.to_string()])
+        .output()
+        .await
+        .unwrap();
+    assert!(check.status.success());
+}

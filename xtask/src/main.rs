@@ -31,6 +31,8 @@ const WASM_BINDGEN_VERSION: &str = "0.2.130";
 const BINARYEN_VERSION: &str = "123";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The static relay's target (the container's).
+const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const DEMO_ADDR: &str = "127.0.0.1:3000";
 /// The cargo-fuzz targets in `fuzz/`, each with `fuzz/corpus/<target>/` (and, when present,
@@ -47,7 +49,8 @@ cargo xtask <command>
 
 Commands:
   setup   install the pinned tools (wasm target, trunk, wasm-bindgen-cli, npm binaryen,
-          chromium + chromedriver, wrk); safe to run again, skips what is already there
+          chromium + chromedriver, wrk, the musl target and musl-tools); safe to run again,
+          skips what is already there
   setup --app
           only what building the app needs (no chromium, no wrk): the Dockerfile's
   ci      setup, rustfmt check, clippy (native and wasm), trunk build, tests: exactly what CI runs
@@ -149,24 +152,32 @@ struct Tools {
     browser: bool,
     /// wrk, for load measurements in benchmarks.
     wrk: bool,
+    /// The musl target and musl-tools, for the static relay the container ships
+    /// (`tests/deploy.rs` builds it).
+    musl: bool,
 }
 
 impl Tools {
     const ALL: Self = Self {
         browser: true,
         wrk: true,
+        musl: true,
     };
     /// What serving the demo needs: no browser, no load generator.
     const DEMO: Self = Self {
         browser: false,
         wrk: false,
+        musl: false,
     };
 }
 
 fn setup(ctx: &Ctx, tools: Tools) -> Outcome {
     // 1. The wasm target.
     let installed = ctx.capture(ctx.cmd("rustup").args(["target", "list", "--installed"]));
-    if installed.is_some_and(|out| out.lines().any(|line| line.trim() == WASM_TARGET)) {
+    if installed
+        .as_deref()
+        .is_some_and(|out| out.lines().any(|line| line.trim() == WASM_TARGET))
+    {
         done(WASM_TARGET, "already");
     } else {
         ctx.run(ctx.cmd("rustup").args(["target", "add", WASM_TARGET]))?;
@@ -242,6 +253,28 @@ fn setup(ctx: &Ctx, tools: Tools) -> Outcome {
             println!(
                 "setup: chromium and chromium-driver are missing; as root run: \
                  apt-get install -y chromium chromium-driver"
+            );
+        }
+    }
+    if tools.musl {
+        if installed
+            .as_deref()
+            .is_some_and(|out| out.lines().any(|line| line.trim() == MUSL_TARGET))
+        {
+            done(MUSL_TARGET, "already");
+        } else {
+            ctx.run(ctx.cmd("rustup").args(["target", "add", MUSL_TARGET]))?;
+            done(MUSL_TARGET, "ok");
+        }
+        if ctx.find_in_path("musl-gcc").is_some() {
+            done("musl-tools", "already");
+        } else if apt.is_root {
+            apt.install(&["musl-tools"])?;
+            done("musl-tools", "ok");
+        } else {
+            println!(
+                "setup: musl-tools is missing (the static relay needs it); as root run: \
+                 apt-get install -y musl-tools"
             );
         }
     }
