@@ -31,6 +31,8 @@ const WASM_BINDGEN_VERSION: &str = "0.2.130";
 const BINARYEN_VERSION: &str = "123";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// nginx, the relay benchmark's upstream and `proxy_pass` reference.
+const NGINX: &str = "/usr/sbin/nginx";
 /// The static relay's target (the container's).
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -49,13 +51,14 @@ cargo xtask <command>
 
 Commands:
   setup   install the pinned tools (wasm target, trunk, wasm-bindgen-cli, npm binaryen,
-          chromium + chromedriver, wrk, the musl target and musl-tools); safe to run again,
+          chromium + chromedriver, wrk + nginx-light, the musl target and musl-tools); safe to run again,
           skips what is already there
   setup --app
           only what building the app needs (no chromium, no wrk): the Dockerfile's
   ci      setup, rustfmt check, clippy (native and wasm), trunk build, tests: exactly what CI runs
   test    cargo test --workspace (after a trunk build of the app, when the app exists)
   bench   criterion benches of the relay and the fleet engine, the engine in WebAssembly, the
+          release relay beside nginx proxy_pass with wrk (target/bench/relay-vs-nginx.json), the
           fleet loader through the real relay (account-wide lists vs per Actor, 24/200/1,000
           Actors; FORGE_BENCH_SIZES=24,200 picks sizes), written to target/bench/loader.json,
           the dashboard's first visit in Chromium (cold cache, CPU ×4): bytes and time to
@@ -150,7 +153,7 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Outcome {
 struct Tools {
     /// chromium + chromedriver, for browser and end-to-end tests.
     browser: bool,
-    /// wrk, for load measurements in benchmarks.
+    /// wrk and nginx-light, for load measurements in benchmarks (nginx is the relay bench's reference).
     wrk: bool,
     /// The musl target and musl-tools, for the static relay the container ships
     /// (`tests/deploy.rs` builds it).
@@ -279,15 +282,15 @@ fn setup(ctx: &Ctx, tools: Tools) -> Outcome {
         }
     }
     if tools.wrk {
-        if ctx.find_in_path("wrk").is_some() {
-            done("wrk", "already");
+        if ctx.find_in_path("wrk").is_some() && Path::new(NGINX).is_file() {
+            done("wrk + nginx-light", "already");
         } else if apt.is_root {
-            apt.install(&["wrk"])?;
-            done("wrk", "ok");
+            apt.install(&["wrk", "nginx-light"])?;
+            done("wrk + nginx-light", "ok");
         } else {
             println!(
-                "setup: wrk is missing (only load benchmarks need it); as root run: \
-                 apt-get install -y wrk"
+                "setup: wrk or nginx is missing (only load benchmarks need them); as root run: \
+                 apt-get install -y wrk nginx-light"
             );
         }
     }
@@ -455,6 +458,18 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
     // Both fleet strategies against `forge-relay demo` at 24, 200 and 1,000 Actors (the old one
     // at 1,000 takes a couple of minutes; FORGE_BENCH_SIZES=24,200 is passed through to pick
     // sizes); the figures go to target/bench/loader.json.
+    // The release relay beside nginx proxy_pass on an nginx upstream, with wrk;
+    // target/bench/relay-vs-nginx.json.
+    steps.run("bench relay vs nginx (wrk, 32 connections)", || {
+        ctx.run(ctx.cargo(&[
+            "bench",
+            "-p",
+            "forge-e2e",
+            "--bench",
+            "relay_vs_nginx",
+            "--locked",
+        ]))
+    })?;
     steps.run("bench fleet loader (account-wide vs per Actor)", || {
         ctx.run(ctx.cargo(&["bench", "-p", "forge-e2e", "--bench", "loader", "--locked"]))
     })?;

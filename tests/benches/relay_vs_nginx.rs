@@ -1,0 +1,218 @@
+//! The relay beside nginx, in one run on one machine: nginx serves a 20-run list page as the
+//! upstream; wrk (2 threads, 32 connections) measures that upstream directly, nginx
+//! `proxy_pass` in front of it (the reference), and the release `forge-relay local` in front of
+//! it (allow-list match, forwarding, response projection). Prints requests/s, p50 and p99, the
+//! relay's ratio to nginx `proxy_pass` and the latency it adds over a direct request; writes
+//! `target/bench/relay-vs-nginx.json`.
+//!
+//! `cargo xtask bench` runs it (`cargo xtask setup` installs nginx-light and wrk), or
+//! `cargo bench -p forge-e2e --bench relay_vs_nginx`. FORGE_BENCH_SECS sets each phase's length
+//! (default 10).
+
+use forge_e2e::{release_relay_binary, target_dir, RelayProcess};
+use std::process::Command;
+
+const NGINX: &str = "/usr/sbin/nginx";
+const ACTOR: &str = "Hb8mCXq2sW9kLp3Zt";
+const TOKEN: &str = "apify_api_abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A 20-run list page as Apify answers it (the fields the relay's projection keeps and some it
+/// drops).
+fn runs_page() -> String {
+    let items: Vec<String> = (0..20)
+        .map(|i| {
+            format!(
+                r#"{{"id":"r{i:016}","actId":"{ACTOR}","actorTaskId":null,"status":"SUCCEEDED","startedAt":"2026-11-28T19:30:05.000Z","finishedAt":"2026-11-28T19:35:06.000Z","buildId":"b0000000000000001","buildNumber":"0.3.12","meta":{{"origin":"SCHEDULER","userAgent":"x"}},"usageTotalUsd":0.0123,"defaultKeyValueStoreId":"k{i:016}","defaultDatasetId":"d{i:016}","defaultRequestQueueId":"q{i:016}"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"data":{{"total":20,"offset":0,"limit":20,"count":20,"desc":true,"items":[{}]}}}}"#,
+        items.join(",")
+    )
+}
+
+/// nginx, stopped when dropped (a failed phase too).
+struct Nginx(std::process::Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[derive(Debug)]
+struct Phase {
+    name: &'static str,
+    requests_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+impl Phase {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "requestsPerSec": self.requests_per_sec,
+            "p50Ms": self.p50_ms,
+            "p99Ms": self.p99_ms,
+        })
+    }
+}
+
+/// `12.34ms`, `1.2s`, `850.00us` → ms.
+fn wrk_ms(s: &str) -> f64 {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let n: f64 = n.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        _ => f64::NAN,
+    }
+}
+
+fn wrk(name: &'static str, url: &str, secs: u64) -> Phase {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c32", &format!("-d{secs}s"), "--latency"])
+        .args(["-H", "X-Forge-Client: 1", url])
+        .output()
+        .expect("wrk (cargo xtask setup installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .map(|l| l.trim_start()[prefix.len()..].trim().to_string())
+            .unwrap_or_default()
+    };
+    assert!(!text.contains("Non-2xx"), "{name}: wrk saw errors:\n{text}");
+    Phase {
+        name,
+        requests_per_sec: line("Requests/sec:").parse().unwrap_or(0.0),
+        p50_ms: wrk_ms(&line("50%")),
+        p99_ms: wrk_ms(&line("99%")),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    assert!(
+        std::path::Path::new(NGINX).is_file(),
+        "{NGINX} is missing: `cargo xtask setup` installs nginx-light"
+    );
+    let secs: u64 = std::env::var("FORGE_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let dir = target_dir().join("bench/nginx");
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
+    let (upstream, proxy) = (free_port(), free_port());
+    let conf = format!(
+        r#"daemon off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/tmp;
+  proxy_temp_path {dir}/tmp;
+  fastcgi_temp_path {dir}/tmp;
+  uwsgi_temp_path {dir}/tmp;
+  scgi_temp_path {dir}/tmp;
+  upstream apify {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{upstream};
+    location / {{ default_type application/json; root {dir}; rewrite ^ /runs.json break; }}
+  }}
+  server {{
+    listen 127.0.0.1:{proxy};
+    location / {{
+      proxy_pass http://apify;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }}
+  }}
+}}
+"#,
+        dir = dir.display(),
+    );
+    std::fs::write(dir.join("runs.json"), runs_page()).unwrap();
+    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let nginx = Nginx(
+        std::process::Command::new(NGINX)
+            .args(["-p", &dir.display().to_string(), "-c"])
+            .arg(dir.join("nginx.conf"))
+            .spawn()
+            .expect("start nginx"),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+
+    let relay_bin = release_relay_binary();
+    let mut cmd = tokio::process::Command::new(relay_bin);
+    cmd.args(["local", "--bind", "127.0.0.1:0"])
+        .args(["--upstream", &format!("http://127.0.0.1:{upstream}")])
+        .args(["--rate-per-sec", "1000000", "--rate-burst", "1000000"])
+        .args(["--max-in-flight", "100000"])
+        .env("APIFY_TOKEN", TOKEN)
+        .env("RUST_LOG", "warn");
+    let relay = RelayProcess::spawn(cmd).await;
+
+    let path = format!("/v2/actors/{ACTOR}/runs?limit=20&desc=1");
+    let direct = wrk(
+        "nginx, direct",
+        &format!("http://127.0.0.1:{upstream}{path}"),
+        secs,
+    );
+    let reference = wrk(
+        "nginx proxy_pass",
+        &format!("http://127.0.0.1:{proxy}{path}"),
+        secs,
+    );
+    let forge = wrk(
+        "forge-relay local",
+        &relay.url(&format!("/api/apify{path}")),
+        secs,
+    );
+    drop(nginx);
+
+    let ratio = forge.requests_per_sec / reference.requests_per_sec;
+    let added_p99 = forge.p99_ms - direct.p99_ms;
+    println!(
+        "{:<20} {:>12} {:>9} {:>9}",
+        "", "requests/s", "p50 ms", "p99 ms"
+    );
+    for p in [&direct, &reference, &forge] {
+        println!(
+            "{:<20} {:>12.0} {:>9.2} {:>9.2}",
+            p.name, p.requests_per_sec, p.p50_ms, p.p99_ms
+        );
+    }
+    println!(
+        "forge-relay / nginx proxy_pass: {ratio:.2}x requests/s; p99 added over a direct request: {added_p99:.2} ms"
+    );
+    let out = target_dir().join("bench/relay-vs-nginx.json");
+    std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&serde_json::json!({
+            "secs": secs,
+            "connections": 32,
+            "phases": [direct.json(), reference.json(), forge.json()],
+            "ratioToProxyPass": ratio,
+            "addedP99Ms": added_p99,
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    println!("written to {}", out.display());
+}
