@@ -198,6 +198,17 @@ impl Progress {
     }
 }
 
+/// `Details [########------------]  120/300`.
+fn bar(what: &str, done: usize, total: usize) -> String {
+    const WIDTH: usize = 24;
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH);
+    format!(
+        "{what:<16} [{}{}] {done:>5}/{total}",
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled)
+    )
+}
+
 /// Runs one check; `Ok(true)` when a rule matched.
 async fn check(args: CheckArgs) -> Result<bool, Stop> {
     let rules = Rule::parse_list(&args.fail_on.join(",")).map_err(Stop)?;
@@ -218,6 +229,7 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
     let table: RefCell<Option<Vec<PreparedActor>>> = RefCell::new(None);
     let stop: RefCell<Option<String>> = RefCell::new(None);
     let enriched = std::cell::Cell::new(0usize);
+    let to_enrich = std::cell::Cell::new(0usize);
     load_fleet(&f, FleetPlan::new(now_ms), None, |event| match event {
         Event::Listed(actors) => {
             progress.show(&format!("{} Actors; reading their runs…", actors.len()))
@@ -228,9 +240,7 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
                 list_problem(&e, &place)
             ));
         }
-        Event::Paging { done, known } => {
-            progress.show(&format!("Runs and builds: {done} of {known} pages…"))
-        }
+        Event::Paging { done, known } => progress.show(&bar("Runs and builds", done, known)),
         Event::Table {
             actors, problems, ..
         } => {
@@ -239,7 +249,10 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
             }
             *table.borrow_mut() = Some(actors);
         }
-        Event::EnrichStart { actors, .. } => progress.show(&format!("Details of {actors} Actors…")),
+        Event::EnrichStart { actors, .. } => {
+            to_enrich.set(actors);
+            progress.show(&bar("Details", 0, actors));
+        }
         Event::Enriched {
             index,
             detail,
@@ -252,7 +265,7 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
                 apply_enriched(a, detail.as_deref(), &builds, &runs, &fields);
             }
             enriched.set(enriched.get() + 1);
-            progress.show(&format!("Details: {} Actors read…", enriched.get()));
+            progress.show(&bar("Details", enriched.get(), to_enrich.get()));
         }
         Event::Done => {}
         Event::Stopped(e) => {
