@@ -177,15 +177,19 @@ impl Tools {
 fn setup(ctx: &Ctx, tools: Tools) -> Outcome {
     // 1. The wasm target.
     let installed = ctx.capture(ctx.cmd("rustup").args(["target", "list", "--installed"]));
-    if installed
-        .as_deref()
-        .is_some_and(|out| out.lines().any(|line| line.trim() == WASM_TARGET))
-    {
-        done(WASM_TARGET, "already");
-    } else {
-        ctx.run(ctx.cmd("rustup").args(["target", "add", WASM_TARGET]))?;
-        done(WASM_TARGET, "ok");
-    }
+    let target = |name: &str| -> Outcome {
+        if installed
+            .as_deref()
+            .is_some_and(|out| out.lines().any(|line| line.trim() == name))
+        {
+            done(name, "already");
+        } else {
+            ctx.run(ctx.cmd("rustup").args(["target", "add", name]))?;
+            done(name, "ok");
+        }
+        Ok(())
+    };
+    target(WASM_TARGET)?;
 
     // 2. trunk. `cargo install` of an installed version is a no-op, but checking first keeps the
     //    output quiet and avoids waiting for the cargo lock.
@@ -260,15 +264,7 @@ fn setup(ctx: &Ctx, tools: Tools) -> Outcome {
         }
     }
     if tools.musl {
-        if installed
-            .as_deref()
-            .is_some_and(|out| out.lines().any(|line| line.trim() == MUSL_TARGET))
-        {
-            done(MUSL_TARGET, "already");
-        } else {
-            ctx.run(ctx.cmd("rustup").args(["target", "add", MUSL_TARGET]))?;
-            done(MUSL_TARGET, "ok");
-        }
+        target(MUSL_TARGET)?;
         if ctx.find_in_path("musl-gcc").is_some() {
             done("musl-tools", "already");
         } else if apt.is_root {
