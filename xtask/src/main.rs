@@ -466,6 +466,29 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
             "--locked",
         ]))
     })?;
+    // Ten minutes of the mixed workload on the release relay (CI runs one minute on the debug
+    // build as a test).
+    steps.run(
+        "bench soak (10 min, mixed workload, faulty upstream)",
+        || {
+            ctx.run(
+                ctx.cargo(&[
+                    "test",
+                    "-p",
+                    "forge-e2e",
+                    "--release",
+                    "--locked",
+                    "--test",
+                    "soak",
+                    "--",
+                    "--nocapture",
+                ])
+                .env("FORGE_SOAK_SECS", "600")
+                .env("FORGE_SOAK_WORKERS", "64")
+                .env("FORGE_SOAK_RELEASE", "1"),
+            )
+        },
+    )?;
     steps.run("bench fleet loader (account-wide vs per Actor)", || {
         ctx.run(ctx.cargo(&["bench", "-p", "forge-e2e", "--bench", "loader", "--locked"]))
     })?;
