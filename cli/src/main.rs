@@ -22,7 +22,6 @@ use forge_fleet::alerts::{self, AlertState, Problem, Rule, ALERT_STATE_KEY};
 use forge_fleet::trends::{snapshot_of, SNAPSHOT_DAYS};
 use forge_fleet::window::{DEFAULT_WINDOW_DAYS, WINDOW_CHOICES};
 use forge_fleet::{fleet_report, PreparedActor, Window};
-use forge_load::account::apply_enriched;
 use forge_load::trends::TrendStatus;
 use forge_load::{load_fleet, ActorProblem, Event, Fetcher, FleetPlan, LoadOptions};
 use output::Format;
@@ -253,16 +252,9 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
             to_enrich.set(actors);
             progress.show(&bar("Details", 0, actors));
         }
-        Event::Enriched {
-            index,
-            detail,
-            runs,
-            builds,
-            fields,
-            ..
-        } => {
+        Event::Enriched { index, got } => {
             if let Some(a) = table.borrow_mut().as_mut().and_then(|t| t.get_mut(index)) {
-                apply_enriched(a, detail.as_deref(), &builds, &runs, &fields);
+                got.apply(a);
             }
             enriched.set(enriched.get() + 1);
             progress.show(&bar("Details", enriched.get(), to_enrich.get()));

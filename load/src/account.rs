@@ -96,20 +96,9 @@ pub enum Event {
     },
     /// Background reads start: `requests` requests for `actors` Actors.
     EnrichStart { requests: usize, actors: usize },
-    /// Actor `index`'s detail (when it could be read), run details and build details: fold
-    /// them in with [`PreparedActor::read_detail`], [`PreparedActor::read_run_detail`] and
-    /// [`PreparedActor::read_build_detail`].
-    Enriched {
-        index: usize,
-        detail: Option<Box<Actor>>,
-        runs: Vec<Run>,
-        builds: Vec<BuildDetail>,
-        /// Dataset statistics by run id: fold them in with
-        /// [`PreparedActor::read_field_statistics`].
-        fields: Vec<(String, DatasetStatistics)>,
-        /// A permission a read was refused for.
-        denied: Option<&'static str>,
-    },
+    /// What the background reads of Actor `index` brought: fold it in with
+    /// [`Enrichment::apply`].
+    Enriched { index: usize, got: Enrichment },
     /// Everything is in.
     Done,
     /// A request found the relay (or Apify behind it) away once its retries were spent
@@ -553,26 +542,35 @@ fn order_and_report(actors: &[PreparedActor], now_ms: i64) -> (Vec<usize>, Fleet
     (order.into_iter().map(|(_, _, i)| i).collect(), report)
 }
 
-/// Folds what an [`Event::Enriched`] brought into its Actor: how the app, `forge check` and the
-/// tests apply the background reads.
-pub fn apply_enriched(
-    a: &mut PreparedActor,
-    detail: Option<&Actor>,
-    builds: &[BuildDetail],
-    runs: &[Run],
-    fields: &[(String, DatasetStatistics)],
-) {
-    if let Some(actor) = detail {
-        a.read_detail(actor);
-    }
-    for b in builds {
-        a.read_build_detail(b);
-    }
-    for r in runs {
-        a.read_run_detail(r);
-    }
-    for (run, stats) in fields {
-        a.read_field_statistics(run, stats);
+/// What one Actor's background reads brought ([`Event::Enriched`]).
+#[derive(Debug, Clone, Default)]
+pub struct Enrichment {
+    /// Its detail, when it was read.
+    pub detail: Option<Box<Actor>>,
+    pub runs: Vec<Run>,
+    pub builds: Vec<BuildDetail>,
+    /// Dataset statistics by run id.
+    pub fields: Vec<(String, DatasetStatistics)>,
+    /// A permission a read was refused for.
+    pub denied: Option<&'static str>,
+}
+
+impl Enrichment {
+    /// Folds it into its Actor: how the app, `forge check` and the tests apply the background
+    /// reads.
+    pub fn apply(&self, a: &mut PreparedActor) {
+        if let Some(actor) = &self.detail {
+            a.read_detail(actor);
+        }
+        for b in &self.builds {
+            a.read_build_detail(b);
+        }
+        for r in &self.runs {
+            a.read_run_detail(r);
+        }
+        for (run, stats) in &self.fields {
+            a.read_field_statistics(run, stats);
+        }
     }
 }
 
@@ -707,21 +705,14 @@ async fn enrich<T: Transport>(
         requests: left.iter().sum(),
         actors: left.iter().filter(|n| **n > 0).count(),
     });
-    #[derive(Default)]
-    struct Acc {
-        detail: Option<Box<Actor>>,
-        runs: Vec<Run>,
-        builds: Vec<BuildDetail>,
-        fields: Vec<(String, DatasetStatistics)>,
-        denied: Option<&'static str>,
-    }
     enum Got {
         Actor(Box<Actor>),
         Run(Box<Run>),
         Build(Box<BuildDetail>),
         Fields(RunId, DatasetStatistics),
     }
-    let acc: RefCell<Vec<Acc>> = RefCell::new((0..actors).map(|_| Acc::default()).collect());
+    let acc: RefCell<Vec<Enrichment>> =
+        RefCell::new((0..actors).map(|_| Enrichment::default()).collect());
     let left = RefCell::new(left);
     let queue = RefCell::new(reads);
     let after_probe = RefCell::new(after_probe);
@@ -797,14 +788,10 @@ async fn enrich<T: Transport>(
                 l[read.actor] == 0
             };
             if finished {
-                let done = std::mem::take(&mut acc.borrow_mut()[read.actor]);
+                let got = std::mem::take(&mut acc.borrow_mut()[read.actor]);
                 emit(Event::Enriched {
                     index: read.actor,
-                    detail: done.detail,
-                    runs: done.runs,
-                    builds: done.builds,
-                    fields: done.fields,
-                    denied: done.denied,
+                    got,
                 });
             }
         }

@@ -151,24 +151,12 @@ fn run_with(t: &Counting, plan: FleetPlan, known: Option<Known>) -> (Option<()>,
                 "table"
             }
             Event::EnrichStart { .. } => "enrich-start",
-            Event::Enriched {
-                index,
-                detail,
-                runs,
-                builds,
-                fields,
-                ..
-            } => {
-                s.enriched.insert(index, (detail.is_some(), runs.len()));
+            Event::Enriched { index, got } => {
+                s.enriched
+                    .insert(index, (got.detail.is_some(), got.runs.len()));
                 // What the app keeps: the table with the background reads applied.
                 if let Some(a) = s.table.as_mut().and_then(|t| t.get_mut(index)) {
-                    forge_load::account::apply_enriched(
-                        a,
-                        detail.as_deref(),
-                        &builds,
-                        &runs,
-                        &fields,
-                    );
+                    got.apply(a);
                 }
                 "enriched"
             }

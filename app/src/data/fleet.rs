@@ -516,25 +516,13 @@ impl FleetStore {
                 });
                 self.bump(true);
             }
-            Event::Enriched {
-                index,
-                detail,
-                runs,
-                builds,
-                fields,
-                denied,
-            } => {
+            Event::Enriched { index, got } => {
                 self.prepared.update_value(|v| {
                     if let Some(Some(a)) = v.get_mut(index) {
-                        forge_load::account::apply_enriched(
-                            a,
-                            detail.as_deref(),
-                            &builds,
-                            &runs,
-                            &fields,
-                        );
+                        got.apply(a);
                     }
                 });
+                let denied = got.denied;
                 if denied.is_some() {
                     self.rows.update(|r| {
                         if let Some(row) = r.get_mut(index) {
