@@ -4,7 +4,7 @@
 //! figure is formatted by `forge_fleet::format`, as on the dashboard.
 
 use forge_fleet::alerts::Problem;
-use forge_fleet::format::{duration, pct, usd};
+use forge_fleet::format::{csv_field, duration, or_dash, pct, usd};
 use forge_fleet::{ActorDigest, Bucket, FleetDigest};
 use serde::Serialize;
 
@@ -24,10 +24,6 @@ fn ordered(d: &FleetDigest) -> Vec<&ActorDigest> {
         (rank(a.bucket), a.health, &a.name).cmp(&(rank(b.bucket), b.health, &b.name))
     });
     rows
-}
-
-fn or_dash<T>(v: Option<T>, f: impl FnOnce(T) -> String) -> String {
-    v.map_or_else(|| "—".to_string(), f)
 }
 
 /// The cells of one row, as every text format prints them.
@@ -143,13 +139,6 @@ pub fn markdown(d: &FleetDigest, matched: &[Problem]) -> String {
 
 /// CSV: numbers unformatted, empty where unknown.
 pub fn csv(d: &FleetDigest, generated_at: &str) -> String {
-    let field = |s: String| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    };
     let opt = |v: Option<String>| v.unwrap_or_default();
     let mut out = String::from(
         "id,name,health,bucket,bucket_reason,runs,success_rate,p95_ms,cost_usd,biggest_cost_kind,month_end_usd,field_drift,runaway_run,window_days,generated_at\n",
@@ -172,7 +161,7 @@ pub fn csv(d: &FleetDigest, generated_at: &str) -> String {
             d.window.days.to_string(),
             generated_at.to_string(),
         ];
-        let line: Vec<String> = row.into_iter().map(field).collect();
+        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }

@@ -23,6 +23,36 @@ pub fn pct(share: f64) -> String {
     }
 }
 
+/// The placeholder for an unknown figure.
+pub const DASH: &str = "—";
+/// The placeholder for a cost Apify did not report.
+pub const NOT_AVAILABLE: &str = "n/a";
+
+/// `value` formatted, or [`DASH`].
+pub fn or_dash<T>(value: Option<T>, fmt: impl FnOnce(T) -> String) -> String {
+    value.map_or_else(|| DASH.to_string(), fmt)
+}
+
+/// A cost formatted, or [`NOT_AVAILABLE`].
+pub fn usd_or_na(value: Option<f64>) -> String {
+    value.map_or_else(|| NOT_AVAILABLE.to_string(), usd)
+}
+
+/// One CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break.
+///
+/// ```
+/// use forge_fleet::format::csv_field;
+/// assert_eq!(csv_field("plain"), "plain");
+/// assert_eq!(csv_field("Shop, \"big\""), "\"Shop, \"\"big\"\"\"");
+/// ```
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
 /// `x` to `digits` decimals, for figures stored compactly (snapshots, the cached digest).
 ///
 /// ```

@@ -8,6 +8,7 @@ use crate::view_model::format::{
     duration, fold_case, group_thousands, or_dash, pct, usd_or_na, DASH,
 };
 use crate::view_model::time::relative;
+use forge_fleet::format::csv_field;
 use forge_fleet::rules;
 use forge_fleet::trends::{Delta, Direction, FigureDeltas, WeekOverWeek};
 use forge_fleet::{ActorDigest, Bucket, FleetDigest, FleetSummary};
@@ -422,14 +423,6 @@ pub fn filter_rows(rows: Vec<Row>, needle: &str, bucket: Option<Bucket>) -> Vec<
         })
         .filter(|r| bucket.is_none() || r.bucket() == bucket)
         .collect()
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {

@@ -2,10 +2,7 @@
 //! durations are the engine's formatters (`forge_fleet::format`), so a driver's text, a table
 //! cell and a chart axis agree.
 
-/// The placeholder for an unknown figure.
-pub const DASH: &str = "—";
-/// The placeholder for a cost Apify did not report.
-pub const NOT_AVAILABLE: &str = "n/a";
+pub use forge_fleet::format::{or_dash, usd_or_na, DASH, NOT_AVAILABLE};
 
 /// `0.8123` → `81%`.
 pub fn pct(v: f64) -> String {
@@ -42,16 +39,6 @@ pub fn format_secs(secs: u64) -> String {
         _ if secs.is_multiple_of(3600) => format!("{} h", secs / 3600),
         _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
     }
-}
-
-/// `value` formatted, or [`DASH`].
-pub fn or_dash<T>(value: Option<T>, fmt: impl FnOnce(T) -> String) -> String {
-    value.map_or_else(|| DASH.to_string(), fmt)
-}
-
-/// A cost formatted, or [`NOT_AVAILABLE`].
-pub fn usd_or_na(value: Option<f64>) -> String {
-    value.map_or_else(|| NOT_AVAILABLE.to_string(), usd)
 }
 
 #[cfg(test)]
