@@ -67,22 +67,16 @@ impl PreparedActor {
         }
         self.runs.truncate(n);
         self.run_ids.truncate(n);
-        self.samples
-            .retain_mut(|s| match moved.get(s.run as usize) {
-                Some(&to) if to != u32::MAX => {
-                    s.run = to;
-                    true
-                }
-                _ => false,
-            });
-        self.field_samples
-            .retain_mut(|s| match moved.get(s.run as usize) {
-                Some(&to) if to != u32::MAX => {
-                    s.run = to;
-                    true
-                }
-                _ => false,
-            });
+        // A sample follows its run to its new index, or goes with it.
+        let follow = |run: &mut u32| match moved.get(*run as usize) {
+            Some(&to) if to != u32::MAX => {
+                *run = to;
+                true
+            }
+            _ => false,
+        };
+        self.samples.retain_mut(|s| follow(&mut s.run));
+        self.field_samples.retain_mut(|s| follow(&mut s.run));
 
         // Fresh builds into the kept table.
         let build_of: Vec<u32> = fresh
