@@ -429,6 +429,9 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
             })?;
         }
     }
+    // The benches of tests/benches (forge-e2e) against the real relay.
+    let e2e_bench =
+        |name: &str| ctx.run(ctx.cargo(&["bench", "-p", "forge-e2e", "--bench", name, "--locked"]));
     steps.run("bench forge-fleet in WebAssembly", || {
         ctx.run(
             ctx.cargo(&[
@@ -451,20 +454,10 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
             .env("CHROMEDRIVER", CHROMEDRIVER),
         )
     })?;
-    // Both fleet strategies against `forge-relay demo` at 24, 200 and 1,000 Actors (the old one
-    // at 1,000 takes a couple of minutes; FORGE_BENCH_SIZES=24,200 is passed through to pick
-    // sizes); the figures go to target/bench/loader.json.
     // The release relay beside nginx proxy_pass on an nginx upstream, with wrk;
     // target/bench/relay-vs-nginx.json.
     steps.run("bench relay vs nginx (wrk, 32 connections)", || {
-        ctx.run(ctx.cargo(&[
-            "bench",
-            "-p",
-            "forge-e2e",
-            "--bench",
-            "relay_vs_nginx",
-            "--locked",
-        ]))
+        e2e_bench("relay_vs_nginx")
     })?;
     // Ten minutes of the mixed workload on the release relay (CI runs one minute on the debug
     // build as a test).
@@ -489,34 +482,23 @@ fn bench_steps(ctx: &Ctx, steps: &mut Steps) -> Outcome {
             )
         },
     )?;
+    // Both fleet strategies against `forge-relay demo` at 24, 200 and 1,000 Actors (the old one
+    // at 1,000 takes a couple of minutes; FORGE_BENCH_SIZES=24,200 is passed through to pick
+    // sizes); the figures go to target/bench/loader.json.
     steps.run("bench fleet loader (account-wide vs per Actor)", || {
-        ctx.run(ctx.cargo(&["bench", "-p", "forge-e2e", "--bench", "loader", "--locked"]))
+        e2e_bench("loader")
     })?;
     if ctx.has_app() {
         steps.run("trunk build", || trunk_build(ctx))?;
         // Cold cache, CPU ×4, 5 loads of the release relay's demo; the figures go to
         // target/bench/first-visit.json (the previous run's to first-visit.previous.json).
         steps.run("bench first visit (cold cache, CPU ×4)", || {
-            ctx.run(ctx.cargo(&[
-                "bench",
-                "-p",
-                "forge-e2e",
-                "--bench",
-                "first_visit",
-                "--locked",
-            ]))
+            e2e_bench("first_visit")
         })?;
         // A second visit at 24, 200 and 1,000 Actors (FORGE_BENCH_SIZES picks sizes): the
         // cached table, the incremental load; target/bench/warm-visit.json.
         steps.run("bench warm visit (cached table, incremental load)", || {
-            ctx.run(ctx.cargo(&[
-                "bench",
-                "-p",
-                "forge-e2e",
-                "--bench",
-                "warm_visit",
-                "--locked",
-            ]))
+            e2e_bench("warm_visit")
         })?;
     }
     Ok(())
