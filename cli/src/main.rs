@@ -23,7 +23,7 @@ use forge_fleet::trends::{snapshot_of, SNAPSHOT_DAYS};
 use forge_fleet::window::{DEFAULT_WINDOW_DAYS, WINDOW_CHOICES};
 use forge_fleet::{fleet_report, PreparedActor, Window};
 use forge_load::trends::TrendStatus;
-use forge_load::{load_fleet, ActorProblem, Event, Fetcher, FleetPlan, LoadOptions};
+use forge_load::{load_fleet, Event, Fetcher, FleetPlan, LoadOptions};
 use output::Format;
 use source::{check_base, Secret, Source, Target, APIFY_API};
 use std::cell::RefCell;
@@ -236,7 +236,7 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
         Event::ListFailed(e) => {
             *stop.borrow_mut() = Some(format!(
                 "could not list your Actors: {}",
-                list_problem(&e, &place)
+                request_problem(&e, &place)
             ));
         }
         Event::Paging { done, known } => progress.show(&bar("Runs and builds", done, known)),
@@ -244,7 +244,7 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
             actors, problems, ..
         } => {
             if let Some(p) = problems.runs {
-                *stop.borrow_mut() = Some(format!("run history was refused: {}", problem_text(&p)));
+                *stop.borrow_mut() = Some(format!("run history was refused: {}", p.text()));
             }
             *table.borrow_mut() = Some(actors);
         }
@@ -261,7 +261,7 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
         }
         Event::Done => {}
         Event::Stopped(e) => {
-            *stop.borrow_mut() = Some(format!("the load stopped: {}", list_problem(&e, &place)))
+            *stop.borrow_mut() = Some(format!("the load stopped: {}", request_problem(&e, &place)))
         }
     })
     .await;
@@ -282,8 +282,15 @@ async fn check(args: CheckArgs) -> Result<bool, Stop> {
     let generated_at = forge_apify::time::format_iso_millis(now_ms);
 
     // The week's snapshot, the app's way (from a 7-day report).
-    let week = fleet_report(actors.iter(), Window::new(SNAPSHOT_DAYS, now_ms));
-    let trends = forge_load::trends::sync(&f, snapshot_of(&week, now_ms)).await;
+    let snapshot = if args.window == SNAPSHOT_DAYS {
+        snapshot_of(&report, now_ms)
+    } else {
+        snapshot_of(
+            &fleet_report(actors.iter(), Window::new(SNAPSHOT_DAYS, now_ms)),
+            now_ms,
+        )
+    };
+    let trends = forge_load::trends::sync(&f, snapshot).await;
     let trend_note = match &trends.status {
         TrendStatus::Off(m) | TrendStatus::Failed(m) => Some(m.clone()),
         _ => None,
@@ -328,13 +335,9 @@ fn print(text: &str) {
     }
 }
 
-fn problem_text(p: &ActorProblem) -> String {
-    p.text()
-}
-
 /// A failed request in the command line's words: a refused permission named, the place that
 /// did not answer named (the app's wording speaks of browsers and origins).
-fn list_problem(e: &forge_load::ApiError, place: &str) -> String {
+fn request_problem(e: &forge_load::ApiError, place: &str) -> String {
     use forge_load::ApiError;
     match e {
         ApiError::Unreachable => {
