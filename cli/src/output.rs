@@ -91,7 +91,7 @@ pub fn table(d: &FleetDigest, matched: &[Problem], colour_on: bool) -> String {
         or_dash(s.cost_usd, usd),
     );
     if let Some(m) = s.cost_month.sentence() {
-        out.push_str(&format!("Cost this month: {m}\n"));
+        out.push_str(&format!("Cost: {m}\n"));
     }
     out.push('\n');
     let headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
