@@ -5,15 +5,15 @@
 //! adds tomorrow — or one Forge promises never to touch (source files, env vars, signing keys,
 //! signed URLs) — is dropped without anyone having to name it.
 //!
-//! [`project`] is one streaming pass from the upstream bytes to the projected bytes: serde_json
-//! reads the body, fields outside the shape are skipped with [`IgnoredAny`] (never materialised),
-//! and what is kept is written straight to the output. Key order is preserved. A value whose
+//! [`project`] is one pass from the upstream bytes to the projected bytes: a scanner checks the
+//! JSON grammar as it goes, skips fields outside the shape, and copies what is kept — keys,
+//! strings and numbers byte for byte as upstream wrote them (no decoding, no re-escaping, no
+//! allocation per value; whitespace is dropped). Key order is preserved. A value whose
 //! type does not fit its shape (an object where a scalar is declared, say) is dropped, not
 //! coerced; `null` always fits, because Apify sends it for absent objects (`"stats": null`).
 //!
 //! [`error_body`] does the same for error answers: Apify's envelope, `type` and `message` only.
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -88,24 +88,6 @@ impl fmt::Display for ProjectError {
 
 impl std::error::Error for ProjectError {}
 
-/// Projects a JSON body to `shape`, in one pass.
-pub fn project(shape: &Shape, body: &[u8]) -> Result<Vec<u8>, ProjectError> {
-    let mut out = Vec::with_capacity(body.len() / 2 + 16);
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let kept = Projector {
-        shape,
-        out: &mut out,
-    }
-    .deserialize(&mut de)
-    .map_err(|_| ProjectError::NotJson)?;
-    de.end().map_err(|_| ProjectError::NotJson)?;
-    if kept {
-        Ok(out)
-    } else {
-        Err(ProjectError::Shape)
-    }
-}
-
 /// Longest error message passed on from Apify.
 pub const MAX_ERROR_MESSAGE_CHARS: usize = 1000;
 
@@ -148,153 +130,370 @@ fn is_error_type(kind: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_'))
 }
 
-/// Writes the projection of one value; returns whether anything was written.
-struct Projector<'a> {
-    shape: &'a Shape,
-    out: &'a mut Vec<u8>,
+/// Projects a JSON body to `shape`, in one pass.
+pub fn project(shape: &Shape, body: &[u8]) -> Result<Vec<u8>, ProjectError> {
+    // JSON is UTF-8; checked once here, so the scanner only has to find quotes and escapes.
+    std::str::from_utf8(body).map_err(|_| ProjectError::NotJson)?;
+    // The projection never outgrows its input: everything it writes is copied from it.
+    let mut scan = Scanner {
+        input: body,
+        at: 0,
+        out: Vec::with_capacity(body.len()),
+    };
+    scan.skip_whitespace();
+    let kept = scan.value(Some(shape), 0)?;
+    scan.skip_whitespace();
+    if scan.at != body.len() {
+        return Err(ProjectError::NotJson);
+    }
+    if kept {
+        Ok(scan.out)
+    } else {
+        Err(ProjectError::Shape)
+    }
 }
 
-impl Projector<'_> {
-    fn scalar(self, write: impl FnOnce(&mut Vec<u8>)) -> bool {
-        let fits = matches!(self.shape, Shape::Scalar | Shape::Json);
-        self.keep_if(fits, write)
+/// Deepest nesting accepted (serde_json's limit too).
+const MAX_DEPTH: usize = 128;
+
+/// The one-pass projector: validates the JSON grammar byte by byte and copies what is kept —
+/// keys, strings and numbers exactly as upstream wrote them, so nothing is decoded, re-escaped
+/// or allocated per value. `shape: None` means "validate and drop".
+struct Scanner<'a> {
+    input: &'a [u8],
+    at: usize,
+    out: Vec<u8>,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.input.get(self.at).copied()
     }
 
-    fn number(self, write: impl FnOnce(&mut Vec<u8>)) -> bool {
-        let fits = matches!(self.shape, Shape::Scalar | Shape::Number | Shape::Json);
-        self.keep_if(fits, write)
-    }
-
-    fn keep_if(self, fits: bool, write: impl FnOnce(&mut Vec<u8>)) -> bool {
-        if fits {
-            write(self.out);
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.at += 1;
         }
-        fits
-    }
-}
-
-fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
-    // Serialising a string, number or bool into a Vec cannot fail.
-    let _ = serde_json::to_writer(out, v);
-}
-
-impl<'de> DeserializeSeed<'de> for Projector<'_> {
-    type Value = bool;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Projector<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
-        Ok(self.scalar(|o| write_json(o, &v)))
+    fn expect(&mut self, byte: u8) -> Result<(), ProjectError> {
+        self.skip_whitespace();
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(ProjectError::NotJson)
+        }
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
-        Ok(self.number(|o| write_json(o, &v)))
+    /// Copies `input[from..self.at]` when `keep`; returns `keep`.
+    fn copy_if(&mut self, keep: bool, from: usize) -> bool {
+        if keep {
+            self.out.extend_from_slice(&self.input[from..self.at]);
+        }
+        keep
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
-        Ok(self.number(|o| write_json(o, &v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
-        Ok(self.number(|o| write_json(o, &v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
-        Ok(self.scalar(|o| write_json(o, v)))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        // `null` fits every shape: Apify sends it for absent objects and lists.
-        self.out.extend_from_slice(b"null");
-        Ok(true)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let item = match self.shape {
-            Shape::List(item) => *item,
-            Shape::Json => &Shape::Json,
-            _ => {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                return Ok(false);
+    /// One value (whitespace before it already skipped); returns whether anything was written.
+    fn value(&mut self, shape: Option<&Shape>, depth: usize) -> Result<bool, ProjectError> {
+        let from = self.at;
+        match self.peek().ok_or(ProjectError::NotJson)? {
+            b'{' => self.object(shape, depth + 1),
+            b'[' => self.array(shape, depth + 1),
+            b'"' => {
+                self.string()?;
+                let fits = matches!(shape, Some(Shape::Scalar | Shape::Json));
+                Ok(self.copy_if(fits, from))
             }
+            b'-' | b'0'..=b'9' => {
+                self.number()?;
+                let fits = matches!(shape, Some(Shape::Scalar | Shape::Number | Shape::Json));
+                Ok(self.copy_if(fits, from))
+            }
+            b't' => {
+                self.literal(b"true")?;
+                let fits = matches!(shape, Some(Shape::Scalar | Shape::Json));
+                Ok(self.copy_if(fits, from))
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                let fits = matches!(shape, Some(Shape::Scalar | Shape::Json));
+                Ok(self.copy_if(fits, from))
+            }
+            b'n' => {
+                self.literal(b"null")?;
+                // `null` fits every shape: Apify sends it for absent objects and lists.
+                Ok(self.copy_if(shape.is_some(), from))
+            }
+            _ => Err(ProjectError::NotJson),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), ProjectError> {
+        if self.input[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            Err(ProjectError::NotJson)
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let from = self.at;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+        self.at - from
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, and within f64's range: serde_json
+    /// (the app's parser) refuses a number that overflows it, so the relay does too.
+    fn number(&mut self) -> Result<(), ProjectError> {
+        let from = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        let mut digits = match self.peek() {
+            Some(b'0') => {
+                self.at += 1;
+                1
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(ProjectError::NotJson),
         };
-        self.out.push(b'[');
-        let mut first = true;
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            match self.digits() {
+                0 => return Err(ProjectError::NotJson),
+                n => digits += n,
+            }
+        }
+        let mut exponent = false;
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            exponent = true;
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if self.digits() == 0 {
+                return Err(ProjectError::NotJson);
+            }
+        }
+        // Only an exponent or a few hundred digits can leave f64's range.
+        if exponent || digits > 300 {
+            let text = std::str::from_utf8(&self.input[from..self.at]).unwrap_or("x");
+            if !text.parse::<f64>().is_ok_and(f64::is_finite) {
+                return Err(ProjectError::NotJson);
+            }
+        }
+        Ok(())
+    }
+
+    /// A string from its opening quote; returns whether it held an escape. The input is known
+    /// to be UTF-8, so only quotes, escapes and control characters need a look.
+    fn string(&mut self) -> Result<bool, ProjectError> {
+        self.at += 1;
+        let mut escaped = false;
         loop {
-            let mark = self.out.len();
-            if !first {
-                self.out.push(b',');
-            }
-            let seed = Projector {
-                shape: item,
-                out: self.out,
+            self.at += plain_bytes(&self.input[self.at..]);
+            let Some(&byte) = self.input.get(self.at) else {
+                return Err(ProjectError::NotJson);
             };
-            match seq.next_element_seed(seed)? {
-                None => {
-                    self.out.truncate(mark);
-                    break;
+            self.at += 1;
+            match byte {
+                b'"' => return Ok(escaped),
+                b'\\' => {
+                    escaped = true;
+                    self.escape()?;
                 }
-                Some(true) => first = false,
-                Some(false) => self.out.truncate(mark),
+                0..=0x1f => return Err(ProjectError::NotJson),
+                _ => {}
             }
         }
-        self.out.push(b']');
-        Ok(true)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        enum Keys<'s> {
-            Fields(&'s [Field]),
-            Free(&'s Shape),
+    /// The rest of an escape after its backslash. A `\u` surrogate must come in a valid pair,
+    /// as serde_json (and so the app) requires.
+    fn escape(&mut self) -> Result<(), ProjectError> {
+        let byte = self.peek().ok_or(ProjectError::NotJson)?;
+        self.at += 1;
+        match byte {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(()),
+            b'u' => match self.hex4()? {
+                0xD800..=0xDBFF => {
+                    self.literal(b"\\u")?;
+                    match self.hex4()? {
+                        0xDC00..=0xDFFF => Ok(()),
+                        _ => Err(ProjectError::NotJson),
+                    }
+                }
+                0xDC00..=0xDFFF => Err(ProjectError::NotJson),
+                _ => Ok(()),
+            },
+            _ => Err(ProjectError::NotJson),
         }
-        let keys = match self.shape {
-            Shape::Object(fields) => Keys::Fields(fields),
-            Shape::Map(value) => Keys::Free(value),
-            Shape::Json => Keys::Free(&Shape::Json),
-            _ => {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                return Ok(false);
-            }
-        };
-        self.out.push(b'{');
-        let mut first = true;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let shape = match &keys {
-                Keys::Fields(fields) => fields.iter().find(|f| f.name == key).map(|f| &f.shape),
-                Keys::Free(shape) => Some(*shape),
-            };
-            let Some(shape) = shape else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            let mark = self.out.len();
-            if !first {
-                self.out.push(b',');
-            }
-            write_json(self.out, key.as_ref());
-            self.out.push(b':');
-            if map.next_value_seed(Projector {
-                shape,
-                out: self.out,
-            })? {
-                first = false;
-            } else {
-                self.out.truncate(mark);
-            }
-        }
-        self.out.push(b'}');
-        Ok(true)
     }
+
+    fn hex4(&mut self) -> Result<u16, ProjectError> {
+        let digits = self
+            .input
+            .get(self.at..self.at + 4)
+            .ok_or(ProjectError::NotJson)?;
+        let mut v = 0u16;
+        for &d in digits {
+            let d = (d as char).to_digit(16).ok_or(ProjectError::NotJson)?;
+            v = v << 4 | d as u16;
+        }
+        self.at += 4;
+        Ok(v)
+    }
+
+    fn enter(depth: usize) -> Result<(), ProjectError> {
+        if depth > MAX_DEPTH {
+            Err(ProjectError::NotJson)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn array(&mut self, shape: Option<&Shape>, depth: usize) -> Result<bool, ProjectError> {
+        Self::enter(depth)?;
+        self.at += 1;
+        let item = match shape {
+            Some(Shape::List(item)) => Some(*item),
+            Some(Shape::Json) => Some(&Shape::Json),
+            _ => None,
+        };
+        let keep = item.is_some();
+        if keep {
+            self.out.push(b'[');
+        }
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+        } else {
+            let mut first = true;
+            loop {
+                self.skip_whitespace();
+                let mark = self.out.len();
+                if keep && !first {
+                    self.out.push(b',');
+                }
+                if self.value(item, depth)? {
+                    first = false;
+                } else {
+                    self.out.truncate(mark);
+                }
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => self.at += 1,
+                    Some(b']') => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return Err(ProjectError::NotJson),
+                }
+            }
+        }
+        if keep {
+            self.out.push(b']');
+        }
+        Ok(keep)
+    }
+
+    fn object(&mut self, shape: Option<&Shape>, depth: usize) -> Result<bool, ProjectError> {
+        Self::enter(depth)?;
+        self.at += 1;
+        let keep = matches!(shape, Some(Shape::Object(_) | Shape::Map(_) | Shape::Json));
+        if keep {
+            self.out.push(b'{');
+        }
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+        } else {
+            let mut first = true;
+            loop {
+                self.skip_whitespace();
+                if self.peek() != Some(b'"') {
+                    return Err(ProjectError::NotJson);
+                }
+                let key_from = self.at;
+                let escaped = self.string()?;
+                let key = &self.input[key_from..self.at];
+                let value_shape = match shape {
+                    Some(Shape::Object(fields)) => field_shape(fields, key, escaped),
+                    Some(Shape::Map(value)) => Some(*value),
+                    Some(Shape::Json) => Some(&Shape::Json),
+                    _ => None,
+                };
+                self.expect(b':')?;
+                self.skip_whitespace();
+                let mark = self.out.len();
+                if value_shape.is_some() {
+                    if !first {
+                        self.out.push(b',');
+                    }
+                    self.out.extend_from_slice(key);
+                    self.out.push(b':');
+                }
+                if self.value(value_shape, depth)? {
+                    first = false;
+                } else {
+                    self.out.truncate(mark);
+                }
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => self.at += 1,
+                    Some(b'}') => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return Err(ProjectError::NotJson),
+                }
+            }
+        }
+        if keep {
+            self.out.push(b'}');
+        }
+        Ok(keep)
+    }
+}
+
+/// How many bytes at the start of `s` need no look inside a string: not a quote, a backslash
+/// or a control character. Eight at a time (the SWAR test for a byte below a bound).
+fn plain_bytes(s: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let mut at = 0;
+    while let Some(chunk) = s.get(at..at + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let special = below(x ^ (ONES * u64::from(b'"')), 1)
+            | below(x ^ (ONES * u64::from(b'\\')), 1)
+            | below(x, 0x20);
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at
+}
+
+/// The shape of the field a raw key (quotes included) names, if it is listed. A key written
+/// with escapes is decoded first, so `"\u0069d"` is `id` too.
+fn field_shape<'s>(fields: &'s [Field], raw_key: &[u8], escaped: bool) -> Option<&'s Shape> {
+    let decoded;
+    let name = if escaped {
+        decoded = serde_json::from_slice::<String>(raw_key).ok()?;
+        decoded.as_bytes()
+    } else {
+        &raw_key[1..raw_key.len() - 1]
+    };
+    fields
+        .iter()
+        .find(|f| f.name.as_bytes() == name)
+        .map(|f| &f.shape)
 }
 
 #[cfg(test)]
@@ -363,7 +562,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            r#"{"data":{"usage":{"z":1,"a":-2,"m":0.1,"big":18446744073709551615,"e":1e+300},"id":"q\"\u0001é"}}"#
+            r#"{"data":{"usage":{"z":1,"a":-2,"m":0.1,"big":18446744073709551615,"e":1e300},"id":"q\"\u0001\u00e9"}}"#
         );
     }
 
@@ -383,6 +582,43 @@ mod tests {
         assert_eq!(project(&SHAPE, json.as_bytes()), Err(ProjectError::NotJson));
         // Top-level null fits (and says nothing).
         assert_eq!(project(&SHAPE, b"null").unwrap(), b"null");
+    }
+
+    #[test]
+    fn copies_what_it_keeps_as_written_and_checks_strings_like_serde_json() {
+        // Whitespace goes; an escaped key still names its field; escapes stay as written.
+        let out = project(
+            &SHAPE,
+            b" {\n \"data\" : { \"\\u0069d\" : \"a\\/b\" , \"usage\":{ \"CU\" : 1.5e-3 } } } ",
+        )
+        .unwrap();
+        assert_eq!(out, br#"{"data":{"\u0069d":"a\/b","usage":{"CU":1.5e-3}}}"#);
+        for bad in [
+            &b"{\"data\":{\"id\":\"\xff\"}}"[..],
+            br#"{"data":{"id":"\ud800"}}"#,
+            br#"{"data":{"id":"\udc00\ud800"}}"#,
+            br#"{"data":{"id":"\ud800\u0041"}}"#,
+            br#"{"data":{"id":"\x"}}"#,
+            br#"{"data":{"id":"\u12"}}"#,
+            b"{\"data\":{\"id\":\"tab\there\"}}",
+            br#"{"data":{"id":01}}"#,
+            br#"{"data":{"id":1.}}"#,
+            br#"{"data":{"id":1e400}}"#,
+            br#"{"data":{"id":tru}}"#,
+            br#"{"data":{"id":1,}}"#,
+            br#"{"data":{,"id":1}}"#,
+            br#"{"data":{"id" 1}}"#,
+        ] {
+            assert_eq!(
+                project(&SHAPE, bad),
+                Err(ProjectError::NotJson),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+            assert!(serde_json::from_slice::<Value>(bad).is_err());
+        }
+        let pair = br#"{"data":{"id":"\ud83d\ude00"}}"#;
+        assert_eq!(project(&SHAPE, pair).unwrap(), pair);
     }
 
     #[test]

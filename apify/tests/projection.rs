@@ -332,3 +332,91 @@ fn the_data_forge_needs_survives() {
         );
     }
 }
+
+/// Random JSON whose keys are drawn mostly from the names the allow-list keeps, so the
+/// projection has something to keep at every level.
+fn arb_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let key = prop_oneof![
+        Just("data".to_string()),
+        Just("items".to_string()),
+        Just("id".to_string()),
+        Just("stats".to_string()),
+        Just("status".to_string()),
+        Just("usage".to_string()),
+        Just("inputSchema".to_string()),
+        "[a-zA-Z\\\\\"\u{e9}\u{1}]{0,6}",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        (-1e6f64..1e6).prop_map(|n| json!(n)),
+        "[a-z\"\\\\/\u{0}-\u{1f}\u{e9}\u{1F600}]{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 64, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec((key.clone(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+fn json_rows() -> Vec<&'static Shape> {
+    ALLOW_LIST
+        .iter()
+        .filter_map(|r| match &r.reply {
+            Reply::Json(shape) => Some(shape),
+            _ => None,
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    /// Any document, through any row's shape, projects to what the oracle keeps (compact or
+    /// pretty-printed input alike).
+    #[test]
+    fn any_document_projects_as_the_oracle_says(v in arb_value(), row in 0usize..64, pretty: bool) {
+        let rows = json_rows();
+        let shape = rows[row % rows.len()];
+        let bytes = if pretty { serde_json::to_vec_pretty(&v) } else { serde_json::to_vec(&v) }.unwrap();
+        // The oracle sees the document as serde_json reads it back: its float parsing is not
+        // exact to the last digit, and the projection copies the digits as written.
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        match oracle(shape, &v) {
+            Some(want) => {
+                let got = project(shape, &bytes).unwrap();
+                let got: Value = serde_json::from_slice(&got).expect("the projection is JSON");
+                proptest::prop_assert_eq!(got, want);
+            }
+            None => proptest::prop_assert!(project(shape, &bytes).is_err()),
+        }
+    }
+
+    /// A damaged document (a byte inserted, replaced or cut anywhere) is refused exactly when
+    /// serde_json refuses it: the scanner's grammar is JSON's, no looser and no stricter.
+    #[test]
+    fn damaged_documents_are_refused_exactly_when_serde_json_refuses_them(
+        v in arb_value(),
+        at in 0usize..4096,
+        edit in 0u8..3,
+        byte in proptest::sample::select(&b"{}[],:\"\\ u0123456789abcdefABCDEF-+.eEtrnl\x01\x7f"[..]),
+    ) {
+        let mut bytes = serde_json::to_vec(&v).unwrap();
+        let at = at % (bytes.len() + 1);
+        match edit {
+            0 => bytes.insert(at, byte),
+            1 if at < bytes.len() => bytes[at] = byte,
+            _ => bytes.truncate(at),
+        }
+        let valid = serde_json::from_slice::<Value>(&bytes).is_ok();
+        let projected = project(&Shape::Json, &bytes);
+        proptest::prop_assert_eq!(projected.is_ok(), valid, "{}", String::from_utf8_lossy(&bytes));
+        if let Ok(out) = projected {
+            let want: Value = serde_json::from_slice(&bytes).unwrap();
+            let got: Value = serde_json::from_slice(&out).unwrap();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+}
