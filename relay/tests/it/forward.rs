@@ -496,6 +496,45 @@ async fn a_stalled_upstream_is_a_504_and_a_dead_one_a_502() {
 }
 
 #[tokio::test]
+async fn a_body_that_trickles_is_cut_at_the_upstream_timeout() {
+    let stub = Stub::start().await;
+    let relay = relay(Mode::Serve, &stub, |a| {
+        a.upstream_timeout = std::time::Duration::from_millis(500)
+    })
+    .await;
+    let record = "/api/apify/v2/key-value-stores/~forge-trends/records/snapshot-2026-W48";
+    let stored = format!(r#"{{"week":"2026-W48","pad":"{}"}}"#, "x".repeat(2000));
+    let res = relay
+        .send(RawRequest::new("PUT", record).bearer().body(stored.clone()))
+        .await;
+    assert_eq!(res.status, 201);
+    stub.sim.set_faults(vec![Fault::new(
+        "*",
+        FaultKind::SlowBody { bytes_per_sec: 200 },
+    )]);
+    // A projected answer is read whole before anything goes back: 504.
+    let res = relay
+        .send(RawRequest::new("GET", "/api/apify/v2/actor-runs").bearer())
+        .await;
+    assert_eq!(
+        (res.status, res.error_type().as_str()),
+        (504, "forge-upstream-timeout"),
+        "{}",
+        res.body
+    );
+    // A record streams through, and stops at the deadline: the client sees it end early (at
+    // 200 bytes/s the whole record would take 10 s).
+    let res = relay.send(RawRequest::new("GET", record).bearer()).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        !res.body.is_empty() && res.body.len() < stored.len(),
+        "{} of {} bytes",
+        res.body.len(),
+        stored.len()
+    );
+}
+
+#[tokio::test]
 async fn bodies_over_the_limit_are_refused_whole() {
     let stub = Stub::start().await;
     let relay = relay(Mode::Serve, &stub, |a| {
