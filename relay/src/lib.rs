@@ -38,12 +38,10 @@ use axum::routing::{any, get};
 use axum::Router;
 use forge_apify::models::UserIdentity;
 use forge_apify::wire;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{OnceCell, Semaphore};
-use tower_http::sensitive_headers::{
-    SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
-};
 
 /// Shared state of a running relay.
 #[derive(Debug)]
@@ -113,25 +111,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         app = app.fallback_service(assets::AppFiles::new(dir));
     }
 
-    // The longest legitimate exchange: a `waitForFinish` run read waits on top of the upstream
-    // timeout.
-    let request_timeout = state.config.upstream_timeout
-        + Duration::from_secs(forge_apify::limits::MAX_WAIT_FOR_FINISH_SECS + 10);
-    app.layer(middleware::from_fn_with_state(state.clone(), cors))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security_headers,
-        ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            header::AUTHORIZATION,
-            header::COOKIE,
-        ]))
+    app.layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
 }
 
@@ -150,67 +130,90 @@ async fn render_metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse
     )
 }
 
-/// Metrics and one log line per request. Logs the route *template*, never the raw path or
-/// query: either could hold a token someone pasted into a URL.
-async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+/// What every request and answer goes through, in one layer (one future per request rather
+/// than one per concern): credentials marked sensitive (so no `Debug` or trace output shows
+/// them), CORS, the whole-request timeout, the security headers, metrics and one log line.
+/// The log names the route *template*, never the raw path or query: either could hold a token
+/// someone pasted into a URL.
+async fn edge(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
+    for name in [header::AUTHORIZATION, header::COOKIE] {
+        if let Some(v) = req.headers_mut().get_mut(name) {
+            v.set_sensitive(true);
+        }
+    }
     let method = req.method().clone();
-    let matched = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string());
-    let res = next.run(req).await;
-    let route = match (res.extensions().get::<RouteLabel>(), matched) {
-        (Some(RouteLabel(t)), _) => (*t).to_string(),
-        (None, Some(m)) => m,
-        (None, None) => "unmatched".to_string(),
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let is_api = req.uri().path().starts_with("/api");
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let allowed_origin = origin
+        .as_ref()
+        .and_then(|o| o.to_str().ok())
+        .is_some_and(|o| state.config.allowed_origins.iter().any(|a| a == o));
+
+    let mut res = if method == Method::OPTIONS {
+        preflight(
+            allowed_origin && req.uri().path().starts_with("/api/"),
+            origin,
+        )
+    } else {
+        // The longest legitimate exchange: a `waitForFinish` run read waits on top of the
+        // upstream timeout.
+        let limit = state.config.upstream_timeout
+            + Duration::from_secs(forge_apify::limits::MAX_WAIT_FOR_FINISH_SECS + 10);
+        let mut res = tokio::time::timeout(limit, next.run(req))
+            .await
+            .unwrap_or_else(|_| StatusCode::REQUEST_TIMEOUT.into_response());
+        if allowed_origin {
+            allow_origin(res.headers_mut(), origin);
+            res.headers_mut().insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static(
+                    "x-apify-pagination-total, x-apify-pagination-offset, x-apify-pagination-limit, x-apify-pagination-count, x-apify-pagination-desc, retry-after",
+                ),
+            );
+        }
+        res
+    };
+    security_headers(res.headers_mut(), is_api, state.config.behind_proxy);
+    if let header::Entry::Occupied(mut cookies) = res.headers_mut().entry(header::SET_COOKIE) {
+        for v in cookies.iter_mut() {
+            v.set_sensitive(true);
+        }
+    }
+
+    let route = match (res.extensions().get::<RouteLabel>(), &matched) {
+        (Some(RouteLabel(t)), _) => Cow::Borrowed(*t),
+        (None, Some(m)) => Cow::Owned(m.as_str().to_string()),
+        (None, None) => Cow::Borrowed("unmatched"),
     };
     let status = res.status().as_u16();
-    state.metrics.request(method.as_str(), &route, status);
     tracing::info!(%method, %route, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
+    state.metrics.request(method.as_str(), route, status);
     res
 }
 
 /// Same-origin by default; `--allowed-origin` lists exact origins that may call with
 /// credentials. Preflights from anywhere else are refused outright.
-async fn cors(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let origin = req.headers().get(header::ORIGIN).cloned();
-    let allowed = origin
-        .as_ref()
-        .and_then(|o| o.to_str().ok())
-        .is_some_and(|o| state.config.allowed_origins.iter().any(|a| a == o));
-    let preflight = req.method() == Method::OPTIONS;
-    if preflight {
-        if !allowed || !req.uri().path().starts_with("/api/") {
-            return RelayError::OriginNotAllowed.into_response();
-        }
-        let mut res = StatusCode::NO_CONTENT.into_response();
-        let h = res.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, PUT, DELETE"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("content-type, x-forge-client, authorization"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
-        );
-        allow_origin(h, origin);
-        return res;
+fn preflight(allowed: bool, origin: Option<HeaderValue>) -> Response {
+    if !allowed {
+        return RelayError::OriginNotAllowed.into_response();
     }
-    let mut res = next.run(req).await;
-    if allowed {
-        allow_origin(res.headers_mut(), origin);
-        res.headers_mut().insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static(
-                "x-apify-pagination-total, x-apify-pagination-offset, x-apify-pagination-limit, x-apify-pagination-count, x-apify-pagination-desc, retry-after",
-            ),
-        );
-    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, PUT, DELETE"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type, x-forge-client, authorization"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    allow_origin(h, origin);
     res
 }
 
@@ -228,14 +231,7 @@ fn allow_origin(h: &mut axum::http::HeaderMap, origin: Option<HeaderValue>) {
 /// The Content-Security-Policy the relay sends with the app.
 pub const APP_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-async fn security_headers(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let is_api = req.uri().path().starts_with("/api");
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
+fn security_headers(h: &mut axum::http::HeaderMap, is_api: bool, behind_proxy: bool) {
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -260,7 +256,7 @@ async fn security_headers(
             HeaderValue::from_static(APP_CSP),
         );
     }
-    if state.config.behind_proxy {
+    if behind_proxy {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
@@ -270,7 +266,6 @@ async fn security_headers(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    res
 }
 
 /// Runs the relay on an already-bound listener until SIGINT/SIGTERM, then drains: stops

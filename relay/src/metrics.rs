@@ -1,6 +1,7 @@
 //! Prometheus text metrics, hand-rolled: a few families with bounded labels (methods, route
 //! templates, status codes, reason codes) — never a path, a user or a token.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,9 +12,12 @@ const LATENCY_BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
+/// Method, route, status.
+type RequestKey = (&'static str, Cow<'static, str>, u16);
+
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(&'static str, String, u16), u64>>,
+    requests: Mutex<BTreeMap<RequestKey, u64>>,
     refusals: Mutex<BTreeMap<&'static str, u64>>,
     unseal_failures: Mutex<BTreeMap<&'static str, u64>>,
     latency: Mutex<Histogram>,
@@ -47,11 +51,10 @@ pub fn method_label(method: &str) -> &'static str {
 impl Metrics {
     /// One answered request. Two allow-list rows may share a template (GET and PUT of a
     /// `forge-trends` record), so the method is a label of its own.
-    pub fn request(&self, method: &str, route: &str, status: u16) {
-        bump(
-            &self.requests,
-            (method_label(method), route.to_string(), status),
-        );
+    /// `route` is an allow-list template or axum's matched path (borrowed where it can be, so
+    /// the hot path allocates nothing here).
+    pub fn request(&self, method: &str, route: Cow<'static, str>, status: u16) {
+        bump(&self.requests, (method_label(method), route, status));
     }
 
     pub fn refusal(&self, reason: &'static str) {
@@ -167,9 +170,9 @@ mod tests {
     #[test]
     fn renders_prometheus_text() {
         let m = Metrics::default();
-        m.request("GET", "/v2/actors", 200);
-        m.request("GET", "/v2/actors", 200);
-        m.request("PROPFIND", "/v2/actors", 405);
+        m.request("GET", "/v2/actors".into(), 200);
+        m.request("GET", "/v2/actors".into(), 200);
+        m.request("PROPFIND", "/v2/actors".into(), 405);
         m.refusal("unknown-route");
         m.unseal_failure("decrypt");
         m.upstream_latency(Duration::from_millis(20));
