@@ -134,35 +134,59 @@ fn is_error_type(kind: &str) -> bool {
 pub fn project(shape: &Shape, body: &[u8]) -> Result<Vec<u8>, ProjectError> {
     // JSON is UTF-8; checked once here, so the scanner only has to find quotes and escapes.
     std::str::from_utf8(body).map_err(|_| ProjectError::NotJson)?;
-    // The projection never outgrows its input: everything it writes is copied from it.
     let mut scan = Scanner {
         input: body,
         at: 0,
+        // The projection never outgrows its input: everything it writes is copied from it.
         out: Vec::with_capacity(body.len()),
+        pending: 0..0,
     };
     scan.skip_whitespace();
-    let kept = scan.value(Some(shape), 0)?;
+    scan.pending = scan.at..scan.at;
+    let kept = fits(shape, scan.peek().ok_or(ProjectError::NotJson)?);
+    scan.value(kept.then_some(shape), 0)?;
     scan.skip_whitespace();
     if scan.at != body.len() {
         return Err(ProjectError::NotJson);
     }
-    if kept {
-        Ok(scan.out)
-    } else {
-        Err(ProjectError::Shape)
+    if !kept {
+        return Err(ProjectError::Shape);
     }
+    scan.flush();
+    Ok(scan.out)
 }
 
 /// Deepest nesting accepted (serde_json's limit too).
 const MAX_DEPTH: usize = 128;
 
-/// The one-pass projector: validates the JSON grammar byte by byte and copies what is kept —
-/// keys, strings and numbers exactly as upstream wrote them, so nothing is decoded, re-escaped
-/// or allocated per value. `shape: None` means "validate and drop".
+/// Whether a value that starts with `first` fits `shape`. The first byte decides, so nothing
+/// is ever written and then taken back.
+fn fits(shape: &Shape, first: u8) -> bool {
+    match first {
+        // `null` fits every shape: Apify sends it for absent objects and lists.
+        b'n' => true,
+        b'{' => matches!(shape, Shape::Object(_) | Shape::Map(_) | Shape::Json),
+        b'[' => matches!(shape, Shape::List(_) | Shape::Json),
+        b'"' | b't' | b'f' => matches!(shape, Shape::Scalar | Shape::Json),
+        // A number (or a byte no value starts with, which the scanner then refuses).
+        _ => matches!(shape, Shape::Scalar | Shape::Number | Shape::Json),
+    }
+}
+
+/// The one-pass projector. It checks the JSON grammar byte by byte and keeps what the shape
+/// allows by reference to the input: kept bytes that follow each other there (a run of kept
+/// fields, a whole kept subtree) are copied in one go, and nothing is decoded, re-escaped or
+/// allocated per value. `shape: None` means "check and drop".
 struct Scanner<'a> {
     input: &'a [u8],
     at: usize,
     out: Vec<u8>,
+    /// Kept input bytes not yet copied to `out`.
+    pending: std::ops::Range<usize>,
+}
+
+fn is_whitespace(b: &u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
 impl Scanner<'_> {
@@ -171,62 +195,48 @@ impl Scanner<'_> {
     }
 
     fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        while self.input.get(self.at).is_some_and(is_whitespace) {
             self.at += 1;
         }
     }
 
-    fn expect(&mut self, byte: u8) -> Result<(), ProjectError> {
-        self.skip_whitespace();
-        if self.peek() == Some(byte) {
-            self.at += 1;
-            Ok(())
-        } else {
-            Err(ProjectError::NotJson)
+    /// Keeps `input[from..to]`. It joins the pending run when only whitespace lies between.
+    fn keep(&mut self, from: usize, to: usize) {
+        let joins = from == self.pending.end
+            || self.input[self.pending.end..from].iter().all(is_whitespace);
+        if !joins {
+            self.flush();
+            self.pending.start = from;
         }
+        self.pending.end = to;
     }
 
-    /// Copies `input[from..self.at]` when `keep`; returns `keep`.
-    fn copy_if(&mut self, keep: bool, from: usize) -> bool {
-        if keep {
-            self.out.extend_from_slice(&self.input[from..self.at]);
-        }
-        keep
+    fn flush(&mut self) {
+        self.out
+            .extend_from_slice(&self.input[self.pending.clone()]);
+        self.pending.start = self.pending.end;
     }
 
-    /// One value (whitespace before it already skipped); returns whether anything was written.
-    fn value(&mut self, shape: Option<&Shape>, depth: usize) -> Result<bool, ProjectError> {
+    /// The value at `at` (whitespace before it skipped); kept whole when `shape` is given,
+    /// which the caller has checked [`fits`].
+    fn value(&mut self, shape: Option<&Shape>, depth: usize) -> Result<(), ProjectError> {
         let from = self.at;
         match self.peek().ok_or(ProjectError::NotJson)? {
-            b'{' => self.object(shape, depth + 1),
-            b'[' => self.array(shape, depth + 1),
+            b'{' => return self.object(shape, depth + 1),
+            b'[' => return self.array(shape, depth + 1),
             b'"' => {
                 self.string()?;
-                let fits = matches!(shape, Some(Shape::Scalar | Shape::Json));
-                Ok(self.copy_if(fits, from))
             }
-            b'-' | b'0'..=b'9' => {
-                self.number()?;
-                let fits = matches!(shape, Some(Shape::Scalar | Shape::Number | Shape::Json));
-                Ok(self.copy_if(fits, from))
-            }
-            b't' => {
-                self.literal(b"true")?;
-                let fits = matches!(shape, Some(Shape::Scalar | Shape::Json));
-                Ok(self.copy_if(fits, from))
-            }
-            b'f' => {
-                self.literal(b"false")?;
-                let fits = matches!(shape, Some(Shape::Scalar | Shape::Json));
-                Ok(self.copy_if(fits, from))
-            }
-            b'n' => {
-                self.literal(b"null")?;
-                // `null` fits every shape: Apify sends it for absent objects and lists.
-                Ok(self.copy_if(shape.is_some(), from))
-            }
-            _ => Err(ProjectError::NotJson),
+            b'-' | b'0'..=b'9' => self.number()?,
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            _ => return Err(ProjectError::NotJson),
         }
+        if shape.is_some() {
+            self.keep(from, self.at);
+        }
+        Ok(())
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<(), ProjectError> {
@@ -292,22 +302,25 @@ impl Scanner<'_> {
     /// A string from its opening quote; returns whether it held an escape. The input is known
     /// to be UTF-8, so only quotes, escapes and control characters need a look.
     fn string(&mut self) -> Result<bool, ProjectError> {
-        self.at += 1;
+        let input = self.input;
+        let mut at = self.at + 1;
         let mut escaped = false;
         loop {
-            self.at += plain_bytes(&self.input[self.at..]);
-            let Some(&byte) = self.input.get(self.at) else {
-                return Err(ProjectError::NotJson);
-            };
-            self.at += 1;
-            match byte {
-                b'"' => return Ok(escaped),
-                b'\\' => {
-                    escaped = true;
-                    self.escape()?;
+            at += plain_bytes(&input[at..]);
+            match input.get(at) {
+                Some(b'"') => {
+                    self.at = at + 1;
+                    return Ok(escaped);
                 }
-                0..=0x1f => return Err(ProjectError::NotJson),
-                _ => {}
+                Some(b'\\') => {
+                    escaped = true;
+                    self.at = at + 1;
+                    self.escape()?;
+                    at = self.at;
+                }
+                None | Some(0..=0x1f) => return Err(ProjectError::NotJson),
+                // The last few bytes of the input, which `plain_bytes` does not look at.
+                Some(_) => at += 1,
             }
         }
     }
@@ -356,107 +369,117 @@ impl Scanner<'_> {
         }
     }
 
-    fn array(&mut self, shape: Option<&Shape>, depth: usize) -> Result<bool, ProjectError> {
-        Self::enter(depth)?;
+    /// Keeps the one byte at `at` when `keep`, and steps over it.
+    fn step(&mut self, keep: bool) {
+        if keep {
+            self.keep(self.at, self.at + 1);
+        }
         self.at += 1;
-        let item = match shape {
-            Some(Shape::List(item)) => Some(*item),
-            Some(Shape::Json) => Some(&Shape::Json),
-            _ => None,
-        };
-        let keep = item.is_some();
-        if keep {
-            self.out.push(b'[');
-        }
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-        } else {
-            let mut first = true;
-            loop {
-                self.skip_whitespace();
-                let mark = self.out.len();
-                if keep && !first {
-                    self.out.push(b',');
-                }
-                if self.value(item, depth)? {
-                    first = false;
-                } else {
-                    self.out.truncate(mark);
-                }
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => self.at += 1,
-                    Some(b']') => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return Err(ProjectError::NotJson),
-                }
-            }
-        }
-        if keep {
-            self.out.push(b']');
-        }
-        Ok(keep)
     }
 
-    fn object(&mut self, shape: Option<&Shape>, depth: usize) -> Result<bool, ProjectError> {
+    fn array(&mut self, shape: Option<&Shape>, depth: usize) -> Result<(), ProjectError> {
         Self::enter(depth)?;
-        self.at += 1;
-        let keep = matches!(shape, Some(Shape::Object(_) | Shape::Map(_) | Shape::Json));
-        if keep {
-            self.out.push(b'{');
-        }
+        let keep = shape.is_some();
+        let item = match shape {
+            Some(Shape::List(item)) => Some(*item),
+            Some(_) => Some(&Shape::Json),
+            None => None,
+        };
+        self.step(keep);
         self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-        } else {
-            let mut first = true;
-            loop {
-                self.skip_whitespace();
-                if self.peek() != Some(b'"') {
-                    return Err(ProjectError::NotJson);
+        if self.peek() == Some(b']') {
+            self.step(keep);
+            return Ok(());
+        }
+        let mut kept_any = false;
+        let mut comma = 0;
+        loop {
+            self.skip_whitespace();
+            let first = self.peek().ok_or(ProjectError::NotJson)?;
+            let child = item.filter(|s| fits(s, first));
+            if child.is_some() {
+                if kept_any {
+                    self.keep(comma, comma + 1);
                 }
-                let key_from = self.at;
-                let escaped = self.string()?;
-                let key = &self.input[key_from..self.at];
-                let value_shape = match shape {
-                    Some(Shape::Object(fields)) => field_shape(fields, key, escaped),
-                    Some(Shape::Map(value)) => Some(*value),
-                    Some(Shape::Json) => Some(&Shape::Json),
-                    _ => None,
-                };
-                self.expect(b':')?;
-                self.skip_whitespace();
-                let mark = self.out.len();
-                if value_shape.is_some() {
-                    if !first {
-                        self.out.push(b',');
-                    }
-                    self.out.extend_from_slice(key);
-                    self.out.push(b':');
+                kept_any = true;
+            }
+            self.value(child, depth)?;
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    comma = self.at;
+                    self.at += 1;
                 }
-                if self.value(value_shape, depth)? {
-                    first = false;
-                } else {
-                    self.out.truncate(mark);
+                Some(b']') => {
+                    self.step(keep);
+                    return Ok(());
                 }
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => self.at += 1,
-                    Some(b'}') => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return Err(ProjectError::NotJson),
-                }
+                _ => return Err(ProjectError::NotJson),
             }
         }
-        if keep {
-            self.out.push(b'}');
+    }
+
+    fn object(&mut self, shape: Option<&Shape>, depth: usize) -> Result<(), ProjectError> {
+        Self::enter(depth)?;
+        let keep = shape.is_some();
+        self.step(keep);
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.step(keep);
+            return Ok(());
         }
-        Ok(keep)
+        let mut kept_any = false;
+        let mut comma = 0;
+        // Apify writes an object's fields in the same order every time: the search for the
+        // next key starts after the last one found.
+        let mut hint = 0;
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(ProjectError::NotJson);
+            }
+            let key_from = self.at;
+            let escaped = self.string()?;
+            let key_to = self.at;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(ProjectError::NotJson);
+            }
+            let colon = self.at;
+            self.at += 1;
+            self.skip_whitespace();
+            let first = self.peek().ok_or(ProjectError::NotJson)?;
+            let child = match shape {
+                Some(Shape::Object(fields)) => {
+                    field_shape(fields, &self.input[key_from..key_to], escaped, &mut hint)
+                }
+                Some(Shape::Map(value)) => Some(*value),
+                Some(_) => Some(&Shape::Json),
+                None => None,
+            }
+            .filter(|s| fits(s, first));
+            if child.is_some() {
+                if kept_any {
+                    self.keep(comma, comma + 1);
+                }
+                kept_any = true;
+                self.keep(key_from, key_to);
+                self.keep(colon, colon + 1);
+            }
+            self.value(child, depth)?;
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    comma = self.at;
+                    self.at += 1;
+                }
+                Some(b'}') => {
+                    self.step(keep);
+                    return Ok(());
+                }
+                _ => return Err(ProjectError::NotJson),
+            }
+        }
     }
 }
 
@@ -480,9 +503,15 @@ fn plain_bytes(s: &[u8]) -> usize {
     at
 }
 
-/// The shape of the field a raw key (quotes included) names, if it is listed. A key written
-/// with escapes is decoded first, so `"\u0069d"` is `id` too.
-fn field_shape<'s>(fields: &'s [Field], raw_key: &[u8], escaped: bool) -> Option<&'s Shape> {
+/// The shape of the field a raw key (quotes included) names, if it is listed, searching from
+/// `hint` on (and moving it past a match). A key written with escapes is decoded first, so
+/// `"\u0069d"` is `id` too.
+fn field_shape<'s>(
+    fields: &'s [Field],
+    raw_key: &[u8],
+    escaped: bool,
+    hint: &mut usize,
+) -> Option<&'s Shape> {
     let decoded;
     let name = if escaped {
         decoded = serde_json::from_slice::<String>(raw_key).ok()?;
@@ -490,10 +519,20 @@ fn field_shape<'s>(fields: &'s [Field], raw_key: &[u8], escaped: bool) -> Option
     } else {
         &raw_key[1..raw_key.len() - 1]
     };
-    fields
+    let start = (*hint).min(fields.len());
+    let (before, after) = fields.split_at(start);
+    // Length and first byte first: most names differ there, without a call to memcmp.
+    let named = |f: &Field| {
+        let candidate = f.name.as_bytes();
+        candidate.len() == name.len() && candidate.first() == name.first() && candidate == name
+    };
+    let found = after
         .iter()
-        .find(|f| f.name.as_bytes() == name)
-        .map(|f| &f.shape)
+        .position(named)
+        .map(|i| start + i)
+        .or_else(|| before.iter().position(named))?;
+    *hint = found + 1;
+    Some(&fields[found].shape)
 }
 
 #[cfg(test)]
@@ -586,13 +625,17 @@ mod tests {
 
     #[test]
     fn copies_what_it_keeps_as_written_and_checks_strings_like_serde_json() {
-        // Whitespace goes; an escaped key still names its field; escapes stay as written.
+        // Kept runs are copied as written, whitespace and escapes included; a dropped field
+        // takes its comma along; an escaped key still names its field.
         let out = project(
             &SHAPE,
-            b" {\n \"data\" : { \"\\u0069d\" : \"a\\/b\" , \"usage\":{ \"CU\" : 1.5e-3 } } } ",
+            b" {\n \"data\" : { \"\\u0069d\" : \"a\\/b\" , \"secret\" : [1, 2] , \"usage\":{ \"CU\" : 1.5e-3 } } } ",
         )
         .unwrap();
-        assert_eq!(out, br#"{"data":{"\u0069d":"a\/b","usage":{"CU":1.5e-3}}}"#);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\n \"data\" : { \"\\u0069d\" : \"a\\/b\", \"usage\":{ \"CU\" : 1.5e-3 } } }"
+        );
         for bad in [
             &b"{\"data\":{\"id\":\"\xff\"}}"[..],
             br#"{"data":{"id":"\ud800"}}"#,
