@@ -21,6 +21,12 @@ const DEPENDENCY_CAPS: &[&str] = &[
     "axum=info",
 ];
 
+/// mimalloc, not the C library's allocator: the container's static musl build otherwise runs on
+/// musl's malloc, which takes a lock per call. Measured on 2 cores with wrk (`cargo xtask bench`
+/// setup, musl builds): 65–72 µs of relay CPU per forwarded request instead of 89–102.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn init_logging(format: LogFormat) {
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     for cap in DEPENDENCY_CAPS {
