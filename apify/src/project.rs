@@ -195,7 +195,11 @@ impl Scanner<'_> {
     }
 
     fn skip_whitespace(&mut self) {
-        while self.input.get(self.at).is_some_and(is_whitespace) {
+        // Every whitespace byte is at most a space: one comparison settles the usual case.
+        while let Some(b) = self.input.get(self.at).filter(|b| **b <= b' ') {
+            if !is_whitespace(b) {
+                break;
+            }
             self.at += 1;
         }
     }
