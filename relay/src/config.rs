@@ -131,6 +131,10 @@ pub struct RelayArgs {
     /// Most forwarded requests in flight at once; more are answered 503.
     #[arg(long, env = "FORGE_MAX_IN_FLIGHT", default_value_t = 256)]
     pub max_in_flight: usize,
+    /// Threads serving requests, each with its own accept loop and upstream connection pool;
+    /// 0 = one per CPU the process may use.
+    #[arg(long, env = "FORGE_SHARDS", default_value_t = 0)]
+    pub shards: usize,
     /// A connection that has not sent a complete request head within this time (from its
     /// first byte, or from connecting) is closed.
     #[arg(long, env = "FORGE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
@@ -258,6 +262,8 @@ pub struct Config {
     pub rate_per_sec: u32,
     pub rate_burst: u32,
     pub max_in_flight: usize,
+    /// Resolved: at least 1.
+    pub shards: usize,
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
@@ -346,6 +352,9 @@ impl Config {
                 return Err(ConfigError::Zero(name));
             }
         }
+        if args.shards > MAX_SHARDS {
+            return Err(ConfigError::Range("--shards/FORGE_SHARDS", "0 and 256"));
+        }
         if args.header_read_timeout.is_zero() || args.header_read_timeout > MAX_HEADER_READ_TIMEOUT
         {
             return Err(ConfigError::Range(
@@ -426,6 +435,10 @@ impl Config {
             rate_per_sec: args.rate_per_sec,
             rate_burst: args.rate_burst,
             max_in_flight: args.max_in_flight,
+            shards: match args.shards {
+                0 => std::thread::available_parallelism().map_or(1, usize::from),
+                n => n,
+            },
             header_read_timeout: args.header_read_timeout,
             idle_timeout: args.idle_timeout,
             max_connections: args.max_connections,
@@ -437,6 +450,7 @@ impl Config {
 }
 
 const MAX_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(3600);
+const MAX_SHARDS: usize = 256;
 const MAX_IDLE_TIMEOUT: Duration = Duration::from_secs(86_400);
 
 /// File descriptors kept free for everything that is not a client connection: the listener,

@@ -97,7 +97,8 @@ fn main() -> ExitCode {
         Command::Local(a) => (Mode::Local, a, None),
         Command::Demo(d) => (Mode::Demo, d.relay.clone(), Some(d)),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // The first shard's runtime; `serve_sharded` starts one more per further shard.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -138,6 +139,7 @@ async fn run(mode: Mode, mut args: RelayArgs, demo: Option<DemoArgs>) -> ExitCod
     init_logging(config.log_format);
     let fd_limit = fit_fd_limit(&mut config);
     let bind = config.bind;
+    let shards = config.shards;
     tracing::info!(mode = mode.describe(), ?fd_limit, ?config, "starting");
     let state = match AppState::new(config) {
         Ok(s) => s,
@@ -154,8 +156,8 @@ async fn run(mode: Mode, mut args: RelayArgs, demo: Option<DemoArgs>) -> ExitCod
         }
     };
     let local = listener.local_addr().map_or(bind, |a| a);
-    tracing::info!("listening on http://{local}");
-    match forge_relay::serve(listener, state).await {
+    tracing::info!(shards, "listening on http://{local}");
+    match forge_relay::serve_sharded(listener, state, shards).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "server error");

@@ -96,6 +96,17 @@ pub async fn serve(
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    serve_with(listener, app, Slots::new(limits, metrics), shutdown).await
+}
+
+/// [`serve`] with connection caps shared with other accept loops (one per shard).
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    slots: Arc<Slots>,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let (limits, metrics) = (slots.limits, slots.metrics.clone());
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // The watchdog below times request heads; see the module docs.
     builder
@@ -104,11 +115,6 @@ pub async fn serve(
         .header_read_timeout(None);
     builder.http2().timer(TokioTimer::new());
     let builder = Arc::new(builder);
-    let slots = Arc::new(Slots {
-        limits,
-        metrics: metrics.clone(),
-        open: Mutex::default(),
-    });
     // Every connection task holds a receiver; `closed()` tells when the last one has ended.
     let (stop_tx, stop_rx) = watch::channel(());
     tokio::pin!(shutdown);
@@ -167,12 +173,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Open connections, in total and per client.
+/// The connection caps' bookkeeping: open connections in total and per client, for every
+/// accept loop of the process.
 #[derive(Debug)]
-struct Slots {
+pub struct Slots {
     limits: Limits,
     metrics: Arc<Metrics>,
     open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+impl Slots {
+    pub fn new(limits: Limits, metrics: Arc<Metrics>) -> Arc<Slots> {
+        Arc::new(Slots {
+            limits,
+            metrics,
+            open: Mutex::default(),
+        })
+    }
 }
 
 /// One admitted connection; gives its place back when dropped.

@@ -50,6 +50,8 @@ type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 #[derive(Debug, Clone)]
 pub struct Upstream {
     client: HttpClient,
+    /// How [`Upstream::own_pool`] connects: TCP options, TLS and ALPN.
+    connector: HttpsConnector<HttpConnector>,
     base: Arc<str>,
     /// The whole-exchange timeout (a `waitForFinish` read gets its wait on top).
     timeout: Duration,
@@ -76,18 +78,23 @@ impl Upstream {
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .build(connector);
         Ok(Upstream {
-            client,
+            client: pool(connector.clone()),
+            connector,
             base: base.into(),
             timeout,
             loopback_http_redirects: upstream_is_loopback && base.starts_with("http://"),
             metrics,
         })
+    }
+
+    /// The same upstream with a connection pool of its own (for another shard's runtime: a
+    /// pooled connection is driven by the runtime that opened it).
+    pub fn own_pool(&self) -> Upstream {
+        Upstream {
+            client: pool(self.connector.clone()),
+            ..self.clone()
+        }
     }
 
     /// A request to `base` + `path_and_query` with the relay's User-Agent.
@@ -315,6 +322,14 @@ impl Upstream {
         }
         Ok((next, deadline))
     }
+}
+
+fn pool(connector: HttpsConnector<HttpConnector>) -> HttpClient {
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_timer(TokioTimer::new())
+        .timer(TokioTimer::new())
+        .build(connector)
 }
 
 /// The upstream headers that may come back (see [`response_header_allowed`]).

@@ -32,7 +32,9 @@ fn runs_page() -> String {
     )
 }
 
-/// nginx, stopped when dropped (a failed phase too).
+/// nginx, stopped when dropped (a failed phase too). It runs as one process
+/// (`master_process off`): killing a master would leave its worker serving, holding the ports
+/// and this bench's output pipe.
 struct Nginx(std::process::Child);
 
 impl Drop for Nginx {
@@ -119,6 +121,7 @@ async fn main() {
     let (upstream, proxy) = (free_port(), free_port());
     let conf = format!(
         r#"daemon off;
+master_process off;
 worker_processes 1;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;

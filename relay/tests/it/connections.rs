@@ -164,7 +164,7 @@ async fn healthz(addr: SocketAddr) -> RawResponse {
 
 /// The real binary, started through `sh` with a soft open-file limit of `soft_nofile`.
 struct Binary {
-    _child: Child,
+    child: Child,
     addr: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
 }
@@ -194,11 +194,7 @@ async fn start_binary(args: &[&str], soft_nofile: u64) -> Binary {
         }
     });
     let addr = listening_addr(&log).await;
-    Binary {
-        _child: child,
-        addr,
-        log,
-    }
+    Binary { child, addr, log }
 }
 
 /// (a) Two thousand idle connections from one client, on a relay started with the usual soft
@@ -801,4 +797,106 @@ async fn shutdown_drains_in_flight_requests_and_closes_idle_connections() {
     );
     let served = tokio::time::timeout(BOUND, server).await;
     assert!(matches!(served, Ok(Ok(Ok(())))), "{served:?}");
+}
+
+/// The binary with four shards (four accept loops on one listener): the connection cap is the
+/// process's, not each shard's; `/metrics` counts what every shard answered; SIGTERM drains
+/// all of them and the process exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_share_one_cap_one_set_of_metrics_and_one_shutdown() {
+    let mut relay = start_binary(
+        &[
+            "demo",
+            "--bind",
+            "127.0.0.1:0",
+            "--shards",
+            "4",
+            "--max-connections",
+            "4",
+            "--max-connections-per-ip",
+            "0",
+            "--header-read-timeout",
+            LONG,
+            "--idle-timeout",
+            LONG,
+        ],
+        1024,
+    )
+    .await;
+    assert!(
+        relay
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("\"shards\":4")),
+        "{:?}",
+        relay.log.lock().unwrap()
+    );
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut s = connect_from("127.0.0.2", relay.addr).await;
+        s.write_all(HEALTHZ_KEEP_ALIVE).await.unwrap();
+        let (head, _) = read_response(&mut s).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        held.push(s);
+    }
+    // Per-shard caps would let up to 16 in; the process cap lets none of these.
+    for i in 0..8 {
+        let mut extra = connect_from("127.0.0.3", relay.addr).await;
+        assert!(
+            closed_within(&mut extra, BOUND).await,
+            "connection {} over the cap was kept",
+            5 + i
+        );
+    }
+    // A place frees up once the relay sees a held connection end.
+    drop(held.pop());
+    let deadline = tokio::time::Instant::now() + BOUND;
+    let text = loop {
+        let res = send_raw(
+            relay.addr,
+            &RawRequest::new("GET", "/metrics").render(&relay.addr.to_string()),
+        )
+        .await;
+        if res.status == 200 {
+            break res.body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no place freed up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // (A /metrics attempt before the place freed up is refused too.)
+    assert!(
+        metric(
+            &text,
+            "forge_connections_refused_total{reason=\"max-connections\"}"
+        ) >= 8,
+        "{text}"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "forge_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"
+        ),
+        4,
+        "{text}"
+    );
+
+    let pid = relay.child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let exit = tokio::time::timeout(BOUND, relay.child.wait())
+        .await
+        .expect("the relay did not exit after SIGTERM")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    for s in &mut held {
+        assert!(
+            closed_within(s, BOUND).await,
+            "a held connection stayed open"
+        );
+    }
 }
