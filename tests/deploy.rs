@@ -128,13 +128,19 @@ async fn the_relay_starts_with_the_manifests_settings_and_answers_its_health_che
         .iter()
         .map(|a| s(a).to_string())
         .collect();
-    // The image's /app is the workspace's built app (an empty folder when there is none).
+    // The image's /app is the workspace's built app (a stand-in page when it is not built:
+    // the relay refuses an app folder without index.html).
     let app = if dist.join("index.html").is_file() {
         dist
     } else {
-        let empty = forge_e2e::target_dir().join("deploy-test-app");
-        std::fs::create_dir_all(&empty).unwrap();
-        empty
+        let stand_in = forge_e2e::target_dir().join("deploy-test-app");
+        std::fs::create_dir_all(&stand_in).unwrap();
+        std::fs::write(
+            stand_in.join("index.html"),
+            "<!doctype html><title>Forge</title>",
+        )
+        .unwrap();
+        stand_in
     };
     for a in &mut args {
         if a == "/app" {
