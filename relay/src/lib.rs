@@ -303,10 +303,11 @@ pub async fn serve_sharded(
     shards: usize,
 ) -> std::io::Result<()> {
     let limits = server::Limits::from_config(&state.config);
-    let slots = server::Slots::new(limits, state.metrics.clone());
+    let (slots, mut inboxes) = server::Slots::new(limits, state.metrics.clone(), shards);
+    let first_inbox = inboxes.remove(0);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut threads = Vec::new();
-    for n in 1..shards.max(1) {
+    for (n, inbox) in (1..).zip(inboxes) {
         let listener = tokio_listener_clone(&listener)?;
         let (state, slots, mut stop) = (state.shard(), slots.clone(), stop_rx.clone());
         let thread = std::thread::Builder::new()
@@ -320,7 +321,7 @@ pub async fn serve_sharded(
                     let stopped = async move {
                         let _ = stop.wait_for(|stop| *stop).await;
                     };
-                    server::serve_with(listener, router(state), slots, stopped).await
+                    server::serve_with(listener, router(state), slots, inbox, stopped).await
                 })
             })?;
         threads.push(thread);
@@ -329,7 +330,7 @@ pub async fn serve_sharded(
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     };
-    let first = server::serve_with(listener, router(state), slots, signalled).await;
+    let first = server::serve_with(listener, router(state), slots, first_inbox, signalled).await;
     // The other shards drain on their own threads; wait for them off this runtime's thread.
     let rest = tokio::task::spawn_blocking(move || {
         threads

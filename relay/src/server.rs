@@ -45,12 +45,13 @@ use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
@@ -96,14 +97,20 @@ pub async fn serve(
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
-    serve_with(listener, app, Slots::new(limits, metrics), shutdown).await
+    let (slots, mut inboxes) = Slots::new(limits, metrics, 1);
+    let inbox = inboxes.pop().expect("one shard, one inbox");
+    serve_with(listener, app, slots, inbox, shutdown).await
 }
 
-/// [`serve`] with connection caps shared with other accept loops (one per shard).
+/// [`serve`] as one shard of several on the same listener: connection caps shared with the
+/// other shards' accept loops, and each accepted connection served by the shard with the
+/// fewest open ones — handed over through its [`Inbox`] when that is another shard. (Left to
+/// the race for `accept`, the first shard to wake takes a whole burst of connections.)
 pub async fn serve_with(
     listener: TcpListener,
     app: Router,
     slots: Arc<Slots>,
+    mut inbox: Inbox,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     let (limits, metrics) = (slots.limits, slots.metrics.clone());
@@ -119,24 +126,42 @@ pub async fn serve_with(
     let (stop_tx, stop_rx) = watch::channel(());
     tokio::pin!(shutdown);
     loop {
-        let (stream, remote) = tokio::select! {
+        let (stream, remote, slot) = tokio::select! {
             biased;
             () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    accept_failed(e).await;
+            handed = inbox.handed.recv() => match handed {
+                Some(Handed { stream, remote, slot }) => match TcpStream::from_std(stream) {
+                    Ok(stream) => (stream, remote, slot),
+                    Err(_) => continue,
+                },
+                None => continue,
+            },
+            accepted = listener.accept() => {
+                let (stream, remote) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        accept_failed(e).await;
+                        continue;
+                    }
+                };
+                let slot = match slots.admit(remote.ip(), inbox.shard) {
+                    Ok(slot) => slot,
+                    Err(cap) => {
+                        metrics.connection_refused(cap);
+                        tracing::debug!(cap, "connection over a cap closed");
+                        drop(stream);
+                        continue;
+                    }
+                };
+                if slot.shard != inbox.shard {
+                    // A connection that cannot be handed over is closed (the shard is
+                    // shutting down); the client retries.
+                    if let Ok(stream) = stream.into_std() {
+                        let _ = slots.inboxes[slot.shard].send(Handed { stream, remote, slot });
+                    }
                     continue;
                 }
-            },
-        };
-        let slot = match slots.admit(remote.ip()) {
-            Ok(slot) => slot,
-            Err(cap) => {
-                metrics.connection_refused(cap);
-                tracing::debug!(cap, "connection over a cap closed");
-                drop(stream);
-                continue;
+                (stream, remote, slot)
             }
         };
         let conn = Conn {
@@ -173,22 +198,61 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The connection caps' bookkeeping: open connections in total and per client, for every
-/// accept loop of the process.
+/// The connection caps' bookkeeping for every accept loop of the process: open connections
+/// in total, per client and per shard, and where to hand a connection to another shard.
 #[derive(Debug)]
 pub struct Slots {
     limits: Limits,
     metrics: Arc<Metrics>,
     open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+    per_shard: Box<[AtomicUsize]>,
+    inboxes: Box<[mpsc::UnboundedSender<Handed>]>,
+}
+
+/// Connections handed to one shard by the others (see [`serve_with`]).
+#[derive(Debug)]
+pub struct Inbox {
+    shard: usize,
+    handed: mpsc::UnboundedReceiver<Handed>,
+}
+
+/// An accepted connection on its way to the shard that serves it, detached from the
+/// accepting runtime.
+#[derive(Debug)]
+struct Handed {
+    stream: std::net::TcpStream,
+    remote: SocketAddr,
+    slot: Slot,
 }
 
 impl Slots {
-    pub fn new(limits: Limits, metrics: Arc<Metrics>) -> Arc<Slots> {
-        Arc::new(Slots {
+    /// The bookkeeping for `shards` accept loops, and each one's inbox.
+    pub fn new(limits: Limits, metrics: Arc<Metrics>, shards: usize) -> (Arc<Slots>, Vec<Inbox>) {
+        let (inboxes, handed): (Vec<_>, Vec<_>) = (0..shards.max(1))
+            .map(|_| mpsc::unbounded_channel())
+            .unzip();
+        let slots = Arc::new(Slots {
             limits,
             metrics,
             open: Mutex::default(),
-        })
+            per_shard: inboxes.iter().map(|_| AtomicUsize::new(0)).collect(),
+            inboxes: inboxes.into(),
+        });
+        let inboxes = handed
+            .into_iter()
+            .enumerate()
+            .map(|(shard, handed)| Inbox { shard, handed })
+            .collect();
+        (slots, inboxes)
+    }
+
+    /// The shard with the fewest open connections; `accepting` on a tie.
+    fn least_loaded(&self, accepting: usize) -> usize {
+        let open = |i: usize| self.per_shard[i].load(Ordering::Relaxed);
+        (0..self.per_shard.len()).fold(
+            accepting,
+            |best, i| if open(i) < open(best) { i } else { best },
+        )
     }
 }
 
@@ -197,10 +261,14 @@ impl Slots {
 struct Slot {
     slots: Arc<Slots>,
     client: IpAddr,
+    /// The shard that serves the connection.
+    shard: usize,
 }
 
 impl Slots {
-    fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, &'static str> {
+    /// A place for a connection from `ip` accepted by shard `accepting`, and the shard that is
+    /// to serve it — or the cap it is over.
+    fn admit(self: &Arc<Self>, ip: IpAddr, accepting: usize) -> Result<Slot, &'static str> {
         let client = client_key(ip);
         let mut open = lock(&self.open);
         let (total, per_client) = &mut *open;
@@ -215,10 +283,13 @@ impl Slots {
             *n += 1;
         }
         *total += 1;
+        let shard = self.least_loaded(accepting);
+        self.per_shard[shard].fetch_add(1, Ordering::Relaxed);
         self.metrics.connection_opened();
         Ok(Slot {
             slots: self.clone(),
             client,
+            shard,
         })
     }
 }
@@ -228,6 +299,7 @@ impl Drop for Slot {
         let mut open = lock(&self.slots.open);
         let (total, per_client) = &mut *open;
         *total -= 1;
+        self.slots.per_shard[self.shard].fetch_sub(1, Ordering::Relaxed);
         if let Some(n) = per_client.get_mut(&self.client) {
             *n -= 1;
             if *n == 0 {
@@ -968,21 +1040,33 @@ mod tests {
     }
 
     #[test]
+    fn each_connection_goes_to_the_shard_with_the_fewest() {
+        let (slots, _inboxes) = Slots::new(limits(), Arc::default(), 3);
+        let ip = |n: u8| IpAddr::from([127, 0, 0, n]);
+        // A burst accepted by shard 1 alone is spread over all three, the acceptor first.
+        let mut burst: Vec<Slot> = (2..5).map(|n| slots.admit(ip(n), 1).unwrap()).collect();
+        let shards: Vec<usize> = burst.iter().map(|s| s.shard).collect();
+        assert_eq!(shards, [1, 0, 2]);
+        drop(burst.remove(1));
+        assert_eq!(
+            slots.admit(ip(5), 2).unwrap().shard,
+            0,
+            "the place shard 0 gave back"
+        );
+    }
+
+    #[test]
     fn caps_count_per_client_and_in_total() {
-        let slots = Arc::new(Slots {
-            limits: limits(),
-            metrics: Arc::default(),
-            open: Mutex::default(),
-        });
+        let (slots, _inboxes) = Slots::new(limits(), Arc::default(), 1);
         let a: IpAddr = "127.0.0.2".parse().unwrap();
         let b: IpAddr = "::ffff:127.0.0.3".parse().unwrap();
-        let s1 = slots.admit(a).unwrap();
-        let s2 = slots.admit(a).unwrap();
-        assert_eq!(slots.admit(a).unwrap_err(), "max-connections-per-ip");
-        let s3 = slots.admit(b).unwrap();
-        assert_eq!(slots.admit(b).unwrap_err(), "max-connections");
+        let s1 = slots.admit(a, 0).unwrap();
+        let s2 = slots.admit(a, 0).unwrap();
+        assert_eq!(slots.admit(a, 0).unwrap_err(), "max-connections-per-ip");
+        let s3 = slots.admit(b, 0).unwrap();
+        assert_eq!(slots.admit(b, 0).unwrap_err(), "max-connections");
         drop(s1);
-        let s4 = slots.admit(a).unwrap();
+        let s4 = slots.admit(a, 0).unwrap();
         drop((s2, s3, s4));
         let open = lock(&slots.open);
         assert_eq!(open.0, 0);
