@@ -23,6 +23,10 @@
 //!   [`framing::Scanner`] follows the raw bytes beside hyper, with the same parser (httparse)
 //!   and the same body framing, to tell.
 //!
+//! - **Shards.** [`serve_with`] is one of several accept loops on one listener (one per
+//!   single-threaded runtime, see `forge_relay::serve_sharded`): the caps are counted across
+//!   all of them, and each connection is served by the shard with the fewest open ones.
+//!
 //! On SIGINT/SIGTERM the listener closes, every connection is shut down gracefully, and the
 //! requests in flight finish before [`serve`] returns.
 
