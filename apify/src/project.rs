@@ -402,24 +402,46 @@ impl Scanner<'_> {
             let first = self.peek().ok_or(ProjectError::NotJson)?;
             let child = item.filter(|s| fits(s, first));
             if child.is_some() {
-                if kept_any {
-                    self.keep(comma, comma + 1);
-                }
-                kept_any = true;
+                self.keep_separator(&mut kept_any, comma);
             }
             self.value(child, depth)?;
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    comma = self.at;
-                    self.at += 1;
-                }
-                Some(b']') => {
-                    self.step(keep);
-                    return Ok(());
-                }
-                _ => return Err(ProjectError::NotJson),
+            if self.end_of_member(b']', keep, &mut comma)? {
+                return Ok(());
             }
+        }
+    }
+
+    /// Before a kept item or member: the comma that precedes it, unless it is the first kept.
+    #[inline(always)]
+    fn keep_separator(&mut self, kept_any: &mut bool, comma: usize) {
+        if *kept_any {
+            self.keep(comma, comma + 1);
+        }
+        *kept_any = true;
+    }
+
+    /// After an item or member: a comma (remembered in `comma` for the next kept one) or the
+    /// container's `close`, kept with it; returns whether the container ended. (Inlined: as a
+    /// call it costs 4 % more instructions per page.)
+    #[inline(always)]
+    fn end_of_member(
+        &mut self,
+        close: u8,
+        keep: bool,
+        comma: &mut usize,
+    ) -> Result<bool, ProjectError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b',') => {
+                *comma = self.at;
+                self.at += 1;
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.step(keep);
+                Ok(true)
+            }
+            _ => Err(ProjectError::NotJson),
         }
     }
 
@@ -463,25 +485,13 @@ impl Scanner<'_> {
             }
             .filter(|s| fits(s, first));
             if child.is_some() {
-                if kept_any {
-                    self.keep(comma, comma + 1);
-                }
-                kept_any = true;
+                self.keep_separator(&mut kept_any, comma);
                 self.keep(key_from, key_to);
                 self.keep(colon, colon + 1);
             }
             self.value(child, depth)?;
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    comma = self.at;
-                    self.at += 1;
-                }
-                Some(b'}') => {
-                    self.step(keep);
-                    return Ok(());
-                }
-                _ => return Err(ProjectError::NotJson),
+            if self.end_of_member(b'}', keep, &mut comma)? {
+                return Ok(());
             }
         }
     }
