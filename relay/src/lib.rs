@@ -308,7 +308,7 @@ pub async fn serve_sharded(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut threads = Vec::new();
     for (n, inbox) in (1..).zip(inboxes) {
-        let listener = tokio_listener_clone(&listener)?;
+        let listener = another_handle(&listener)?;
         let (state, slots, mut stop) = (state.shard(), slots.clone(), stop_rx.clone());
         let thread = std::thread::Builder::new()
             .name(format!("forge-relay-{n}"))
@@ -347,9 +347,7 @@ pub async fn serve_sharded(
 }
 
 /// Another handle on the same listening socket, for another runtime to accept on.
-fn tokio_listener_clone(
-    listener: &tokio::net::TcpListener,
-) -> std::io::Result<std::net::TcpListener> {
+fn another_handle(listener: &tokio::net::TcpListener) -> std::io::Result<std::net::TcpListener> {
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;

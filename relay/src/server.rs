@@ -133,13 +133,13 @@ pub async fn serve_with(
         let (stream, remote, slot) = tokio::select! {
             biased;
             () = &mut shutdown => break,
-            handed = inbox.handed.recv() => match handed {
-                Some(Handed { stream, remote, slot }) => match TcpStream::from_std(stream) {
+            // (Never `None`: `slots` holds every inbox's sender.)
+            Some(Handed { stream, remote, slot }) = inbox.handed.recv() => {
+                match TcpStream::from_std(stream) {
                     Ok(stream) => (stream, remote, slot),
                     Err(_) => continue,
-                },
-                None => continue,
-            },
+                }
+            }
             accepted = listener.accept() => {
                 let (stream, remote) = match accepted {
                     Ok(accepted) => accepted,

@@ -410,44 +410,27 @@ fn buffered(status: StatusCode, mut headers: HeaderMap, json: Option<Vec<u8>>) -
 }
 
 /// Reads a whole upstream body by `deadline`, refusing (502) one larger than `cap` — by its
-/// declared length at once, or as soon as the bytes pass it. A body that arrives in one piece
-/// (the usual case) is kept as it came, without a copy.
+/// declared length at once, or as soon as the bytes pass it (http-body-util's `Limited`, as
+/// the client bodies in `api`). A body that arrives in one piece, the usual case, comes back
+/// as it came, without a copy.
 async fn read_capped(
     res: axum::http::Response<Incoming>,
     cap: usize,
     deadline: tokio::time::Instant,
 ) -> Result<Bytes, RelayError> {
-    let mut body = res.into_body();
+    let body = res.into_body();
     if body.size_hint().lower() > cap as u64 {
         return Err(RelayError::UpstreamTooLarge);
     }
-    let read = async {
-        let mut whole: Option<Bytes> = None;
-        let mut joined = bytes::BytesMut::new();
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| unreachable(&e))?;
-            let Ok(chunk) = frame.into_data() else {
-                continue; // trailers
-            };
-            let so_far = whole.as_ref().map_or(joined.len(), Bytes::len);
-            if so_far + chunk.len() > cap {
-                return Err(RelayError::UpstreamTooLarge);
-            }
-            match whole.take() {
-                None if joined.is_empty() => whole = Some(chunk),
-                None => joined.extend_from_slice(&chunk),
-                Some(first) => {
-                    joined.reserve(first.len() + chunk.len());
-                    joined.extend_from_slice(&first);
-                    joined.extend_from_slice(&chunk);
-                }
-            }
+    let read = http_body_util::Limited::new(body, cap).collect();
+    match tokio::time::timeout_at(deadline, read).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            Err(RelayError::UpstreamTooLarge)
         }
-        Ok(whole.unwrap_or_else(|| joined.freeze()))
-    };
-    tokio::time::timeout_at(deadline, read)
-        .await
-        .map_err(|_| RelayError::UpstreamTimeout)?
+        Ok(Err(e)) => Err(unreachable(&*e)),
+        Err(_) => Err(RelayError::UpstreamTimeout),
+    }
 }
 
 /// Content-Type, `X-Apify-Pagination-*`, `X-RateLimit-Limit` — nothing else comes back.

@@ -138,6 +138,24 @@ fn metric(text: &str, series: &str) -> u64 {
         .map_or(0, |v| v.trim().parse().unwrap())
 }
 
+/// `/metrics` from a relay at its connection cap, asked again until a place frees up (each
+/// refused attempt counts as a refusal too).
+async fn metrics_once_a_place_frees_up(addr: SocketAddr) -> String {
+    let deadline = tokio::time::Instant::now() + BOUND;
+    loop {
+        let res = send_raw(
+            addr,
+            &RawRequest::new("GET", "/metrics").render(&addr.to_string()),
+        )
+        .await;
+        if res.status == 200 {
+            return res.body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no place freed up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Polls `/metrics` until `series` satisfies `ok`.
 async fn wait_for_metric(addr: SocketAddr, series: &str, ok: impl Fn(u64) -> bool) -> u64 {
     let deadline = tokio::time::Instant::now() + BOUND;
@@ -529,21 +547,7 @@ async fn connections_over_a_cap_are_closed_at_once() {
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     // A place frees up when a connection ends.
     drop(held.pop());
-    let deadline = tokio::time::Instant::now() + BOUND;
-    let text = loop {
-        let mut s = connect_from("127.0.0.1", relay.addr).await;
-        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut buf = Vec::new();
-        let _ = s.read_to_end(&mut buf).await;
-        let text = String::from_utf8_lossy(&buf).into_owned();
-        if text.starts_with("HTTP/1.1 200") {
-            break text;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no place freed up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let text = metrics_once_a_place_frees_up(relay.addr).await;
     assert!(
         metric(
             &text,
@@ -852,19 +856,7 @@ async fn shards_share_one_cap_one_set_of_metrics_and_one_shutdown() {
     }
     // A place frees up once the relay sees a held connection end.
     drop(held.pop());
-    let deadline = tokio::time::Instant::now() + BOUND;
-    let text = loop {
-        let res = send_raw(
-            relay.addr,
-            &RawRequest::new("GET", "/metrics").render(&relay.addr.to_string()),
-        )
-        .await;
-        if res.status == 200 {
-            break res.body;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no place freed up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let text = metrics_once_a_place_frees_up(relay.addr).await;
     // (A /metrics attempt before the place freed up is refused too.)
     assert!(
         metric(
