@@ -115,15 +115,18 @@ impl RelayProcess {
 
     /// Starts a prepared `forge-relay` command line (binary, arguments, `--bind` included) and
     /// waits for its "listening on" line. `APIFY_TOKEN` and `FORGE_SEAL_KEYS` are not inherited
-    /// from the test's environment (only set when the command sets them).
+    /// from the test's environment (only set when the command sets them); `RUST_LOG` is `info`
+    /// unless the command sets it.
     pub async fn spawn(mut cmd: Command) -> RelayProcess {
         for secret in ["APIFY_TOKEN", "FORGE_SEAL_KEYS"] {
             if !cmd.as_std().get_envs().any(|(k, _)| k == secret) {
                 cmd.env_remove(secret);
             }
         }
-        cmd.env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
+        if !cmd.as_std().get_envs().any(|(k, _)| k == "RUST_LOG") {
+            cmd.env("RUST_LOG", "info");
+        }
+        cmd.stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
         let mut child = cmd.spawn().expect("spawn forge-relay");
